@@ -1,0 +1,33 @@
+"""Background work about accounts; each task fetches by id and calls a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from accounts.models import Invitation
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def invitation_send(self: object, invitation_id: int, token: str) -> None:  # noqa: ARG001
+    """Mail the one-time link of an invitation of the schema this task was queued in."""
+    from accounts.services import invitation_send_mail
+
+    invitation = Invitation.objects.filter(pk=invitation_id, accepted_at__isnull=True).first()
+    if invitation is None:
+        return  # accepted or purged meanwhile: nothing to send
+    invitation_send_mail(invitation=invitation, token=token)
+
+
+@shared_task
+def invitations_purge_all() -> int:
+    """Purge old invitations in every ready municipality, each in its own schema."""
+    from django_tenants.utils import schema_context
+
+    from accounts.services import invitations_purge
+    from tenants.selectors import municipalities_ready
+
+    total = 0
+    for municipality in municipalities_ready():
+        with schema_context(municipality.schema_name):
+            total += invitations_purge()
+    return total

@@ -1,0 +1,83 @@
+"""A municipality's site: the residents' pages and the staff panel. Views stay thin."""
+
+from __future__ import annotations
+
+from functools import wraps
+from pathlib import Path
+from typing import Any, Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.static import serve
+
+from consultations import services
+from consultations.forms import SiteSettingsForm
+from consultations.permissions import can_manage_site_settings, is_municipal_staff
+from consultations.selectors import site_settings_get
+
+
+def staff_required(
+    predicate: Callable[[Any], bool],
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not predicate(request.user):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "consultations/home.html")
+
+
+@staff_required(is_municipal_staff)
+def panel_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "consultations/panel/home.html")
+
+
+@staff_required(can_manage_site_settings)
+def panel_settings(request: HttpRequest) -> HttpResponse:
+    current = site_settings_get()
+    initial = {"primary_colour": current.primary_colour, "tagline": current.tagline}
+    form = SiteSettingsForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.site_settings_update(
+                acting_user=request.user,
+                primary_colour=form.cleaned_data["primary_colour"],
+                tagline=form.cleaned_data["tagline"],
+                coat_of_arms=form.cleaned_data["coat_of_arms"] or None,
+                coat_of_arms_remove=form.cleaned_data["coat_of_arms_remove"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, _("The settings have been saved."))
+            return redirect("panel_settings")
+    return render(
+        request, "consultations/panel/settings.html", {"form": form, "current": current}
+    )
+
+
+def media(request: HttpRequest, schema: str, path: str) -> HttpResponse:
+    """Serve the current municipality's uploads, and only theirs: another schema's folder is
+    a 404 here even when the file exists (production: the proxy does the same by host)."""
+    if schema != connection.schema_name:
+        raise Http404
+    root = Path(settings.MEDIA_ROOT) / connection.schema_name
+    return serve(request, path, document_root=str(root))

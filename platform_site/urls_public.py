@@ -1,0 +1,25 @@
+"""The apex domain: the provider's site and panel."""
+
+from django.urls import include, path
+
+from tenants import views
+
+provider_patterns = (
+    [
+        path("", views.municipality_list, name="municipality_list"),
+        path("gminy/nowa/", views.municipality_create, name="municipality_create"),
+        path("gminy/<int:municipality_id>/", views.municipality_detail, name="municipality_detail"),
+        path(
+            "gminy/<int:municipality_id>/status/",
+            views.municipality_status,
+            name="municipality_status",
+        ),
+    ],
+    "provider",
+)
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("operator/", include(provider_patterns)),
+    path("konto/", include("allauth.urls")),
+]

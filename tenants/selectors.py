@@ -1,0 +1,37 @@
+"""Reads about municipalities."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from tenants.models import Municipality, MunicipalityStatus
+
+
+def municipalities_ready() -> QuerySet[Municipality]:
+    """Municipalities whose schema is complete; periodic jobs dispatch over these only."""
+    return Municipality.objects.exclude(schema_name="public").filter(
+        status__in=[
+            MunicipalityStatus.ACTIVE,
+            MunicipalityStatus.SUSPENDED,
+            MunicipalityStatus.ARCHIVED,
+        ]
+    )
+
+
+def municipalities_for_provider(*, status: str = "", query: str = "") -> QuerySet[Municipality]:
+    """The provider's list: every municipality with its primary domain, filtered."""
+    qs = Municipality.objects.exclude(schema_name="public").prefetch_related("domains")
+    if status:
+        qs = qs.filter(status=status)
+    if query:
+        qs = qs.filter(name__icontains=query)
+    return qs.order_by("name")
+
+
+def municipality_for_provider(*, municipality_id: int) -> Municipality | None:
+    return (
+        Municipality.objects.exclude(schema_name="public")
+        .prefetch_related("domains", "events__acting_user")
+        .filter(pk=municipality_id)
+        .first()
+    )

@@ -1,0 +1,235 @@
+"""Writes about municipalities: onboarding, provisioning their schema, and their status."""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context, schema_exists
+
+from accounts.models import StaffRole, User
+from tenants.models import Domain, Municipality, MunicipalityEvent, MunicipalityStatus
+from tenants.validators import (
+    nip_normalize,
+    validate_domain,
+    validate_nip,
+    validate_subdomain,
+    validate_teryt,
+)
+
+logger = logging.getLogger("konsulta.tenants")
+
+# Which status may follow which; anything else is refused with a message and changes nothing.
+STATUS_TRANSITIONS: dict[str, set[str]] = {
+    MunicipalityStatus.PROVISIONING: {MunicipalityStatus.ACTIVE, MunicipalityStatus.FAILED},
+    MunicipalityStatus.FAILED: {MunicipalityStatus.PROVISIONING},
+    MunicipalityStatus.ACTIVE: {MunicipalityStatus.SUSPENDED, MunicipalityStatus.ARCHIVED},
+    MunicipalityStatus.SUSPENDED: {MunicipalityStatus.ACTIVE, MunicipalityStatus.ARCHIVED},
+    MunicipalityStatus.ARCHIVED: {MunicipalityStatus.ACTIVE},
+}
+
+
+def schema_name_for(subdomain: str) -> str:
+    """PostgreSQL schema names cannot hold hyphens; a prefix keeps them clear of ours."""
+    return "m_" + subdomain.replace("-", "_")
+
+
+def subdomain_host(subdomain: str) -> str:
+    return f"{subdomain}.{settings.PLATFORM_DOMAIN}"
+
+
+def _event(
+    municipality: Municipality, action: str, acting_user: User | None, note: str = ""
+) -> None:
+    MunicipalityEvent.objects.create(
+        municipality=municipality, action=action, acting_user=acting_user, note=note[:500]
+    )
+
+
+@transaction.atomic
+def municipality_create(
+    *,
+    name: str,
+    kind: str,
+    teryt: str,
+    nip: str,
+    contact_email: str,
+    subdomain: str,
+    admin_email: str,
+    custom_domain: str = "",
+    acting_user: User | None,
+    provision_async: bool = True,
+) -> Municipality:
+    """Register a municipality and queue the creation of its schema.
+
+    The municipality shows as "provisioning" until the task has cloned the template schema
+    and invited its first administrator. Invalid data raises ValidationError, nothing saved.
+    """
+    subdomain = subdomain.strip().lower()
+    custom_domain = custom_domain.strip().lower()
+    nip = nip_normalize(nip) if nip else ""
+    errors: dict[str, list[str]] = {}
+
+    def check(field: str, validator: object, *args: object) -> None:
+        try:
+            validator(*args)  # type: ignore[operator]
+        except ValidationError as exc:
+            errors.setdefault(field, []).extend(exc.messages)
+
+    if not name.strip():
+        errors["name"] = [_("Enter the name of the municipality.")]
+    check("teryt", validate_teryt, teryt, kind)
+    if nip:
+        check("nip", validate_nip, nip)
+        if "nip" not in errors and Municipality.objects.filter(nip=nip).exists():
+            errors["nip"] = [_("A municipality with this NIP already exists.")]
+    elif kind != "zwiazek":
+        errors["nip"] = [_("Enter the NIP of the municipality; it is needed on invoices.")]
+    check("subdomain", validate_subdomain, subdomain)
+    if "subdomain" not in errors and (
+        Domain.objects.filter(domain=subdomain_host(subdomain)).exists()
+        or Municipality.objects.filter(schema_name=schema_name_for(subdomain)).exists()
+    ):
+        errors["subdomain"] = [_("This subdomain is already taken.")]
+    if custom_domain:
+        check("custom_domain", validate_domain, custom_domain)
+        if custom_domain.endswith("." + settings.PLATFORM_DOMAIN):
+            errors.setdefault("custom_domain", []).append(
+                _("A custom domain must be outside the platform's own domain.")
+            )
+        elif Domain.objects.filter(domain=custom_domain).exists():
+            errors.setdefault("custom_domain", []).append(_("This domain is already in use."))
+    if not admin_email:
+        errors["admin_email"] = [_("Enter the e-mail address of the first administrator.")]
+    if errors:
+        raise ValidationError(errors)
+
+    municipality = Municipality.objects.create(
+        name=name.strip(),
+        kind=kind,
+        teryt=teryt,
+        nip=nip or None,
+        contact_email=contact_email,
+        first_admin_email=admin_email.strip().lower(),
+        schema_name=schema_name_for(subdomain),
+        status=MunicipalityStatus.PROVISIONING,
+    )
+    Domain.objects.create(domain=subdomain_host(subdomain), tenant=municipality, is_primary=True)
+    if custom_domain:
+        Domain.objects.create(domain=custom_domain, tenant=municipality, is_primary=False)
+    _event(municipality, MunicipalityEvent.Action.CREATED, acting_user)
+    if provision_async:
+        from tenants.tasks import municipality_provision_task
+
+        transaction.on_commit(lambda: municipality_provision_task.delay(municipality.pk))
+    return municipality
+
+
+@contextmanager
+def _provisioning_lock(municipality_id: int) -> Iterator[None]:
+    """One provisioning at a time per municipality, across workers and the beat's retries."""
+    key = zlib.crc32(f"konsulta-provision-{municipality_id}".encode())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [key])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+def municipality_provision(*, municipality_id: int) -> Municipality:
+    """Create the municipality's schema by cloning the template, then invite its first admin.
+
+    Idempotent: a second call for a municipality that is ready changes nothing, and a call
+    after a crash picks up where the first stopped. On error the status becomes "failed" with
+    the reason, for the provider to retry.
+    """
+    connection.set_schema_to_public()
+    with _provisioning_lock(municipality_id):
+        municipality = Municipality.objects.get(pk=municipality_id)
+        if municipality.status != MunicipalityStatus.PROVISIONING:
+            return municipality
+        try:
+            if not schema_exists(settings.TENANT_BASE_SCHEMA):
+                raise RuntimeError(
+                    f"template schema {settings.TENANT_BASE_SCHEMA} is missing: "
+                    "run `manage.py schemas_migrate`"
+                )
+            municipality.create_schema(check_if_exists=True, verbosity=0)
+            with schema_context(municipality.schema_name), transaction.atomic():
+                _first_admin_invite(municipality)
+        except Exception as exc:
+            logger.exception("provisioning of %s failed", municipality.schema_name)
+            connection.set_schema_to_public()
+            with transaction.atomic():
+                municipality.status = MunicipalityStatus.FAILED
+                municipality.provisioning_error = f"{type(exc).__name__}: {exc}"
+                municipality.save(update_fields=["status", "provisioning_error"])
+                _event(municipality, MunicipalityEvent.Action.PROVISIONING_FAILED, None, str(exc))
+            return municipality
+        connection.set_schema_to_public()
+        with transaction.atomic():
+            municipality.status = MunicipalityStatus.ACTIVE
+            municipality.provisioning_error = ""
+            municipality.ready_at = timezone.now()
+            municipality.save(update_fields=["status", "provisioning_error", "ready_at"])
+            _event(municipality, MunicipalityEvent.Action.PROVISIONED, None)
+    return municipality
+
+
+def _first_admin_invite(municipality: Municipality) -> None:
+    from accounts.models import Invitation
+    from accounts.services import invitation_create
+
+    email = municipality.first_admin_email
+    if not email or Invitation.objects.filter(email=email).exists():
+        return  # already invited by an earlier, interrupted run
+    if User.objects.filter(email=email, role=StaffRole.ADMIN).exists():
+        return
+    invitation_create(email=email, role=StaffRole.ADMIN)
+    with schema_context("public"):
+        _event(municipality, MunicipalityEvent.Action.INVITED, None, email)
+
+
+@transaction.atomic
+def municipality_status_change(
+    *, municipality: Municipality, status: str, acting_user: User, reason: str = ""
+) -> Municipality:
+    """Suspend, reactivate or archive a municipality; its data is never touched.
+
+    An illegal move (e.g. suspending one still provisioning) raises ValidationError.
+    """
+    locked = Municipality.objects.select_for_update().get(pk=municipality.pk)
+    allowed = STATUS_TRANSITIONS.get(locked.status, set())
+    if status not in allowed:
+        raise ValidationError(
+            _("A municipality that is “%(current)s” cannot become “%(target)s”.")
+            % {
+                "current": MunicipalityStatus(locked.status).label,
+                "target": MunicipalityStatus(status).label,
+            },
+            code="illegal_transition",
+        )
+    action = {
+        MunicipalityStatus.SUSPENDED: MunicipalityEvent.Action.SUSPENDED,
+        MunicipalityStatus.ACTIVE: MunicipalityEvent.Action.REACTIVATED,
+        MunicipalityStatus.ARCHIVED: MunicipalityEvent.Action.ARCHIVED,
+        MunicipalityStatus.PROVISIONING: MunicipalityEvent.Action.PROVISIONING_RETRIED,
+    }[MunicipalityStatus(status)]
+    locked.status = status
+    locked.status_reason = reason.strip()[:500]
+    locked.save(update_fields=["status", "status_reason"])
+    _event(locked, action, acting_user, reason)
+    if status == MunicipalityStatus.PROVISIONING:
+        from tenants.tasks import municipality_provision_task
+
+        transaction.on_commit(lambda: municipality_provision_task.delay(locked.pk))
+    return locked

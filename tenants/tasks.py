@@ -1,0 +1,30 @@
+"""Background work about municipalities; thin wrappers around tenants.services."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from tenants.models import Municipality, MunicipalityStatus
+
+
+@shared_task(bind=True, max_retries=3, default_retry_delay=10)
+def municipality_provision_task(self: object, municipality_id: int) -> str:
+    """Provision one municipality (idempotent: safe to run twice or after a crash)."""
+    from tenants.services import municipality_provision
+
+    return municipality_provision(municipality_id=municipality_id).status
+
+
+@shared_task
+def provisioning_resume() -> int:
+    """Re-queue provisioning that has waited more than two minutes (its task was lost)."""
+    stale = Municipality.objects.filter(
+        status=MunicipalityStatus.PROVISIONING,
+        created_at__lt=timezone.now() - timedelta(minutes=2),
+    ).values_list("pk", flat=True)
+    for pk in stale:
+        municipality_provision_task.delay(pk)
+    return len(stale)

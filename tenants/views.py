@@ -1,0 +1,111 @@
+"""The provider panel on the apex domain: thin views over tenants.services and selectors."""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any, Callable
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tenants import selectors, services
+from tenants.forms import MunicipalityCreateForm, MunicipalityFilterForm, MunicipalityStatusForm
+from tenants.permissions import is_provider_staff
+
+
+def provider_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_provider_staff(request.user):
+            # Same answer as a page that does not exist: nothing to learn here.
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def landing(request: HttpRequest) -> HttpResponse:
+    return render(request, "tenants/landing.html")
+
+
+@provider_required
+def municipality_list(request: HttpRequest) -> HttpResponse:
+    form = MunicipalityFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    municipalities = selectors.municipalities_for_provider(
+        status=filters.get("status", ""), query=filters.get("q", "")
+    )
+    return render(
+        request,
+        "tenants/municipality_list.html",
+        {"municipalities": municipalities, "filter_form": form},
+    )
+
+
+@provider_required
+def municipality_create(request: HttpRequest) -> HttpResponse:
+    form = MunicipalityCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            municipality = services.municipality_create(
+                **form.cleaned_data, acting_user=request.user
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is being provisioned; the administrator will get an invitation.")
+                % {"name": municipality.name},
+            )
+            return redirect("provider:municipality_detail", municipality_id=municipality.pk)
+    return render(request, "tenants/municipality_form.html", {"form": form})
+
+
+@provider_required
+def municipality_detail(request: HttpRequest, municipality_id: int) -> HttpResponse:
+    municipality = selectors.municipality_for_provider(municipality_id=municipality_id)
+    if municipality is None:
+        raise Http404
+    return render(
+        request,
+        "tenants/municipality_detail.html",
+        {
+            "municipality": municipality,
+            "allowed": services.STATUS_TRANSITIONS.get(municipality.status, set()),
+            "status_form": MunicipalityStatusForm(),
+        },
+    )
+
+
+@provider_required
+@require_POST
+def municipality_status(request: HttpRequest, municipality_id: int) -> HttpResponse:
+    municipality = selectors.municipality_for_provider(municipality_id=municipality_id)
+    if municipality is None:
+        raise Http404
+    form = MunicipalityStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an action."))
+    else:
+        try:
+            services.municipality_status_change(
+                municipality=municipality,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The status has been changed."))
+    return redirect("provider:municipality_detail", municipality_id=municipality_id)
