@@ -90,9 +90,7 @@ def invitation_accept(*, token: str, password: str) -> User:
     Raises ValidationError (nothing changed) when the link is used, expired or unknown,
     or when the password is too weak.
     """
-    invitation = (
-        Invitation.objects.select_for_update().filter(token_hash=token_hash(token)).first()
-    )
+    invitation = Invitation.objects.select_for_update().filter(token_hash=token_hash(token)).first()
     if invitation is None or not invitation.is_usable():
         raise ValidationError(
             _("This invitation link has expired or has already been used."), code="invalid"

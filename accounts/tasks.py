@@ -8,7 +8,7 @@ from accounts.models import Invitation
 
 
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def invitation_send(self: object, invitation_id: int, token: str) -> None:  # noqa: ARG001
+def invitation_send(self: object, invitation_id: int, token: str) -> None:
     """Mail the one-time link of an invitation of the schema this task was queued in."""
     from accounts.services import invitation_send_mail
 

@@ -29,7 +29,9 @@ class SiteSettings(models.Model):
 
     class Meta:
         verbose_name = _("site settings")
-        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="site_settings_single")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="site_settings_single")
+        ]
 
     def __str__(self) -> str:
         return "site settings"

@@ -29,9 +29,7 @@ def _image_check(upload: UploadedFile) -> str:
             image.verify()
             image_format = image.format or ""
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise ValidationError(
-            {"coat_of_arms": [_("Upload a PNG, JPEG or WebP image.")]}
-        ) from exc
+        raise ValidationError({"coat_of_arms": [_("Upload a PNG, JPEG or WebP image.")]}) from exc
     if image_format not in COAT_OF_ARMS_FORMATS:
         raise ValidationError({"coat_of_arms": [_("Upload a PNG, JPEG or WebP image.")]})
     upload.seek(0)

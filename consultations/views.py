@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -69,9 +70,7 @@ def panel_settings(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The settings have been saved."))
             return redirect("panel_settings")
-    return render(
-        request, "consultations/panel/settings.html", {"form": form, "current": current}
-    )
+    return render(request, "consultations/panel/settings.html", {"form": form, "current": current})
 
 
 def media(request: HttpRequest, schema: str, path: str) -> HttpResponse:

@@ -52,5 +52,5 @@ class MunicipalityFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("All"))] + list(MunicipalityStatus.choices),
+        choices=[("", _("All")), *list(MunicipalityStatus.choices)],
     )

@@ -35,9 +35,7 @@ def schemas_behind(schemas: list[str]) -> list[str]:
     behind = []
     with connection.cursor() as cursor:
         for schema in schemas:
-            cursor.execute(
-                "SELECT to_regclass(%s) IS NOT NULL", [f'"{schema}".django_migrations']
-            )
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f'"{schema}".django_migrations'])
             if not cursor.fetchone()[0]:
                 behind.append(schema)
                 continue
@@ -65,9 +63,7 @@ def schemas_migrate_all(*, skip_current: bool = True, verbosity: int = 0) -> Mig
     started = time.perf_counter()
     report = MigrationReport()
     connection.set_schema_to_public()
-    call_command(
-        "migrate_schemas", shared=True, interactive=False, verbosity=verbosity
-    )
+    call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
     template_schema_ensure()
     schemas = list(municipalities_ready().values_list("schema_name", flat=True))
     schemas = [s for s in schemas if s != get_public_schema_name()]

@@ -91,7 +91,9 @@ class Command(BaseCommand):
         ]
         for demo in DEMO:
             host = f"{demo['subdomain']}.{settings.PLATFORM_DOMAIN}"
-            lines.append(f"  {demo['name']:<15} {base.format(host)}  {demo['admin_email']} / {password}")
+            lines.append(
+                f"  {demo['name']:<15} {base.format(host)}  {demo['admin_email']} / {password}"
+            )
         self.stdout.write("\n".join(lines) + "\n")
 
     def _municipality(self, demo: dict[str, Any], provider: User, password: str) -> None:

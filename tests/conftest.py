@@ -1,0 +1,321 @@
+"""Shared fixtures: two test municipalities (A and B) on real PostgreSQL, a real web server,
+a real Celery worker on real Redis, and Chromium through Playwright.
+
+Tests marked ``django_db`` run inside a transaction that is rolled back. Tests that need a
+separate process to see their data (the web server, the worker) use ``committed_db`` and make
+their own uniquely named rows; the whole test database is dropped at the end of the run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test's thread; Django's ORM calls from the
+# same thread are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var" / "test"
+PASSWORD = "Bardzo-Trudne-Haslo-2026"
+
+
+@dataclass
+class TenantInfo:
+    schema_name: str
+    host: str
+    name: str
+    pk: int
+
+
+def tenant_make(subdomain: str, name: str, *, provision: bool = True) -> TenantInfo:
+    """Register and provision a municipality in the current (committed) database."""
+    from tenants.services import municipality_create, municipality_provision
+
+    municipality = municipality_create(
+        name=name,
+        kind="gmina",
+        teryt="3207023",
+        nip=nip_make(),
+        contact_email=f"kontakt@{subdomain}.test",
+        subdomain=subdomain,
+        admin_email=f"admin@{subdomain}.test",
+        acting_user=None,
+        provision_async=False,
+    )
+    if provision:
+        municipality = municipality_provision(municipality_id=municipality.pk)
+    return TenantInfo(
+        municipality.schema_name, municipality.primary_host, municipality.name, municipality.pk
+    )
+
+
+_nip_counter = [100000000 + (os.getpid() % 1000) * 1000]
+
+
+def nip_make() -> str:
+    """A fresh NIP with a valid check digit."""
+    from tenants.validators import NIP_WEIGHTS
+
+    while True:
+        _nip_counter[0] += 1
+        body = str(_nip_counter[0])[:9]
+        check = sum(int(d) * w for d, w in zip(body, NIP_WEIGHTS, strict=False)) % 11
+        if check != 10:
+            return body + str(check)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    django_db_setup: None, django_db_blocker: pytest.FixtureRequest
+) -> Iterator[None]:
+    """The test database, its template schema, and municipalities A and B."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from tenants.migration import template_schema_ensure
+
+    VAR.mkdir(parents=True, exist_ok=True)
+    media = VAR / "media"
+    shutil.rmtree(media, ignore_errors=True)
+    settings.MEDIA_ROOT = media
+    with django_db_blocker.unblock():
+        cache.clear()  # the test Redis database: no entries left from an earlier run
+        template_schema_ensure()
+        tenant_make("test-a", "Gmina Testowa A")
+        tenant_make("test-b", "Gmina Testowa B")
+    yield
+
+
+@pytest.fixture
+def tenant_a(django_db_setup: None) -> TenantInfo:
+    from tenants.models import Municipality
+
+    m = Municipality.objects.get(schema_name="m_test_a")
+    return TenantInfo(m.schema_name, m.primary_host, m.name, m.pk)
+
+
+@pytest.fixture
+def tenant_b(django_db_setup: None) -> TenantInfo:
+    from tenants.models import Municipality
+
+    m = Municipality.objects.get(schema_name="m_test_b")
+    return TenantInfo(m.schema_name, m.primary_host, m.name, m.pk)
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_after_each_test() -> Iterator[None]:
+    yield
+    from django.db import connection
+
+    if connection.connection is not None or connection.schema_name != "public":
+        connection.set_schema_to_public()
+
+
+@pytest.fixture
+def committed_db(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
+    """Database access without a wrapping transaction: what a test writes is committed and
+    seen by the web server and the worker. Such tests create uniquely named rows."""
+    with django_db_blocker.unblock():
+        yield
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[0]} exited with {process.returncode}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on {port} after {seconds} s")
+
+
+@dataclass
+class LiveStack:
+    port: int
+    mail_dir: Path
+    env: dict[str, str]
+
+    def url(self, host: str, path: str = "/") -> str:
+        return f"http://{host}:{self.port}{path}"
+
+    def mails(self) -> list[str]:
+        return [p.read_text() for p in sorted(self.mail_dir.glob("*.log"))]
+
+    def wait_for_mail(self, to: str, seconds: float = 30) -> str:
+        """The first mail whose To: is ``to``, decoded to text, waiting for the worker."""
+        import email
+        from email import policy
+
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            for raw in self.mails():
+                for chunk in raw.split("-" * 79):
+                    if not chunk.strip():
+                        continue
+                    message = email.message_from_string(chunk.strip(), policy=policy.default)
+                    if message["To"] == to:
+                        body = message.get_body(preferencelist=("plain",))
+                        return f"Subject: {message['Subject']}\n\n{body.get_content()}"
+            time.sleep(0.2)
+        raise AssertionError(f"no mail to {to} within {seconds} s")
+
+
+@pytest.fixture(scope="session")
+def live_stack(
+    django_db_setup: None, django_db_blocker: pytest.FixtureRequest
+) -> Iterator[LiveStack]:
+    """gunicorn and a Celery worker on the test database and the test Redis database."""
+    from django.conf import settings
+    from django.db import connection
+
+    port = free_port()
+    mail_dir = VAR / "mail"
+    shutil.rmtree(mail_dir, ignore_errors=True)
+    mail_dir.mkdir(parents=True)
+    db = connection.settings_dict
+    database_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": settings.REDIS_URL,
+        "PLATFORM_PORT": str(port),
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "DJANGO_SETTINGS_MODULE": "platform_site.settings",
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    # Links built in this process point at the same server as the worker's.
+    settings.PLATFORM_PORT = str(port)
+    settings.EMAIL_BACKEND = env["EMAIL_BACKEND"]
+    settings.EMAIL_FILE_PATH = str(mail_dir)
+    bin_dir = Path(sys.executable).parent
+    logs = VAR / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    web = subprocess.Popen(
+        [
+            str(bin_dir / "gunicorn"),
+            "platform_site.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--timeout",
+            "60",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=open(logs / "web.log", "wb"),
+        stderr=subprocess.STDOUT,
+    )
+    worker = subprocess.Popen(
+        [
+            str(bin_dir / "celery"),
+            "-A",
+            "platform_site",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=open(logs / "worker.log", "wb"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_port(port, web)
+        yield LiveStack(port=port, mail_dir=mail_dir, env=env)
+    finally:
+        for process in (web, worker):
+            process.terminate()
+        for process in (web, worker):
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+# --- Browser ------------------------------------------------------------------------------
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = VAR / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not Path(executable).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Chromium missing at {executable}: `make test` installs it")
+        pytest.skip(f"Chromium missing at {executable}: run `make browser-deps`")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context(locale="pl-PL", viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+def assert_accessible(page: object, name: str) -> None:
+    """Screenshot the page into var/test/screenshots and check it against WCAG 2.1 AA."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+    if not AXE.exists():
+        raise AssertionError("axe-core is missing: `make test` installs it with npm")
+    page.add_script_tag(path=str(AXE))  # type: ignore[attr-defined]
+    result = page.evaluate(  # type: ignore[attr-defined]
+        """async () => await axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
+    )
+    violations = result["violations"]
+    report = "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']}\n    "
+        + "\n    ".join(node["html"][:160] for node in v["nodes"][:5])
+        for v in violations
+    )
+    assert violations == [], f"{name}: WCAG 2.1 AA violations:\n{report}"
