@@ -10,13 +10,14 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Invitation, StaffRole, User
+from tenants.selectors import municipality_current
 
 
 def token_hash(token: str) -> str:
@@ -25,11 +26,7 @@ def token_hash(token: str) -> str:
 
 def tenant_base_url() -> str:
     """The absolute address of the current municipality's site, for links in e-mails."""
-    tenant = connection.tenant
-    domain = tenant.get_primary_domain()
-    host = domain.domain if domain else settings.PLATFORM_DOMAIN
-    port = f":{settings.PLATFORM_PORT}" if settings.PLATFORM_PORT else ""
-    return f"{settings.PLATFORM_SCHEME}://{host}{port}"
+    return municipality_current().site_url.rstrip("/")
 
 
 @transaction.atomic
@@ -59,7 +56,7 @@ def invitation_create(
 
 def invitation_send_mail(*, invitation: Invitation, token: str) -> None:
     """Send the invitation e-mail with the link to the current municipality's site."""
-    tenant = connection.tenant
+    tenant = municipality_current()
     link = tenant_base_url() + reverse("invitation_accept", kwargs={"token": token})
     context = {
         "municipality_name": tenant.name,

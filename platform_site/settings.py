@@ -37,8 +37,9 @@ PLATFORM_SCHEME = os.environ.get("PLATFORM_SCHEME", "http")
 PLATFORM_PORT = os.environ.get("PLATFORM_PORT", "8000")
 PLATFORM_NAME = "Konsulta"
 
-# Host checking happens twice: here, and in the tenant middleware (unknown host → 404 page).
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", f"{PLATFORM_DOMAIN},.{PLATFORM_DOMAIN}")
+# Municipalities may bring custom domains, so any host passes here; the tenant middleware then
+# serves only the apex domain and hosts in the Domain table (anything else: the 404 page).
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "*")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
 SHARED_APPS = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from tenants.models import Municipality, MunicipalityStatus
@@ -34,4 +35,12 @@ def municipality_for_provider(*, municipality_id: int) -> Municipality | None:
         .prefetch_related("domains", "events__acting_user")
         .filter(pk=municipality_id)
         .first()
+    )
+
+
+def municipality_current() -> Municipality:
+    """The municipality whose schema the connection is in (a web request, a task, a
+    schema_context): read from the public table, so it works wherever the schema was set."""
+    return Municipality.objects.prefetch_related("domains").get(
+        schema_name=connection.schema_name
     )

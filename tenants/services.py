@@ -26,9 +26,10 @@ from tenants.validators import (
 
 logger = logging.getLogger("konsulta.tenants")
 
-# Which status may follow which; anything else is refused with a message and changes nothing.
+# What provider staff may do from each status; anything else is refused with a message and
+# changes nothing. Provisioning → active/failed is the provisioning task's alone.
 STATUS_TRANSITIONS: dict[str, set[str]] = {
-    MunicipalityStatus.PROVISIONING: {MunicipalityStatus.ACTIVE, MunicipalityStatus.FAILED},
+    MunicipalityStatus.PROVISIONING: set(),
     MunicipalityStatus.FAILED: {MunicipalityStatus.PROVISIONING},
     MunicipalityStatus.ACTIVE: {MunicipalityStatus.SUSPENDED, MunicipalityStatus.ARCHIVED},
     MunicipalityStatus.SUSPENDED: {MunicipalityStatus.ACTIVE, MunicipalityStatus.ARCHIVED},

@@ -75,6 +75,15 @@ def nip_make() -> str:
             return body + str(check)
 
 
+def force_login(client: object, user: object, schema_name: str) -> None:
+    """Client.force_login writes the session in the connection's current schema: the
+    municipality's, as its site would."""
+    from django_tenants.utils import schema_context
+
+    with schema_context(schema_name):
+        client.force_login(user)  # type: ignore[attr-defined]
+
+
 def unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:8]}"
 
