@@ -387,8 +387,9 @@ def main(real_stdout: Any) -> int:
     settings.TENANT_MULTIPROCESSING_MAX_PROCESSES = os.cpu_count() or 2
     task_errors: list[str] = []
 
-    def on_task_failure(sender: Any = None, exception: BaseException | None = None, **_: Any) -> None:
-        task_errors.append(f"{getattr(sender, 'name', sender)}: {type(exception).__name__}: {exception}")
+    def on_task_failure(sender: Any = None, exception: Any = None, **_: Any) -> None:
+        name = getattr(sender, "name", sender)
+        task_errors.append(f"{name}: {type(exception).__name__}: {exception}")
 
     task_failure.connect(on_task_failure, weak=False)
 
