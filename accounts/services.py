@@ -54,6 +54,27 @@ def invitation_create(
     return invitation, token
 
 
+@transaction.atomic
+def user_create(
+    *,
+    email: str,
+    password: str | None,
+    role: str = "",
+    is_staff: bool = False,
+    first_name: str = "",
+    email_verified: bool = True,
+) -> User:
+    """Create an account in the current schema (provider staff in public, staff or residents
+    in a municipality's). An address someone vouched for is recorded as verified, so
+    django-allauth lets the person sign in without a confirmation mail."""
+    user = User.objects.create_user(
+        email, password, role=role, is_staff=is_staff, first_name=first_name
+    )
+    if email_verified:
+        _email_mark_verified(user)
+    return user
+
+
 def invitation_send_mail(*, invitation: Invitation, token: str) -> None:
     """Send the invitation e-mail with the link to the current municipality's site."""
     tenant = municipality_current()

@@ -169,6 +169,22 @@ def provision_by_migration() -> float:
     return seconds
 
 
+def clone_sql_probe() -> float:
+    """Seconds of django-tenants' clone_schema() SQL function alone (no migrations faked, no
+    invitation), rolled back: shows how much of the clone path is the copy itself."""
+    from django.conf import settings
+    from django.db import connection, transaction
+    from django_tenants.clone import CloneSchema
+
+    connection.set_schema_to_public()
+    with transaction.atomic():
+        started = time.perf_counter()
+        CloneSchema().clone_schema(settings.TENANT_BASE_SCHEMA, "bench_probe", "DATA")
+        seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return seconds
+
+
 def tenant_count() -> int:
     from tenants.models import Municipality
 
@@ -198,6 +214,7 @@ def level_measure(target: int) -> dict[str, Any]:
         clone.append(provision_by_clone())
         migrate.append(provision_by_migration())
         log(f"  sample {i + 1}/{SAMPLES}: clone {clone[-1]:.3f} s, migrate {migrate[-1]:.3f} s")
+    probe = [clone_sql_probe() for _ in range(3)]
     clone_median = statistics.median(clone)
     migrate_median = statistics.median(migrate)
     return {
@@ -212,6 +229,7 @@ def level_measure(target: int) -> dict[str, Any]:
         "speedup_clone_vs_migrate": round(migrate_median / clone_median, 2),
         "clone_samples_seconds": [r3(s) for s in clone],
         "migrate_samples_seconds": [r3(s) for s in migrate],
+        "clone_schema_sql_only_median_seconds": r3(statistics.median(probe)),
     }
 
 

@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -56,9 +57,13 @@ def site_settings_update(
             errors["primary_colour"] = [
                 _(
                     "This colour is too light: white text on it would be hard to read "
-                    "(contrast %(ratio).1f:1, at least 4.5:1 is required). Choose a darker one."
+                    "(contrast %(ratio)s:1, at least %(minimum)s:1 is required). "
+                    "Choose a darker one."
                 )
-                % {"ratio": contrast_ratio(primary_colour, "#ffffff")}
+                % {
+                    "ratio": number_format(contrast_ratio(primary_colour, "#ffffff"), 1),
+                    "minimum": number_format(MIN_CONTRAST_WITH_WHITE, 1),
+                }
             ]
     extension = ""
     if coat_of_arms is not None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tenants.models import MunicipalityKind, MunicipalityStatus
 
@@ -23,8 +25,9 @@ class MunicipalityCreateForm(forms.Form):
     subdomain = forms.CharField(
         label=_("Subdomain"),
         max_length=40,
-        help_text=_("The site's address will be <subdomain>.%(domain)s")
-        % {"domain": settings.PLATFORM_DOMAIN},
+        help_text=format_lazy(
+            _("The site's address will be [subdomain].{domain}"), domain=settings.PLATFORM_DOMAIN
+        ),
     )
     custom_domain = forms.CharField(
         label=_("Custom domain (optional)"), max_length=253, required=False
@@ -40,7 +43,7 @@ class MunicipalityStatusForm(forms.Form):
         choices=[
             (MunicipalityStatus.SUSPENDED, _("Suspend")),
             (MunicipalityStatus.ACTIVE, _("Reactivate")),
-            (MunicipalityStatus.ARCHIVED, _("Archive")),
+            (MunicipalityStatus.ARCHIVED, pgettext_lazy("verb", "Archive")),
             (MunicipalityStatus.PROVISIONING, _("Retry provisioning")),
         ]
     )

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_tenants.models import DomainMixin, TenantMixin
 
 
@@ -89,14 +90,17 @@ class MunicipalityEvent(models.Model):
     """The provider's audit log: who did what to a municipality, and when."""
 
     class Action(models.TextChoices):
-        CREATED = "created", _("Created")
-        PROVISIONED = "provisioned", _("Provisioned")
-        PROVISIONING_FAILED = "provisioning_failed", _("Provisioning failed")
-        PROVISIONING_RETRIED = "provisioning_retried", _("Provisioning retried")
-        SUSPENDED = "suspended", _("Suspended")
-        REACTIVATED = "reactivated", _("Reactivated")
-        ARCHIVED = "archived", _("Archived")
-        INVITED = "invited", _("Administrator invited")
+        CREATED = "created", pgettext_lazy("event", "Created")
+        PROVISIONED = "provisioned", pgettext_lazy("event", "Provisioned")
+        PROVISIONING_FAILED = "provisioning_failed", pgettext_lazy("event", "Provisioning failed")
+        PROVISIONING_RETRIED = (
+            "provisioning_retried",
+            pgettext_lazy("event", "Provisioning retried"),
+        )
+        SUSPENDED = "suspended", pgettext_lazy("event", "Suspended")
+        REACTIVATED = "reactivated", pgettext_lazy("event", "Reactivated")
+        ARCHIVED = "archived", pgettext_lazy("event", "Archived")
+        INVITED = "invited", pgettext_lazy("event", "Administrator invited")
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=32, choices=Action.choices)

@@ -41,6 +41,4 @@ def municipality_for_provider(*, municipality_id: int) -> Municipality | None:
 def municipality_current() -> Municipality:
     """The municipality whose schema the connection is in (a web request, a task, a
     schema_context): read from the public table, so it works wherever the schema was set."""
-    return Municipality.objects.prefetch_related("domains").get(
-        schema_name=connection.schema_name
-    )
+    return Municipality.objects.prefetch_related("domains").get(schema_name=connection.schema_name)

@@ -90,11 +90,15 @@ def unique(prefix: str) -> str:
 
 @pytest.fixture(scope="session")
 def django_db_setup(
-    django_db_setup: None, django_db_blocker: pytest.FixtureRequest
+    django_test_environment: None, django_db_blocker: pytest.FixtureRequest
 ) -> Iterator[None]:
-    """The test database, its template schema, and municipalities A and B."""
+    """The test database, its template schema, and municipalities A and B.
+
+    Replaces pytest-django's own, which creates no database when only tests without the
+    ``django_db`` mark (the committed, live ones) are selected."""
     from django.conf import settings
     from django.core.cache import cache
+    from django.test.utils import setup_databases, teardown_databases
 
     from tenants.migration import template_schema_ensure
 
@@ -103,11 +107,23 @@ def django_db_setup(
     shutil.rmtree(media, ignore_errors=True)
     settings.MEDIA_ROOT = media
     with django_db_blocker.unblock():
+        db_cfg = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         cache.clear()  # the test Redis database: no entries left from an earlier run
         template_schema_ensure()
         tenant_make("test-a", "Gmina Testowa A")
         tenant_make("test-b", "Gmina Testowa B")
     yield
+    with django_db_blocker.unblock():
+        from django.db import connection, connections
+
+        # A web or worker process that is still winding down would block DROP DATABASE.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        connections.close_all()
+        teardown_databases(db_cfg, verbosity=0)
 
 
 @pytest.fixture
@@ -301,12 +317,23 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> object:
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def page(browser: object) -> Iterator[object]:
+def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
     context = browser.new_context(locale="pl-PL", viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"FAILED-{request.node.name}.png"), full_page=True)
     context.close()
 
 

@@ -86,9 +86,7 @@ def test_accepting_through_the_page_signs_in_and_opens_the_panel(tenant_a):
     with schema_context(tenant_a.schema_name):
         _, token = invitation_create(email=unique("p") + "@gmina.test", role="admin")
     client = Client(HTTP_HOST=tenant_a.host)
-    response = client.post(
-        f"/zaproszenie/{token}/", {"password1": PASSWORD, "password2": PASSWORD}
-    )
+    response = client.post(f"/zaproszenie/{token}/", {"password1": PASSWORD, "password2": PASSWORD})
     assert response.status_code == 302
     assert response["Location"] == "/panel/"
     assert client.get("/panel/").status_code == 200

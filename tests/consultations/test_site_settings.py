@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from accounts.models import User
+from accounts.services import user_create
 from consultations.branding import contrast_ratio
 from consultations.selectors import site_settings_get
 from consultations.services import site_settings_update
@@ -30,7 +30,7 @@ def test_contrast_ratio_matches_wcag_reference_values():
 @pytest.fixture
 def admin_a(tenant_a):
     with schema_context(tenant_a.schema_name):
-        user = User.objects.create_user(unique("adm") + "@a.test", PASSWORD, role="admin")
+        user = user_create(email=unique("adm") + "@a.test", password=PASSWORD, role="admin")
         yield user
 
 
@@ -39,7 +39,7 @@ def test_a_colour_too_light_for_white_text_is_refused(admin_a):
     before = site_settings_get().primary_colour
     with pytest.raises(ValidationError) as exc:
         site_settings_update(acting_user=admin_a, primary_colour="#ffdd00")
-    assert "4.5:1" in exc.value.message_dict["primary_colour"][0]
+    assert "co najmniej 4,5:1" in exc.value.message_dict["primary_colour"][0]
     assert site_settings_get().primary_colour == before
 
 
@@ -71,9 +71,11 @@ def test_the_coat_of_arms_is_stored_under_the_tenant_folder(admin_a, tenant_a):
 @pytest.mark.django_db
 def test_only_the_municipal_admin_opens_the_settings_page(tenant_a):
     with schema_context(tenant_a.schema_name):
-        moderator = User.objects.create_user(unique("mod") + "@a.test", PASSWORD, role="moderator")
-        resident = User.objects.create_user(unique("res") + "@a.test", PASSWORD)
-        admin = User.objects.create_user(unique("adm") + "@a.test", PASSWORD, role="admin")
+        moderator = user_create(
+            email=unique("mod") + "@a.test", password=PASSWORD, role="moderator"
+        )
+        resident = user_create(email=unique("res") + "@a.test", password=PASSWORD)
+        admin = user_create(email=unique("adm") + "@a.test", password=PASSWORD, role="admin")
     client = Client(HTTP_HOST=tenant_a.host)
     assert client.get("/panel/ustawienia/").status_code == 302  # to the sign-in page
     expected = {moderator: 404, resident: 404, admin: 200}

@@ -9,7 +9,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from accounts.models import User
-from accounts.services import invitation_create
+from accounts.services import invitation_create, user_create
 from tenants.models import Municipality
 from tenants.services import municipality_status_change
 from tests.conftest import PASSWORD, force_login, unique
@@ -23,10 +23,7 @@ def sign_in(client: Client, email: str, password: str):
 def user_of_a(tenant_a):
     email = unique("ania") + "@a.test"
     with schema_context(tenant_a.schema_name):
-        user = User.objects.create_user(email, PASSWORD, role="admin")
-        from allauth.account.models import EmailAddress
-
-        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        user = user_create(email=email, password=PASSWORD, role="admin")
     return user
 
 
@@ -142,7 +139,7 @@ def test_a_site_that_is_not_available_serves_no_tenant_data(tenant_a, status):
 
 @pytest.mark.django_db
 def test_suspending_keeps_data_and_reactivating_restores_the_site(tenant_a, user_of_a):
-    operator = User.objects.create_user(unique("op") + "@konsulta.test", is_staff=True)
+    operator = user_create(email=unique("op") + "@konsulta.test", password=None, is_staff=True)
     municipality = Municipality.objects.get(pk=tenant_a.pk)
     municipality_status_change(municipality=municipality, status="suspended", acting_user=operator)
     assert Client(HTTP_HOST=tenant_a.host).get("/").status_code == 503

@@ -4,6 +4,7 @@ from django.db import connection
 from django_tenants.utils import schema_context, schema_exists
 
 from accounts.models import Invitation, User
+from accounts.services import user_create
 from tenants.models import Domain, Municipality, MunicipalityEvent, MunicipalityStatus
 from tenants.services import (
     STATUS_TRANSITIONS,
@@ -49,15 +50,15 @@ def test_a_new_municipality_waits_in_provisioning_with_its_subdomain():
     [
         ("nip", "5971646004", "NIP"),
         ("teryt", "12", "TERYT"),
-        ("subdomain", "www", "subdomain"),
-        ("subdomain", "Zła Nazwa", "subdomain"),
-        ("custom_domain", "debno", "domain"),
-        ("custom_domain", "x.localhost", "platform"),
-        ("admin_email", "", "administrator"),
-        ("name", "  ", "name"),
+        ("subdomain", "www", "zarezerwowana"),
+        ("subdomain", "Zła Nazwa", "małe litery"),
+        ("custom_domain", "debno", "domenę"),
+        ("custom_domain", "x.localhost", "poza domeną platformy"),
+        ("admin_email", "", "administratora"),
+        ("name", "  ", "nazwę"),
     ],
 )
-def test_bad_input_is_refused_and_nothing_is_saved(field, value, message):
+def test_bad_input_is_refused_in_polish_and_nothing_is_saved(field, value, message):
     # given
     before = Municipality.objects.count(), Domain.objects.count()
     # when
@@ -117,7 +118,9 @@ def test_provisioning_twice_changes_nothing(committed_db):
     # then
     with schema_context(info.schema_name):
         assert Invitation.objects.count() == 1
-    assert MunicipalityEvent.objects.filter(municipality_id=info.pk, action="provisioned").count() == 1
+    assert (
+        MunicipalityEvent.objects.filter(municipality_id=info.pk, action="provisioned").count() == 1
+    )
 
 
 def test_provisioning_without_the_template_fails_visibly_and_can_be_retried(committed_db, settings):
@@ -132,7 +135,7 @@ def test_provisioning_without_the_template_fails_visibly_and_can_be_retried(comm
     assert not schema_exists(info.schema_name)
     # and when the template is back, a retry completes it
     settings.TENANT_BASE_SCHEMA = "tenant_template"
-    operator = User.objects.create_user(unique("op") + "@konsulta.test", is_staff=True)
+    operator = user_create(email=unique("op") + "@konsulta.test", password=None, is_staff=True)
     municipality_status_change(
         municipality=municipality, status="provisioning", acting_user=operator
     )
@@ -150,7 +153,7 @@ def test_status_changes_follow_the_transition_table(current, target):
     municipality = municipality_create(**create_kwargs())
     Municipality.objects.filter(pk=municipality.pk).update(status=current)
     municipality.refresh_from_db()
-    operator = User.objects.create_user(unique("op") + "@konsulta.test", is_staff=True)
+    operator = user_create(email=unique("op") + "@konsulta.test", password=None, is_staff=True)
     events_before = municipality.events.count()
     # when / then
     if target in STATUS_TRANSITIONS[current]:

@@ -33,8 +33,13 @@ def test_nip_normalize_keeps_only_digits():
 
 @pytest.mark.parametrize(
     ("teryt", "kind"),
-    [("3207023", "gmina"), ("2464011", "miasto"), ("3207", "powiat"), ("32", "wojewodztwo"),
-     ("", "zwiazek")],
+    [
+        ("3207023", "gmina"),
+        ("2464011", "miasto"),
+        ("3207", "powiat"),
+        ("32", "wojewodztwo"),
+        ("", "zwiazek"),
+    ],
 )
 def test_teryt_length_follows_the_kind_of_unit(teryt, kind):
     validate_teryt(teryt, kind)
@@ -42,8 +47,13 @@ def test_teryt_length_follows_the_kind_of_unit(teryt, kind):
 
 @pytest.mark.parametrize(
     ("teryt", "kind"),
-    [("320702", "gmina"), ("3207023", "powiat"), ("33", "wojewodztwo"), ("0107023", "gmina"),
-     ("32a7023", "gmina")],
+    [
+        ("320702", "gmina"),
+        ("3207023", "powiat"),
+        ("33", "wojewodztwo"),
+        ("0107023", "gmina"),
+        ("32a7023", "gmina"),
+    ],
 )
 def test_a_teryt_of_the_wrong_shape_is_refused_in_polish(teryt, kind):
     with pytest.raises(ValidationError) as exc:
@@ -56,7 +66,9 @@ def test_good_subdomains_pass(value):
     validate_subdomain(value)
 
 
-@pytest.mark.parametrize("value", ["Debno", "-debno", "debno-", "dęb", "a" * 41, "www", "admin", ""])
+@pytest.mark.parametrize(
+    "value", ["Debno", "-debno", "debno-", "dęb", "a" * 41, "www", "admin", ""]
+)
 def test_bad_or_reserved_subdomains_are_refused(value):
     with pytest.raises(ValidationError):
         validate_subdomain(value)

@@ -2,13 +2,14 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
+from accounts.services import user_create
 from tenants.models import Municipality
 from tests.conftest import PASSWORD, force_login, nip_make, unique
 
 
 @pytest.fixture
 def provider_client():
-    operator = User.objects.create_user(unique("op") + "@konsulta.test", PASSWORD, is_staff=True)
+    operator = user_create(email=unique("op") + "@konsulta.test", password=PASSWORD, is_staff=True)
     client = Client(HTTP_HOST="localhost")
     force_login(client, operator, "public")
     return client
@@ -23,7 +24,7 @@ def test_the_provider_panel_asks_anonymous_visitors_to_sign_in():
 
 @pytest.mark.django_db
 def test_a_signed_in_non_staff_account_gets_a_404():
-    user = User.objects.create_user(unique("x") + "@konsulta.test", PASSWORD)
+    user = user_create(email=unique("x") + "@konsulta.test", password=PASSWORD)
     client = Client(HTTP_HOST="localhost")
     force_login(client, user, "public")
     assert client.get("/operator/").status_code == 404
@@ -40,7 +41,9 @@ def test_sign_up_is_closed_on_the_apex_domain():
 
 
 @pytest.mark.django_db
-def test_creating_a_municipality_redirects_to_its_page(provider_client, django_capture_on_commit_callbacks):
+def test_creating_a_municipality_redirects_to_its_page(
+    provider_client, django_capture_on_commit_callbacks
+):
     subdomain = unique("nowa-")
     with django_capture_on_commit_callbacks() as callbacks:
         response = provider_client.post(
@@ -70,8 +73,15 @@ def test_the_create_form_shows_errors_in_polish_and_saves_nothing(provider_clien
     before = Municipality.objects.count()
     response = provider_client.post(
         "/operator/gminy/nowa/",
-        {"name": "Gmina Zła", "kind": "gmina", "teryt": "99", "nip": "1234567890",
-         "contact_email": "nie-email", "subdomain": "www", "admin_email": "admin@zla.test"},
+        {
+            "name": "Gmina Zła",
+            "kind": "gmina",
+            "teryt": "99",
+            "nip": "1234567890",
+            "contact_email": "nie-email",
+            "subdomain": "www",
+            "admin_email": "admin@zla.test",
+        },
         HTTP_ACCEPT_LANGUAGE="pl",
     )
     assert response.status_code == 200
@@ -96,4 +106,4 @@ def test_an_illegal_status_change_shows_a_message_and_changes_nothing(provider_c
         f"/operator/gminy/{tenant_a.pk}/status/", {"status": "suspended"}, follow=True
     )
     assert Municipality.objects.get(pk=tenant_a.pk).status == "provisioning"
-    assert list(response.context["messages"])[0].level_tag == "error"
+    assert next(iter(response.context["messages"])).level_tag == "error"

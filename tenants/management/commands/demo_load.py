@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand
 from django_tenants.utils import schema_context
 
 from accounts.models import StaffRole, User
+from accounts.services import user_create
 from tenants.models import Municipality, MunicipalityStatus
 from tenants.services import municipality_create, municipality_provision, schema_name_for
 
@@ -75,8 +76,8 @@ class Command(BaseCommand):
 
         provider = User.objects.filter(email=PROVIDER_EMAIL).first()
         if provider is None:
-            provider = User.objects.create_user(
-                PROVIDER_EMAIL, password, is_staff=True, first_name="Operator"
+            provider = user_create(
+                email=PROVIDER_EMAIL, password=password, is_staff=True, first_name="Operator"
             )
         for demo in DEMO:
             self._municipality(demo, provider, password)
@@ -109,8 +110,8 @@ class Command(BaseCommand):
         with schema_context(municipality.schema_name):
             admin = User.objects.filter(email=demo["admin_email"]).first()
             if admin is None:
-                admin = User.objects.create_user(
-                    demo["admin_email"], password, role=StaffRole.ADMIN
+                admin = user_create(
+                    email=demo["admin_email"], password=password, role=StaffRole.ADMIN
                 )
                 site_settings_update(
                     acting_user=admin,
