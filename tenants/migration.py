@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django_tenants.utils import get_public_schema_name, schema_exists
 
-from tenants.selectors import municipalities_ready
+from tenants.models import Municipality
 
 
 @dataclass
@@ -65,8 +65,13 @@ def schemas_migrate_all(*, skip_current: bool = True, verbosity: int = 0) -> Mig
     connection.set_schema_to_public()
     call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
     template_schema_ensure()
-    schemas = list(municipalities_ready().values_list("schema_name", flat=True))
-    schemas = [s for s in schemas if s != get_public_schema_name()]
+    # Every municipality whose schema exists, whatever its status: one that failed half-way
+    # and is retried later must not be left behind.
+    schemas = [
+        name
+        for name in Municipality.objects.values_list("schema_name", flat=True)
+        if name != get_public_schema_name() and schema_exists(name)
+    ]
     todo = schemas_behind(schemas) if skip_current else schemas
     report.skipped = [s for s in schemas if s not in todo]
     for schema in todo:

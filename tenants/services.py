@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
 
 from accounts.models import StaffRole, User
+from tenants.cloning import schema_clone
 from tenants.models import Domain, Municipality, MunicipalityEvent, MunicipalityStatus
 from tenants.validators import (
     nip_normalize,
@@ -164,7 +165,8 @@ def municipality_provision(*, municipality_id: int) -> Municipality:
                     f"template schema {settings.TENANT_BASE_SCHEMA} is missing: "
                     "run `manage.py schemas_migrate`"
                 )
-            municipality.create_schema(check_if_exists=True, verbosity=0)
+            if not schema_exists(municipality.schema_name):
+                schema_clone(source=settings.TENANT_BASE_SCHEMA, target=municipality.schema_name)
             with schema_context(municipality.schema_name), transaction.atomic():
                 _first_admin_invite(municipality)
         except Exception as exc:

