@@ -44,7 +44,7 @@ format: install
 	$(VENV)/bin/ruff format .
 
 bench: install
-	$(PY) -m platform_site.devservices --profile bench -- $(PY) bench/provision.py
+	@$(PY) -m platform_site.devservices --profile bench -- $(PY) bench/provision.py
 
 messages: install
 	$(PY) manage.py makemessages -l pl -l en --no-location --ignore=node_modules --ignore=.venv --ignore=var
