@@ -35,3 +35,47 @@ class SiteSettings(models.Model):
 
     def __str__(self) -> str:
         return "site settings"
+
+
+class ConsultationStatus(models.TextChoices):
+    """draft → ordered → scheduled → open → closed → report published → archived."""
+
+    DRAFT = "draft", _("Draft")
+    ORDERED = "ordered", _("Ordered (awaiting payment)")
+    SCHEDULED = "scheduled", _("Scheduled")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    REPORT_PUBLISHED = "report_published", _("Report published")
+    ARCHIVED = "archived", _("Archived")
+
+
+class Consultation(models.Model):
+    """A public consultation run by the municipality.
+
+    The billing app (public schema) refers to a consultation by (schema name, id) only; it
+    records payment here through consultations.services.consultation_payment_clear().
+    """
+
+    title = models.CharField(_("title"), max_length=250)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ConsultationStatus.choices,
+        default=ConsultationStatus.DRAFT,
+        db_index=True,
+    )
+    starts_at = models.DateTimeField(_("start"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("end"), null=True, blank=True)
+    # Set once the order is paid, or approved by provider staff for payment by transfer.
+    payment_cleared_at = models.DateTimeField(null=True, blank=True)
+    payment_reference = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -6,12 +6,13 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from consultations.branding import MIN_CONTRAST_WITH_WHITE, contrast_ratio
-from consultations.models import HEX_COLOUR, SiteSettings
+from consultations.models import HEX_COLOUR, Consultation, SiteSettings
 from consultations.selectors import SITE_SETTINGS_CACHE_KEY
 
 COAT_OF_ARMS_MAX_BYTES = 1024 * 1024
@@ -86,3 +87,30 @@ def site_settings_update(
     row.save()
     transaction.on_commit(lambda: cache.delete(SITE_SETTINGS_CACHE_KEY))
     return row
+
+
+def consultation_is_cleared(consultation: Consultation) -> bool:
+    """The one place that decides whether a consultation may leave draft: its order is paid
+    or provider staff approved it for payment by transfer (recorded by billing)."""
+    return consultation.payment_cleared_at is not None
+
+
+@transaction.atomic
+def consultation_payment_clear(*, consultation_id: int, reference: str) -> Consultation:
+    """Record that the consultation's order is paid or approved (called by billing, inside
+    the municipality's schema). Idempotent: a second call keeps the first time."""
+    consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
+    if consultation.payment_cleared_at is None:
+        consultation.payment_cleared_at = timezone.now()
+        consultation.payment_reference = reference[:100]
+        consultation.save(update_fields=["payment_cleared_at", "payment_reference", "updated_at"])
+    return consultation
+
+
+@transaction.atomic
+def consultation_payment_revoke(*, consultation_id: int) -> Consultation:
+    """Undo the clearance (the order was cancelled and refunded before opening)."""
+    consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
+    consultation.payment_cleared_at = None
+    consultation.save(update_fields=["payment_cleared_at", "updated_at"])
+    return consultation

@@ -39,7 +39,7 @@ def schemas_behind(schemas: list[str]) -> list[str]:
             if not cursor.fetchone()[0]:
                 behind.append(schema)
                 continue
-            cursor.execute(f'SELECT app, name FROM "{schema}".django_migrations')  # noqa: S608
+            cursor.execute(f'SELECT app, name FROM "{schema}".django_migrations')
             if not target.issubset(set(cursor.fetchall())):
                 behind.append(schema)
     return behind

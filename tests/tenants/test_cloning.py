@@ -75,6 +75,6 @@ def test_a_bad_schema_name_is_refused_before_any_sql(committed_db):
 def test_a_failing_clone_leaves_no_half_schema(committed_db):
     target = "m_" + unique("twice_")
     schema_clone(source="tenant_template", target=target)
-    with pytest.raises(Exception):  # noqa: B017, PT011 - the schema exists already
+    with pytest.raises(Exception):  # noqa: B017 - the schema exists already
         schema_clone(source="tenant_template", target=target)
     assert schema_exists(target)
