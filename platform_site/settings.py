@@ -70,6 +70,8 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 # New municipalities are cloned from this schema, kept migrated by `schemas_migrate`.
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
+# Spare schemas cloned ahead of time: provisioning then renames one (tenants/cloning.py).
+TENANT_SPARE_SCHEMAS = int(os.environ.get("TENANT_SPARE_SCHEMAS", "2"))
 
 MIDDLEWARE = [
     "tenants.middleware.MunicipalityMiddleware",
@@ -205,6 +207,11 @@ CELERY_BEAT_SCHEDULE = {
     # Picks up municipalities whose provisioning task was lost (worker died, broker flushed).
     "provisioning-resume": {
         "task": "tenants.tasks.provisioning_resume",
+        "schedule": 60.0,
+    },
+    # Refills the pool of spare schemas that provisioning takes from.
+    "spares-replenish": {
+        "task": "tenants.tasks.spares_replenish_task",
         "schedule": 60.0,
     },
     # Invitations past their expiry are removed in every ready municipality.

@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django_tenants.utils import get_public_schema_name, schema_exists
 
+from tenants.cloning import spares_discard_all, spares_replenish
 from tenants.models import Municipality
 
 
@@ -55,6 +56,8 @@ def template_schema_ensure() -> None:
         call_command(
             "migrate_schemas", tenant=True, schema_name=name, interactive=False, verbosity=0
         )
+        # Spares cloned from the old template would be stale: the beat clones new ones.
+        spares_discard_all()
 
 
 def schemas_migrate_all(*, skip_current: bool = True, verbosity: int = 0) -> MigrationReport:
@@ -89,5 +92,6 @@ def schemas_migrate_all(*, skip_current: bool = True, verbosity: int = 0) -> Mig
             report.migrated.append(schema)
         finally:
             connection.set_schema_to_public()
+    spares_replenish(source=settings.TENANT_BASE_SCHEMA, size=settings.TENANT_SPARE_SCHEMAS)
     report.seconds = time.perf_counter() - started
     return report

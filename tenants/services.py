@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
 
 from accounts.models import StaffRole, User
-from tenants.cloning import schema_clone
+from tenants.cloning import schema_clone, spare_take
 from tenants.models import Domain, Municipality, MunicipalityEvent, MunicipalityStatus
 from tenants.validators import (
     nip_normalize,
@@ -166,7 +166,11 @@ def municipality_provision(*, municipality_id: int) -> Municipality:
                     "run `manage.py schemas_migrate`"
                 )
             if not schema_exists(municipality.schema_name):
-                schema_clone(source=settings.TENANT_BASE_SCHEMA, target=municipality.schema_name)
+                template, target = settings.TENANT_BASE_SCHEMA, municipality.schema_name
+                if spare_take(source=template, target=target):
+                    transaction.on_commit(_spares_refill)
+                else:
+                    schema_clone(source=template, target=target)
             with schema_context(municipality.schema_name), transaction.atomic():
                 _first_admin_invite(municipality)
         except Exception as exc:
@@ -186,6 +190,12 @@ def municipality_provision(*, municipality_id: int) -> Municipality:
             municipality.save(update_fields=["status", "provisioning_error", "ready_at"])
             _event(municipality, MunicipalityEvent.Action.PROVISIONED, None)
     return municipality
+
+
+def _spares_refill() -> None:
+    from tenants.tasks import spares_replenish_task
+
+    spares_replenish_task.delay()
 
 
 def _first_admin_invite(municipality: Municipality) -> None:

@@ -28,3 +28,13 @@ def provisioning_resume() -> int:
     for pk in stale:
         municipality_provision_task.delay(pk)
     return len(stale)
+
+
+@shared_task
+def spares_replenish_task() -> int:
+    """Keep TENANT_SPARE_SCHEMAS spare schemas at the template's migration state."""
+    from django.conf import settings
+
+    from tenants.cloning import spares_replenish
+
+    return spares_replenish(source=settings.TENANT_BASE_SCHEMA, size=settings.TENANT_SPARE_SCHEMAS)

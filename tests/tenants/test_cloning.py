@@ -5,7 +5,7 @@ from django_tenants.utils import schema_context, schema_exists
 
 from accounts.services import user_create
 from tenants.cloning import clone_script, schema_clone
-from tests.conftest import PASSWORD, unique
+from tests.conftest import PASSWORD, tenant_make, unique
 
 CATALOGUE = """
 SELECT 'column', table_name || '.' || column_name || ':' || data_type || ':' || is_nullable
@@ -78,3 +78,59 @@ def test_a_failing_clone_leaves_no_half_schema(committed_db):
     with pytest.raises(Exception):  # noqa: B017 - the schema exists already
         schema_clone(source="tenant_template", target=target)
     assert schema_exists(target)
+
+
+def test_provisioning_takes_a_spare_schema_and_the_pool_refills(committed_db, settings):
+    from tenants.cloning import spares_discard_all, spares_list, spares_replenish
+
+    # given a pool of two spares at the template's state
+    spares_discard_all()
+    assert spares_replenish(source="tenant_template", size=2) == 2
+    spares = spares_list()
+    # when a municipality is provisioned
+    info = tenant_make(unique("pool-"), "Gmina z Puli")
+    # then one of the spares became its schema, with the template's structure (a running
+    # worker may already have cloned a replacement: the refill is queued on commit)
+    taken = [spare for spare in spares if not schema_exists(spare)]
+    assert len(taken) == 1
+    assert catalogue(info.schema_name) == catalogue("tenant_template")
+    with schema_context(info.schema_name):
+        from accounts.models import Invitation
+
+        assert Invitation.objects.count() == 1
+    # and refilling brings the pool back to its size
+    spares_replenish(source="tenant_template", size=2)
+    assert len(spares_list()) == 2
+
+
+def test_a_stale_spare_is_never_handed_out(committed_db):
+    from tenants.cloning import spare_take, spares_discard_all, spares_list, spares_replenish
+
+    # given a spare that lacks a migration the template has
+    spares_discard_all()
+    spares_replenish(source="tenant_template", size=1)
+    (spare,) = spares_list()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'DELETE FROM "{spare}".django_migrations WHERE id = (SELECT max(id) FROM "{spare}".django_migrations)'
+        )
+    # when a schema is requested
+    target = "m_" + unique("stale_")
+    taken = spare_take(source="tenant_template", target=target)
+    # then the stale spare is refused, and the next refill replaces it
+    assert not taken
+    assert not schema_exists(target)
+    assert spares_replenish(source="tenant_template", size=1) == 1
+    assert spare not in spares_list()
+    spares_discard_all()
+
+
+def test_two_takers_never_get_the_same_spare(committed_db):
+    from tenants.cloning import spare_take, spares_discard_all, spares_replenish
+
+    spares_discard_all()
+    spares_replenish(source="tenant_template", size=1)
+    first, second = "m_" + unique("t1_"), "m_" + unique("t2_")
+    assert spare_take(source="tenant_template", target=first)
+    assert not spare_take(source="tenant_template", target=second)
+    assert schema_exists(first) and not schema_exists(second)
