@@ -74,11 +74,12 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_SPARE_SCHEMAS = int(os.environ.get("TENANT_SPARE_SCHEMAS", "2"))
 
 MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    # Static files are the same for every site, the unavailable pages included.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "tenants.middleware.MunicipalityMiddleware",
     # Before anything reads the tenant's tables: a suspended or unready site answers alone.
     "tenants.middleware.MunicipalityStatusMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -81,7 +81,9 @@ def municipality_detail(request: HttpRequest, municipality_id: int) -> HttpRespo
         request,
         "tenants/municipality_detail.html",
         {
-            "municipality": municipality,
+            # Not "municipality": base.html reads that name as "this page is a municipality's
+            # own site" and would brand the provider's page with it.
+            "record": municipality,
             "allowed": services.STATUS_TRANSITIONS.get(municipality.status, set()),
             "status_form": MunicipalityStatusForm(),
         },

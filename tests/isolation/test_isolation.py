@@ -176,3 +176,10 @@ def test_a_task_queued_in_a_runs_in_a_schema(committed_db, live_stack, tenant_a,
     assert tenant_a.name in mail_a
     assert f"http://{tenant_b.host}:{live_stack.port}/zaproszenie/" in mail_b
     assert tenant_a.name not in mail_b
+
+
+@pytest.mark.django_db
+def test_the_unavailable_page_still_gets_its_stylesheet(tenant_a):
+    Municipality.objects.filter(pk=tenant_a.pk).update(status="suspended")
+    response = Client(HTTP_HOST=tenant_a.host).get("/static/css/site.css")
+    assert response.status_code == 200
