@@ -20,13 +20,21 @@ def test_embedded_postgres_and_redis_start_serve_and_stop(monkeypatch):
     monkeypatch.delenv("REDIS_URL", raising=False)
     monkeypatch.setenv("KONSULTA_SERVICES", "embedded")
     profile = Profile(
-        "selftest", free_port(), free_port(), reuse_running=False, fast_unsafe=True,
-        database="konsulta_selftest", redis_db=0,
+        "selftest",
+        free_port(),
+        free_port(),
+        reuse_running=False,
+        fast_unsafe=True,
+        database="konsulta_selftest",
+        redis_db=0,
     )
     # when the launcher brings the servers up
     with services(profile) as env:
         # then both answer on loopback, with the database created
-        assert env["DATABASE_URL"] == f"postgres://postgres@127.0.0.1:{profile.pg_port}/konsulta_selftest"
+        assert (
+            env["DATABASE_URL"]
+            == f"postgres://postgres@127.0.0.1:{profile.pg_port}/konsulta_selftest"
+        )
         with psycopg2.connect(env["DATABASE_URL"]) as conn, conn.cursor() as cur:
             cur.execute("SELECT current_database(), inet_server_addr()::text")
             assert cur.fetchone() == ("konsulta_selftest", "127.0.0.1/32")
