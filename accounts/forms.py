@@ -32,6 +32,8 @@ class InvitationAcceptForm(forms.Form):
 class ResidentSignupForm(SignupForm):
     """allauth's sign-up form plus the explicit consent RODO asks for (never pre-ticked)."""
 
+    field_order = ["email", "password1", "password2", "terms"]
+
     terms = forms.BooleanField(
         label=_(
             "I have read the privacy notice and I accept the terms of taking part "
