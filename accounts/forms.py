@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
+from allauth.account.forms import SignupForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import StaffRole
 
 
 class InvitationAcceptForm(forms.Form):
@@ -22,3 +27,57 @@ class InvitationAcceptForm(forms.Form):
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", _("The two passwords differ."))
         return data
+
+
+class ResidentSignupForm(SignupForm):
+    """allauth's sign-up form plus the explicit consent RODO asks for (never pre-ticked)."""
+
+    field_order = ["email", "password1", "password2", "terms"]
+
+    terms = forms.BooleanField(
+        label=_(
+            "I have read the privacy notice and I accept the terms of taking part "
+            "in the consultations."
+        ),
+        required=True,
+        error_messages={"required": _("To create an account, tick the consent.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("E-mail address")
+        self.fields["email"].widget.attrs.pop("placeholder", None)
+        for name in ("password1", "password2"):
+            if name in self.fields:
+                self.fields[name].widget.attrs.pop("placeholder", None)
+        if "password2" in self.fields:
+            self.fields["password2"].label = _("Repeat the password")
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=100,
+        required=False,
+        help_text=_("Shown next to what you submit. If left empty, we show “Resident”."),
+    )
+    first_name = forms.CharField(label=_("First name (optional)"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name (optional)"), max_length=150, required=False)
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("To confirm that it is you who deletes the account."),
+    )
+
+
+class StaffInviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    role = forms.ChoiceField(label=_("Role"), choices=StaffRole.choices)
+
+
+class StaffRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=StaffRole.choices)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +54,12 @@ class User(AbstractUser):
     email = models.EmailField(_("e-mail address"), unique=True)
     # In a tenant schema: the staff role; in the public schema provider staff have is_staff.
     role = models.CharField(_("role"), max_length=32, choices=StaffRole.choices, blank=True)
+    # How a resident is shown next to what they submit; empty means "Resident".
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    # When the person ticked the consent to the terms on the sign-up form (RODO: provable).
+    terms_accepted_at = models.DateTimeField(_("terms accepted at"), null=True, blank=True)
+    # Set when the account was deleted: the row stays, emptied of every personal datum.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -88,6 +95,14 @@ class Invitation(models.Model):
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         ordering = ["-created_at"]
+        constraints = [
+            # One pending invitation per address: a double click on "Invite" sends one link.
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=models.Q(accepted_at__isnull=True),
+                name="invitation_one_pending_per_email",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.email} ({self.role})"

@@ -1,16 +1,19 @@
-"""Writes about accounts: invitations to a municipality's staff, and accepting them."""
+"""Writes about accounts: residents' profiles and deletion, the municipality's staff
+(invitations, roles, revoking access), and queueing the mail django-allauth renders."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
-from django.db import transaction
+from django.core.mail import EmailMessage, EmailMultiAlternatives, send_mail
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +21,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Invitation, StaffRole, User
 from tenants.selectors import municipality_current
+
+logger = logging.getLogger("konsulta.accounts")
 
 
 def token_hash(token: str) -> str:
@@ -141,3 +146,240 @@ def invitations_purge(*, older_than_days: int = 30) -> int:
     cutoff = timezone.now() - timedelta(days=older_than_days)
     deleted, _ = Invitation.objects.filter(expires_at__lt=cutoff, accepted_at__isnull=True).delete()
     return deleted
+
+
+# --- Mail rendered by django-allauth ----------------------------------------------------------
+
+
+def mail_queue(*, message: EmailMessage) -> None:
+    """Send an already rendered message from a Celery worker, after the current transaction
+    commits, so that a slow mail server never holds up the page. The task is queued from the
+    current schema and runs there (tenant-schemas-celery), though it reads nothing from it."""
+    from accounts.tasks import mail_send
+
+    alternatives = [
+        [content, mimetype]
+        for content, mimetype in getattr(message, "alternatives", [])
+        if isinstance(content, str)
+    ]
+    payload = {
+        "subject": str(message.subject),
+        "body": str(message.body),
+        "from_email": message.from_email,
+        "to": list(message.to),
+        "alternatives": alternatives,
+        "headers": dict(message.extra_headers),
+    }
+    transaction.on_commit(lambda: mail_send.delay(**payload))
+
+
+def mail_message_build(
+    *,
+    subject: str,
+    body: str,
+    from_email: str | None,
+    to: list[str],
+    alternatives: list[list[str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> EmailMessage:
+    """The message the worker sends, rebuilt from what ``mail_queue`` serialised."""
+    message = EmailMultiAlternatives(
+        subject=subject, body=body, from_email=from_email, to=to, headers=headers or {}
+    )
+    for content, mimetype in alternatives or []:
+        message.attach_alternative(content, mimetype)
+    return message
+
+
+# --- Residents: profile, consent, deletion ----------------------------------------------------
+
+
+@transaction.atomic
+def profile_update(
+    *, user: User, display_name: str, first_name: str = "", last_name: str = ""
+) -> User:
+    """Change how a person is shown and named; the e-mail address is not changed here."""
+    user.display_name = display_name.strip()[:100]
+    user.first_name = first_name.strip()[:150]
+    user.last_name = last_name.strip()[:150]
+    user.save(update_fields=["display_name", "first_name", "last_name"])
+    return user
+
+
+ANONYMOUS_EMAIL_DOMAIN = "anonim.invalid"
+
+
+@transaction.atomic
+def user_delete(*, user: User, password: str) -> User:
+    """Delete a person's account at their request (RODO art. 17), after checking the password.
+
+    The row of the account is kept but irreversibly anonymised rather than deleted: the
+    e-mail becomes a random address at a reserved ``.invalid`` domain, names and consent are
+    emptied, the password becomes unusable and the account inactive, and every e-mail address
+    record, pending confirmation and invitation for the old address is deleted. Why not a
+    DELETE: what the person contributed (remarks, survey answers, votes) must stay in the
+    consultation record, and it points at this row. Keeping the row means no app's foreign
+    key (whatever its ``on_delete``) can cascade the contributions away, and the report still
+    counts distinct participants correctly, while nothing left in the row identifies anyone.
+    The registered anonymisers (``accounts.personal_data``) strip names and contact data from
+    those contributions before the row is emptied.
+
+    Raises ValidationError, changing nothing, for a wrong password or for the municipality's
+    last administrator (who must first hand the role to someone else).
+    """
+    from allauth.account.models import EmailAddress
+
+    from accounts.personal_data import anonymisers
+
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.anonymised_at is not None:
+        raise ValidationError(_("This account has already been deleted."), code="deleted")
+    if not locked.check_password(password):
+        raise ValidationError({"password": [_("The password is not correct.")]})
+    if locked.role == StaffRole.ADMIN:
+        _last_admin_guard(member=locked, new_role="")
+    old_email = locked.email
+    for anonymise in anonymisers():
+        anonymise(locked)
+    EmailAddress.objects.filter(user=locked).delete()  # confirmations go with them (cascade)
+    Invitation.objects.filter(email__iexact=old_email).delete()
+    locked.email = f"usuniete-{uuid.uuid4().hex}@{ANONYMOUS_EMAIL_DOMAIN}"
+    locked.first_name = ""
+    locked.last_name = ""
+    locked.display_name = ""
+    locked.role = ""
+    locked.is_active = False
+    locked.is_staff = False
+    locked.is_superuser = False
+    locked.last_login = None
+    locked.terms_accepted_at = None
+    locked.anonymised_at = timezone.now()
+    # A new unusable password also changes the session hash: every open session ends.
+    locked.set_unusable_password()
+    locked.save()
+    locked.groups.clear()
+    locked.user_permissions.clear()
+    logger.info("account %s deleted and anonymised", locked.pk)
+    return locked
+
+
+# --- Staff: invitations, roles, access ------------------------------------------------------
+
+
+def _last_admin_guard(*, member: User, new_role: str) -> None:
+    """Refuse a change that would leave the municipality without any administrator.
+
+    The administrators' rows are locked first: two admins demoting each other at the same
+    moment are serialised, and the second one is refused."""
+    if member.role != StaffRole.ADMIN or new_role == StaffRole.ADMIN:
+        return
+    admins = list(
+        User.objects.select_for_update()
+        .filter(role=StaffRole.ADMIN, is_active=True)
+        .values_list("pk", flat=True)
+    )
+    if admins == [member.pk] or not admins:
+        raise ValidationError(
+            _(
+                "This is the only administrator of the municipality. Give the administrator "
+                "role to another person first; nothing has been changed."
+            ),
+            code="last_admin",
+        )
+
+
+@transaction.atomic
+def staff_invite(*, email: str, role: str, acting_user: User) -> Invitation:
+    """Invite a person to the staff with a role; the one-time link is mailed after commit.
+
+    Refused (nothing sent) when the address already belongs to a staff member or has a
+    pending invitation; an expired pending invitation is replaced by the new one.
+    """
+    email = email.strip().lower()
+    if role not in StaffRole.values:
+        raise ValidationError({"role": [_("Choose a role.")]})
+    if User.objects.filter(email__iexact=email).exclude(role="").exists():
+        raise ValidationError(
+            {"email": [_("This person is already a staff member; change their role instead.")]}
+        )
+    pending = Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True)
+    for invitation in pending:
+        if invitation.is_usable():
+            raise ValidationError(
+                {
+                    "email": [
+                        _(
+                            "An invitation has already been sent to this address; "
+                            "you can send it again from the list."
+                        )
+                    ]
+                }
+            )
+        invitation.delete()
+    try:
+        invitation, _token = invitation_create(email=email, role=role, invited_by=acting_user)
+    except IntegrityError as exc:  # the same address invited twice at the same moment
+        raise ValidationError(
+            {"email": [_("An invitation has already been sent to this address.")]}
+        ) from exc
+    return invitation
+
+
+@transaction.atomic
+def invitation_resend(*, invitation_id: int, acting_user: User) -> Invitation:
+    """Send a pending invitation again with a fresh link and a new expiry date.
+
+    Only the token's hash is stored, so the old link cannot be re-sent: it stops working."""
+    invitation = (
+        Invitation.objects.select_for_update()
+        .filter(pk=invitation_id, accepted_at__isnull=True)
+        .first()
+    )
+    if invitation is None:
+        raise ValidationError(_("This invitation no longer exists."), code="not_found")
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = token_hash(token)
+    invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
+    invitation.invited_by = acting_user
+    invitation.save(update_fields=["token_hash", "expires_at", "invited_by"])
+    from accounts.tasks import invitation_send
+
+    transaction.on_commit(lambda: invitation_send.delay(invitation.pk, token))
+    return invitation
+
+
+@transaction.atomic
+def invitation_cancel(*, invitation_id: int, acting_user: User) -> None:
+    """Withdraw a pending invitation; its link stops working at once."""
+    deleted, _rows = Invitation.objects.filter(pk=invitation_id, accepted_at__isnull=True).delete()
+    if not deleted:
+        raise ValidationError(_("This invitation no longer exists."), code="not_found")
+    logger.info("invitation %s cancelled by %s", invitation_id, acting_user.pk)
+
+
+@transaction.atomic
+def staff_role_change(*, member_id: int, role: str, acting_user: User) -> User:
+    """Give a staff member another role. The last administrator cannot stop being one."""
+    if role not in StaffRole.values:
+        raise ValidationError({"role": [_("Choose a role.")]})
+    member = User.objects.select_for_update().filter(pk=member_id).exclude(role="").first()
+    if member is None:
+        raise ValidationError(_("This person is not a staff member."), code="not_found")
+    _last_admin_guard(member=member, new_role=role)
+    member.role = role
+    member.save(update_fields=["role"])
+    logger.info("staff %s role %s set by %s", member.pk, role, acting_user.pk)
+    return member
+
+
+@transaction.atomic
+def staff_access_revoke(*, member_id: int, acting_user: User) -> User:
+    """Take away a person's staff access; they keep their account as a resident."""
+    member = User.objects.select_for_update().filter(pk=member_id).exclude(role="").first()
+    if member is None:
+        raise ValidationError(_("This person is not a staff member."), code="not_found")
+    _last_admin_guard(member=member, new_role="")
+    member.role = ""
+    member.save(update_fields=["role"])
+    logger.info("staff %s access revoked by %s", member.pk, acting_user.pk)
+    return member

@@ -18,6 +18,33 @@ def invitation_send(self: object, invitation_id: int, token: str) -> None:
     invitation_send_mail(invitation=invitation, token=token)
 
 
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def mail_send(
+    self: object,
+    *,
+    subject: str,
+    body: str,
+    from_email: str | None,
+    to: list[str],
+    alternatives: list[list[str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Send a message django-allauth rendered during a request (confirmation, password reset).
+
+    It renders nothing: the text was made in the request, in the municipality's schema and
+    with its host. A retry after a mail-server error sends the same message again."""
+    from accounts.services import mail_message_build
+
+    mail_message_build(
+        subject=subject,
+        body=body,
+        from_email=from_email,
+        to=to,
+        alternatives=alternatives,
+        headers=headers,
+    ).send()
+
+
 @shared_task
 def invitations_purge_all() -> int:
     """Purge old invitations in every ready municipality, each in its own schema."""

@@ -168,7 +168,25 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Residents sign up on their municipality's subdomain (accounts.adapter); never on the apex.
+ACCOUNT_FORMS = {"signup": "accounts.forms.ResidentSignupForm"}
+# Mail clients pre-fetch links: the confirmation link shows a page with a button (POST).
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+# Confirmation keys stored in each schema, not HMACs of the address's id: ids repeat across
+# schemas, so a signed id from municipality A would confirm some address on B.
+ACCOUNT_EMAIL_CONFIRMATION_HMAC = False
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+# Limits per municipality (cache keys carry the schema). Generous per IP address: a library,
+# school or town hall may put many residents behind one address at a consultation meeting.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+    "login": "30/m/ip",
+    "signup": "10/m/ip,60/h/ip",
+    "reset_password": "20/m/ip,3/15m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+}
 
 LANGUAGE_CODE = "pl"
 LANGUAGES = [("pl", _("Polish")), ("en", _("English"))]

@@ -10,6 +10,9 @@ urlpatterns = [
     path("panel/", views.panel_home, name="panel_home"),
     path("panel/ustawienia/", views.panel_settings, name="panel_settings"),
     path("zaproszenie/<str:token>/", account_views.invitation_accept, name="invitation_accept"),
+    path("konto/", include("accounts.urls")),
     path("konto/", include("allauth.urls")),
+    path("panel/zespol/", include("accounts.urls_panel")),
+    path("polityka-prywatnosci/", account_views.privacy_notice, name="privacy_notice"),
     path("media/<str:schema>/<path:path>", views.media, name="media"),
 ]

@@ -200,7 +200,10 @@ class LiveStack:
                 for chunk in raw.split("-" * 79):
                     if not chunk.strip():
                         continue
-                    message = email.message_from_string(chunk.strip(), policy=policy.default)
+                    # Parsed from bytes: from a str, an 8bit UTF-8 body comes back as \uXXXX.
+                    message = email.message_from_bytes(
+                        chunk.strip().encode(), policy=policy.default
+                    )
                     if message["To"] == to:
                         body = message.get_body(preferencelist=("plain",))
                         return f"Subject: {message['Subject']}\n\n{body.get_content()}"
