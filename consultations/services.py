@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import User
 from consultations.branding import MIN_CONTRAST_WITH_WHITE, contrast_ratio
@@ -554,20 +554,29 @@ class Transition:
 
 # The whole lifecycle in one table: nothing else changes a consultation's status.
 TRANSITIONS: dict[str, Transition] = {
-    "order": Transition(gettext_lazy("Order"), frozenset({S.DRAFT}), S.ORDERED, "ordered_at"),
-    "schedule": Transition(
-        gettext_lazy("Schedule"), frozenset({S.ORDERED}), S.SCHEDULED, "scheduled_at"
+    "order": Transition(
+        pgettext_lazy("lifecycle action", "order"), frozenset({S.DRAFT}), S.ORDERED, "ordered_at"
     ),
-    "open": Transition(gettext_lazy("Open"), frozenset({S.SCHEDULED}), S.OPEN, "opened_at"),
-    "close": Transition(gettext_lazy("Close"), frozenset({S.OPEN}), S.CLOSED, "closed_at"),
+    "schedule": Transition(
+        pgettext_lazy("lifecycle action", "schedule"),
+        frozenset({S.ORDERED}),
+        S.SCHEDULED,
+        "scheduled_at",
+    ),
+    "open": Transition(
+        pgettext_lazy("lifecycle action", "open"), frozenset({S.SCHEDULED}), S.OPEN, "opened_at"
+    ),
+    "close": Transition(
+        pgettext_lazy("lifecycle action", "close"), frozenset({S.OPEN}), S.CLOSED, "closed_at"
+    ),
     "report_publish": Transition(
-        gettext_lazy("Publish the report"),
+        pgettext_lazy("lifecycle action", "publish the report of"),
         frozenset({S.CLOSED}),
         S.REPORT_PUBLISHED,
         "report_published_at",
     ),
     "archive": Transition(
-        gettext_lazy("Archive"),
+        pgettext_lazy("lifecycle action", "archive"),
         frozenset({S.CLOSED, S.REPORT_PUBLISHED}),
         S.ARCHIVED,
         "archived_at",
@@ -592,7 +601,7 @@ def _transition(consultation_id: int, action: str, *, now: datetime | None = Non
     consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
     if consultation.status not in transition.sources:
         raise ValidationError(
-            _("“%(action)s” is not possible for a consultation whose status is “%(status)s”.")
+            _("Cannot %(action)s a consultation whose status is “%(status)s”.")
             % {"action": transition.label, "status": consultation.get_status_display()},
             code="transition",
         )
