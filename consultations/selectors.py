@@ -108,8 +108,10 @@ def consultations_filter(criteria: SearchCriteria) -> QuerySet[Consultation]:
             | Q(description__icontains=word)
             | Q(target_groups__icontains=word)
         )
-    if criteria.statuses:
-        qs = qs.filter(status__in=[s for s in criteria.statuses if s in PUBLIC_STATUSES])
+    # Asking for drafts or unpaid orders is asking for nothing residents may see: ignored.
+    statuses = [s for s in criteria.statuses if s in PUBLIC_STATUSES]
+    if statuses:
+        qs = qs.filter(status__in=statuses)
     if criteria.legal_bases:
         qs = qs.filter(legal_basis__in=criteria.legal_bases)
     if criteria.department_ids:
