@@ -208,3 +208,20 @@ def test_a_district_editor_publishes_news_only_for_their_area(tenant_a):
     with schema_context(tenant_a.schema_name):
         news = News.objects.get(title="Festyn")
     assert "Zapraszamy!" in resident.get(f"/aktualnosci/{news.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_demo_consultations_load_once_and_show_on_the_home_page(tenant_b):
+    from consultations.demo import demo_consultations_load
+
+    with schema_context(tenant_b.schema_name):
+        admin = staff_make("admin")
+        demo_consultations_load(subdomain="debno", admin=admin)
+        demo_consultations_load(subdomain="debno", admin=admin)
+        titles = set(Consultation.objects.values_list("title", flat=True))
+    assert "Rewitalizacja rynku w Dębnie" in titles
+    body = Client(HTTP_HOST=tenant_b.host).get("/").content.decode()
+    assert "Rewitalizacja rynku w Dębnie" in body
+    assert "Program współpracy z organizacjami" in body  # upcoming
+    assert "Plac zabaw w Cychrach" in body  # recently closed
+    assert "Spotkanie w sprawie rynku" in body  # news
