@@ -1,7 +1,20 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import StaffRole
+from consultations.models import (
+    Area,
+    Category,
+    Consultation,
+    ConsultationStatus,
+    Department,
+    LegalBasis,
+    ParticipationForm,
+)
 
 
 class SiteSettingsForm(forms.Form):
@@ -19,3 +32,261 @@ class SiteSettingsForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
     )
     coat_of_arms_remove = forms.BooleanField(label=_("Remove the coat of arms"), required=False)
+
+
+# --- Staff panel ----------------------------------------------------------------------------
+
+
+def _staff_choices(role: str) -> Any:
+    from accounts.models import User
+
+    return User.objects.filter(role=role, is_active=True).order_by("last_name", "email")
+
+
+class StaffChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        full_name = obj.get_full_name()
+        return f"{full_name} ({obj.email})" if full_name else obj.email
+
+
+class DepartmentForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    coordinators = StaffChoiceField(
+        label=_("Coordinators"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Staff members with the coordinator role who run this department's consultations."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["coordinators"].queryset = _staff_choices(StaffRole.COORDINATOR)
+
+
+class AreaForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    outline = forms.CharField(
+        label=_("Outline (GeoJSON)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Optional: a GeoJSON Polygon or MultiPolygon of the area's boundary."),
+    )
+    editors = StaffChoiceField(
+        label=_("District council editors"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("They publish news for this area."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["editors"].queryset = _staff_choices(StaffRole.DISTRICT_EDITOR)
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format=DATETIME_FORMAT, **kwargs)
+
+
+class ConsultationForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=250)
+    summary = forms.CharField(
+        label=_("Summary in plain language"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Two or three sentences a resident understands without legal knowledge."),
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    legal_basis = forms.ChoiceField(label=_("Legal basis"), choices=LegalBasis.choices)
+    department = forms.ModelChoiceField(
+        label=_("Organising department"), queryset=Department.objects.none(), required=False
+    )
+    areas = forms.ModelMultipleChoiceField(
+        label=_("Areas"),
+        queryset=Area.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    categories = forms.ModelMultipleChoiceField(
+        label=_("Categories"),
+        queryset=Category.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    target_groups = forms.CharField(
+        label=_("Target groups"),
+        max_length=500,
+        required=False,
+        help_text=_("Separate with commas, e.g. seniors, parents, entrepreneurs."),
+    )
+    participation_forms = forms.MultipleChoiceField(
+        label=_("Forms of participation"),
+        choices=ParticipationForm.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    starts_at = forms.DateTimeField(
+        label=_("Start"),
+        required=False,
+        widget=DateTimeLocalInput(),
+        input_formats=[DATETIME_FORMAT],
+    )
+    ends_at = forms.DateTimeField(
+        label=_("End"), required=False, widget=DateTimeLocalInput(), input_formats=[DATETIME_FORMAT]
+    )
+    contact_name = forms.CharField(label=_("Contact person"), max_length=200, required=False)
+    contact_email = forms.EmailField(label=_("Contact e-mail"), required=False)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from consultations.permissions import coordinator_department_ids, is_admin
+
+        departments = Department.objects.all()
+        if not is_admin(user):
+            departments = departments.filter(pk__in=coordinator_department_ids(user))
+        self.fields["department"].queryset = departments
+
+    def to_input(self) -> Any:
+        from consultations.services import ConsultationInput
+
+        data = self.cleaned_data
+        return ConsultationInput(
+            title=data["title"],
+            summary=data["summary"],
+            description=data["description"],
+            legal_basis=data["legal_basis"],
+            department_id=data["department"].pk if data["department"] else None,
+            area_ids=[area.pk for area in data["areas"]],
+            category_ids=[category.pk for category in data["categories"]],
+            target_groups=data["target_groups"],
+            participation_forms=list(data["participation_forms"]),
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            contact_name=data["contact_name"],
+            contact_email=data["contact_email"],
+            contact_phone=data["contact_phone"],
+        )
+
+    @staticmethod
+    def initial_from(consultation: Consultation) -> dict[str, Any]:
+        return {
+            "title": consultation.title,
+            "summary": consultation.summary,
+            "description": consultation.description,
+            "legal_basis": consultation.legal_basis,
+            "department": consultation.department_id,
+            "areas": list(consultation.areas.all()),
+            "categories": list(consultation.categories.all()),
+            "target_groups": consultation.target_groups,
+            "participation_forms": consultation.participation_forms,
+            "starts_at": consultation.starts_at,
+            "ends_at": consultation.ends_at,
+            "contact_name": consultation.contact_name,
+            "contact_email": consultation.contact_email,
+            "contact_phone": consultation.contact_phone,
+        }
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(label=_("Document title"), max_length=250, required=False)
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, DOCX or ODT, at most 20 MB."),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".pdf,.docx,.odt,application/pdf,application/vnd.oasis.opendocument.text"
+            }
+        ),
+    )
+
+
+class ReportForm(forms.Form):
+    report_text = forms.CharField(
+        label=_("Results and report"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("What residents said and what the municipality decided."),
+    )
+
+
+class NewsForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=250)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 8}))
+    area = forms.ModelChoiceField(
+        label=_("Area"),
+        queryset=Area.objects.none(),
+        required=False,
+        empty_label=_("The whole municipality"),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from consultations.permissions import editor_area_ids, is_admin
+
+        areas = Area.objects.all()
+        if not is_admin(user):
+            areas = areas.filter(pk__in=editor_area_ids(user))
+            self.fields["area"].required = True
+            self.fields["area"].empty_label = None
+        self.fields["area"].queryset = areas
+
+
+# --- Residents' search ----------------------------------------------------------------------
+
+
+class ConsultationSearchForm(forms.Form):
+    """Read from GET: the URL of a search is shareable. Unknown values are ignored."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.MultipleChoiceField(required=False, choices=ConsultationStatus.choices)
+    area = forms.TypedMultipleChoiceField(required=False, coerce=int, choices=())
+    category = forms.TypedMultipleChoiceField(required=False, coerce=int, choices=())
+    department = forms.TypedMultipleChoiceField(required=False, coerce=int, choices=())
+    legal_basis = forms.MultipleChoiceField(required=False, choices=LegalBasis.choices)
+    date_from = forms.DateField(
+        label=_("Running from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Running until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [(pk, pk) for pk in Area.objects.values_list("pk", flat=True)]
+        self.fields["category"].choices = [
+            (pk, pk) for pk in Category.objects.values_list("pk", flat=True)
+        ]
+        self.fields["department"].choices = [
+            (pk, pk) for pk in Department.objects.values_list("pk", flat=True)
+        ]
+
+    def criteria(self) -> Any:
+        from consultations.selectors import SearchCriteria
+
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return SearchCriteria(
+            text=data.get("q") or "",
+            statuses=tuple(data.get("status") or ()),
+            area_ids=tuple(data.get("area") or ()),
+            category_ids=tuple(data.get("category") or ()),
+            department_ids=tuple(data.get("department") or ()),
+            legal_bases=tuple(data.get("legal_basis") or ()),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+        )

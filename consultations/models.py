@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +51,84 @@ class ConsultationStatus(models.TextChoices):
     ARCHIVED = "archived", _("Archived")
 
 
+class Department(models.Model):
+    """A department of the city hall (wydział) that organises consultations."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    # Coordinators (role "coordinator") run the consultations of the departments they are in.
+    coordinators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("coordinators"),
+        related_name="coordinated_departments",
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Area(models.Model):
+    """A district or housing estate (dzielnica, osiedle) a consultation or news item is about."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    # GeoJSON text, checked to parse as a Polygon/MultiPolygon/Feature before it is saved.
+    outline = models.TextField(_("outline (GeoJSON)"), blank=True)
+    # District council editors publish news for the areas they are bound to.
+    editors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("district council editors"),
+        related_name="edited_areas",
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LegalBasis(models.TextChoices):
+    """The legal templates a consultation follows; each brings its own date rules."""
+
+    COUNCIL_RESOLUTION = (
+        "art5a",
+        _("Council resolution (art. 5a of the municipal self-government act)"),
+    )
+    REVITALISATION = "revitalisation", _("Revitalisation act, art. 6")
+    SPATIAL_PLANNING = "spatial_planning", _("Spatial planning act, art. 8e–8m (general plan)")
+    NGO_PROGRAMME = "ngo_programme", _("Annual programme of cooperation with NGOs")
+    OTHER = "other", _("Other")
+
+
+class ParticipationForm(models.TextChoices):
+    SURVEY = "survey", _("Online survey")
+    REMARKS = "remarks", _("Remarks form")
+    PARAGRAPH_COMMENTS = "paragraph_comments", _("Comments on the draft, paragraph by paragraph")
+    MEETING = "meeting", _("Consultation meeting")
+    POLL = "poll", _("Poll")
+    PAPER_EMAIL = "paper_email", _("On paper or by e-mail")
+
+
 class Consultation(models.Model):
     """A public consultation run by the municipality.
 
@@ -57,6 +137,42 @@ class Consultation(models.Model):
     """
 
     title = models.CharField(_("title"), max_length=250)
+    # Unique in the table, and so per municipality: each has its own schema.
+    slug = models.SlugField(_("address (slug)"), max_length=100, unique=True)
+    summary = models.TextField(_("summary in plain language"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    legal_basis = models.CharField(
+        _("legal basis"),
+        max_length=32,
+        choices=LegalBasis.choices,
+        default=LegalBasis.COUNCIL_RESOLUTION,
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("organising department"),
+        on_delete=models.PROTECT,
+        related_name="consultations",
+        null=True,
+        blank=True,
+    )
+    areas = models.ManyToManyField(
+        Area, verbose_name=_("areas"), related_name="consultations", blank=True
+    )
+    categories = models.ManyToManyField(
+        Category, verbose_name=_("categories"), related_name="consultations", blank=True
+    )
+    target_groups = models.CharField(
+        _("target groups"), max_length=500, blank=True, help_text=_("Separate with commas.")
+    )
+    participation_forms = ArrayField(
+        models.CharField(max_length=32, choices=ParticipationForm.choices),
+        verbose_name=_("forms of participation"),
+        default=list,
+        blank=True,
+    )
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     status = models.CharField(
         _("status"),
         max_length=20,
@@ -69,6 +185,17 @@ class Consultation(models.Model):
     # Set once the order is paid, or approved by provider staff for payment by transfer.
     payment_cleared_at = models.DateTimeField(null=True, blank=True)
     payment_reference = models.CharField(max_length=100, blank=True)
+    ordered_at = models.DateTimeField(null=True, blank=True)
+    # The day residents are told of it (the announcement the revitalisation act counts from).
+    scheduled_at = models.DateTimeField(_("announced"), null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    report_text = models.TextField(_("results and report"), blank=True)
+    report_published_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -76,6 +203,87 @@ class Consultation(models.Model):
         verbose_name = _("consultation")
         verbose_name_plural = _("consultations")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(starts_at__isnull=True)
+                | models.Q(ends_at__isnull=True)
+                | models.Q(ends_at__gt=models.F("starts_at")),
+                name="consultation_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def target_group_list(self) -> list[str]:
+        return [tag.strip() for tag in self.target_groups.split(",") if tag.strip()]
+
+    def participation_form_labels(self) -> list[str]:
+        return [str(ParticipationForm(value).label) for value in self.participation_forms]
+
+
+def document_path(instance: Document, filename: str) -> str:
+    # The tenant storage puts this under MEDIA_ROOT/<schema_name>/; a random name keeps
+    # drafts' files from being guessed.
+    import uuid
+
+    return f"consultations/{instance.consultation_id}/{uuid.uuid4().hex}.{instance.kind}"
+
+
+class DocumentKind(models.TextChoices):
+    PDF = "pdf", "PDF"
+    DOCX = "docx", "DOCX"
+    ODT = "odt", "ODT"
+
+
+class Document(models.Model):
+    """A file residents can download from the consultation page (draft act, map, report)."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="documents"
+    )
+    title = models.CharField(_("document title"), max_length=250)
+    file = models.FileField(_("file"), upload_to=document_path, max_length=250)
+    kind = models.CharField(max_length=8, choices=DocumentKind.choices)
+    size = models.PositiveBigIntegerField()
+    original_name = models.CharField(max_length=250)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class News(models.Model):
+    """A news item (aktualność); district council editors publish them for their area."""
+
+    title = models.CharField(_("title"), max_length=250)
+    body = models.TextField(_("text"))
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("area"),
+        on_delete=models.PROTECT,
+        related_name="news",
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for news about the whole municipality."),
+    )
+    published_at = models.DateTimeField(_("published"), db_index=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("news item")
+        verbose_name_plural = _("news")
+        ordering = ["-published_at", "-pk"]
 
     def __str__(self) -> str:
         return self.title

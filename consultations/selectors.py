@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from consultations.models import SiteSettings
+from django.core.cache import cache
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from consultations.models import (
+    Area,
+    Category,
+    Consultation,
+    ConsultationStatus,
+    Department,
+    LegalBasis,
+    News,
+    SiteSettings,
+)
 
 SITE_SETTINGS_CACHE_KEY = "site-settings"
 
@@ -18,3 +33,231 @@ def site_settings_get() -> SiteSettings:
     settings_row = SiteSettings.objects.filter(pk=1).first() or SiteSettings(pk=1)
     cache.set(SITE_SETTINGS_CACHE_KEY, settings_row, 600)
     return settings_row
+
+
+# --- Consultations --------------------------------------------------------------------------
+
+# Drafts and ordered (unpaid) consultations exist only in the panel.
+PUBLIC_STATUSES = (
+    ConsultationStatus.SCHEDULED,
+    ConsultationStatus.OPEN,
+    ConsultationStatus.CLOSED,
+    ConsultationStatus.REPORT_PUBLISHED,
+    ConsultationStatus.ARCHIVED,
+)
+SEARCH_PAGE_SIZE = 20
+
+
+def consultations_public() -> QuerySet[Consultation]:
+    """What residents may see, with what a list row shows loaded in a constant number of
+    queries (feeds and the sitemap can start from here too)."""
+    return (
+        Consultation.objects.filter(status__in=PUBLIC_STATUSES)
+        .select_related("department")
+        .prefetch_related("areas", "categories")
+    )
+
+
+def consultation_get_public(*, slug: str) -> Consultation | None:
+    return consultations_public().prefetch_related("documents").filter(slug=slug).first()
+
+
+@dataclass(frozen=True)
+class SearchCriteria:
+    """A resident's search. Values within one criterion are alternatives (OR); the
+    criteria together narrow the result (AND)."""
+
+    text: str = ""
+    statuses: tuple[str, ...] = ()
+    area_ids: tuple[int, ...] = ()
+    category_ids: tuple[int, ...] = ()
+    department_ids: tuple[int, ...] = ()
+    legal_bases: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class SearchResult:
+    consultations: QuerySet[Consultation]
+    facets: dict[str, list[FacetValue]]
+    total: int
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def consultations_filter(criteria: SearchCriteria) -> QuerySet[Consultation]:
+    """The public consultations matching every criterion (the intersection)."""
+    qs = Consultation.objects.filter(status__in=PUBLIC_STATUSES)
+    # Each word must appear somewhere (case-insensitive, no stemming or unaccent needed for
+    # Polish titles typed as written); words narrow like criteria do.
+    for word in criteria.text.split()[:10]:
+        qs = qs.filter(
+            Q(title__icontains=word)
+            | Q(summary__icontains=word)
+            | Q(description__icontains=word)
+            | Q(target_groups__icontains=word)
+        )
+    # Asking for drafts or unpaid orders is asking for nothing residents may see: ignored.
+    statuses = [s for s in criteria.statuses if s in PUBLIC_STATUSES]
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    if criteria.legal_bases:
+        qs = qs.filter(legal_basis__in=criteria.legal_bases)
+    if criteria.department_ids:
+        qs = qs.filter(department_id__in=criteria.department_ids)
+    # Many-to-many criteria as EXISTS subqueries: no duplicate rows, no DISTINCT needed.
+    if criteria.area_ids:
+        qs = qs.filter(
+            Exists(
+                Consultation.areas.through.objects.filter(
+                    consultation_id=OuterRef("pk"), area_id__in=criteria.area_ids
+                )
+            )
+        )
+    if criteria.category_ids:
+        qs = qs.filter(
+            Exists(
+                Consultation.categories.through.objects.filter(
+                    consultation_id=OuterRef("pk"), category_id__in=criteria.category_ids
+                )
+            )
+        )
+    # A date range keeps the consultations running at some moment within it.
+    if criteria.date_from:
+        qs = qs.filter(ends_at__gte=_day_start(criteria.date_from))
+    if criteria.date_to:
+        qs = qs.filter(starts_at__lt=_day_start(criteria.date_to + timedelta(days=1)))
+    return qs
+
+
+def _facet_counts(result_ids: QuerySet[Consultation], path: str) -> dict[str, int]:
+    rows = (
+        Consultation.objects.filter(pk__in=result_ids)
+        .exclude(**{f"{path}__isnull": True})
+        .values(path)
+        .annotate(n=Count("pk", distinct=True))
+        .values_list(path, "n")
+    )
+    return {str(value): n for value, n in rows}
+
+
+def consultation_search(criteria: SearchCriteria) -> SearchResult:
+    """The result of a search with counts per facet value on that result (a fixed number of
+    queries, however many rows)."""
+    matching = consultations_filter(criteria)
+    ids = matching.values("pk")
+    status_counts = _facet_counts(ids, "status")
+    basis_counts = _facet_counts(ids, "legal_basis")
+    area_counts = _facet_counts(ids, "areas")
+    category_counts = _facet_counts(ids, "categories")
+    department_counts = _facet_counts(ids, "department")
+
+    def model_facet(
+        model: Any, counts: dict[str, int], chosen: tuple[int, ...]
+    ) -> list[FacetValue]:
+        return [
+            FacetValue(str(pk), name, counts.get(str(pk), 0), pk in chosen)
+            for pk, name in model.objects.order_by("name").values_list("pk", "name")
+        ]
+
+    facets = {
+        "status": [
+            FacetValue(
+                value,
+                str(ConsultationStatus(value).label),
+                status_counts.get(value, 0),
+                value in criteria.statuses,
+            )
+            for value in PUBLIC_STATUSES
+        ],
+        "area": model_facet(Area, area_counts, criteria.area_ids),
+        "category": model_facet(Category, category_counts, criteria.category_ids),
+        "department": model_facet(Department, department_counts, criteria.department_ids),
+        "legal_basis": [
+            FacetValue(value, str(label), basis_counts.get(value, 0), value in criteria.legal_bases)
+            for value, label in LegalBasis.choices
+        ],
+    }
+    consultations = (
+        matching.select_related("department")
+        .prefetch_related("areas", "categories")
+        .order_by(
+            Case(
+                When(status=ConsultationStatus.OPEN, then=Value(0)),
+                When(status=ConsultationStatus.SCHEDULED, then=Value(1)),
+                default=Value(2),
+            ),
+            "-starts_at",
+            "-pk",
+        )
+    )
+    return SearchResult(
+        consultations=consultations, facets=facets, total=sum(status_counts.values())
+    )
+
+
+def home_sections(*, recent_days: int = 60, limit: int = 6) -> dict[str, list[Any]]:
+    """The home page: open, upcoming and recently closed consultations, and latest news."""
+    now = timezone.now()
+    base = consultations_public()
+    return {
+        "open": list(base.filter(status=ConsultationStatus.OPEN).order_by("ends_at")[:limit]),
+        "upcoming": list(
+            base.filter(status=ConsultationStatus.SCHEDULED).order_by("starts_at")[:limit]
+        ),
+        "closed": list(
+            base.filter(
+                status__in=[ConsultationStatus.CLOSED, ConsultationStatus.REPORT_PUBLISHED],
+                ends_at__gte=now - timedelta(days=recent_days),
+            ).order_by("-ends_at")[:limit]
+        ),
+        "news": list(news_public()[:3]),
+    }
+
+
+def consultations_for_staff(user: Any) -> QuerySet[Consultation]:
+    """The panel's list: every consultation for the admin, a coordinator's departments' for
+    a coordinator, nothing for anyone else."""
+    from consultations.permissions import coordinator_department_ids, is_admin
+
+    qs = Consultation.objects.select_related("department").order_by("-created_at")
+    if is_admin(user):
+        return qs
+    return qs.filter(department_id__in=coordinator_department_ids(user))
+
+
+def consultation_get_for_staff(user: Any, *, consultation_id: int) -> Consultation | None:
+    """One consultation the user may manage, else None (the view answers 404 either way)."""
+    return (
+        consultations_for_staff(user)
+        .prefetch_related("areas", "categories", "documents")
+        .filter(pk=consultation_id)
+        .first()
+    )
+
+
+# --- News -----------------------------------------------------------------------------------
+
+
+def news_public() -> QuerySet[News]:
+    return News.objects.filter(published_at__lte=timezone.now()).select_related("area")
+
+
+def news_for_staff(user: Any) -> QuerySet[News]:
+    from consultations.permissions import editor_area_ids, is_admin
+
+    qs = News.objects.select_related("area")
+    if is_admin(user):
+        return qs
+    return qs.filter(area_id__in=editor_area_ids(user))

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.static import serve
 
-from consultations import services
+from consultations import selectors, services
 from consultations.forms import SiteSettingsForm
 from consultations.permissions import can_manage_site_settings, is_municipal_staff
 from consultations.selectors import site_settings_get
@@ -41,12 +41,19 @@ def staff_required(
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "consultations/home.html")
+    return render(request, "consultations/resident/home.html", selectors.home_sections())
 
 
 @staff_required(is_municipal_staff)
 def panel_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "consultations/panel/home.html")
+    from consultations import permissions
+
+    context = {
+        "panel_can_consult": permissions.can_work_on_consultations(request.user),
+        "panel_can_catalogue": permissions.can_manage_catalogue(request.user),
+        "panel_can_news": permissions.can_publish_news(request.user),
+    }
+    return render(request, "consultations/panel/home.html", context)
 
 
 @staff_required(can_manage_site_settings)

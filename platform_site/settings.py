@@ -243,6 +243,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.invitations_purge_all",
         "schedule": 60.0 * 60,
     },
+    # Scheduled consultations open and open ones close by themselves, on time.
+    "consultations-advance": {
+        "task": "consultations.tasks.consultations_advance_all",
+        "schedule": 60.0,
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 

@@ -15,4 +15,5 @@ urlpatterns = [
     path("panel/zespol/", include("accounts.urls_panel")),
     path("polityka-prywatnosci/", account_views.privacy_notice, name="privacy_notice"),
     path("media/<str:schema>/<path:path>", views.media, name="media"),
+    path("", include("consultations.urls")),
 ]

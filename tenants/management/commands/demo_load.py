@@ -121,6 +121,9 @@ class Command(BaseCommand):
                         "herb.png", shield_png(demo["shield"]), content_type="image/png"
                     ),
                 )
+            from consultations.demo import demo_consultations_load
+
+            demo_consultations_load(subdomain=demo["subdomain"], admin=admin)
 
     @staticmethod
     def _create(demo: dict[str, Any], provider: User) -> Municipality:

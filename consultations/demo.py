@@ -1,0 +1,181 @@
+"""Demo consultations for `make run` (called by tenants' demo_load). Idempotent."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from accounts.models import User
+from consultations.models import Consultation, ConsultationStatus, Department
+from consultations.services import (
+    ConsultationInput,
+    area_save,
+    category_save,
+    consultation_create,
+    department_save,
+    news_save,
+)
+
+S = ConsultationStatus
+
+DEMO: dict[str, dict[str, Any]] = {
+    "debno": {
+        "departments": ["Wydział Rozwoju i Inwestycji", "Wydział Spraw Społecznych"],
+        "areas": ["Dębno – centrum", "Cychry", "Sarbinowo"],
+        "categories": [
+            "Przestrzeń publiczna",
+            "Zdrowie i porządek publiczny",
+            "Organizacje pozarządowe",
+        ],
+        "consultations": [
+            (
+                "Rewitalizacja rynku w Dębnie",
+                "revitalisation",
+                S.OPEN,
+                0,
+                1,
+                0,
+                "Jak ma wyglądać odnowiony rynek? Zieleń, ławki, miejsca na targ i wydarzenia.",
+            ),
+            (
+                "Konsultacje projektu uchwały w sprawie zasad usytuowania "
+                "miejsc sprzedaży alkoholu",
+                "art5a",
+                S.OPEN,
+                1,
+                1,
+                0,
+                "Gmina proponuje nowe odległości punktów sprzedaży alkoholu od szkół i kościołów.",
+            ),
+            (
+                "Program współpracy z organizacjami pozarządowymi na 2027 rok",
+                "ngo_programme",
+                S.SCHEDULED,
+                1,
+                2,
+                0,
+                "Na co gmina powinna przeznaczyć środki dla organizacji pozarządowych w 2027 roku?",
+            ),
+            (
+                "Plac zabaw w Cychrach",
+                "art5a",
+                S.CLOSED,
+                0,
+                0,
+                1,
+                "Mieszkańcy wybierali wyposażenie nowego placu zabaw przy świetlicy wiejskiej.",
+            ),
+        ],
+        "news": (
+            "Spotkanie w sprawie rynku",
+            "Zapraszamy na spotkanie konsultacyjne w sprawie "
+            "rewitalizacji rynku w sali widowiskowej Dębnowskiego Ośrodka Kultury.",
+        ),
+    },
+    "czestochowa": {
+        "departments": ["Wydział Urbanistyki i Architektury", "Wydział Komunikacji Społecznej"],
+        "areas": ["Śródmieście", "Tysiąclecie", "Raków", "Parkitka"],
+        "categories": ["Planowanie przestrzenne", "Transport", "Zieleń miejska"],
+        "consultations": [
+            (
+                "Plan ogólny miasta Częstochowy",
+                "spatial_planning",
+                S.OPEN,
+                0,
+                0,
+                0,
+                "Projekt planu ogólnego określa, co i gdzie będzie można budować w mieście.",
+            ),
+            (
+                "Nowa aranżacja Alei Najświętszej Maryi Panny",
+                "art5a",
+                S.OPEN,
+                1,
+                1,
+                2,
+                "Pytamy o zieleń, ogródki gastronomiczne i ruch rowerowy na III Alei.",
+            ),
+            (
+                "Park na Tysiącleciu – koncepcja zagospodarowania",
+                "art5a",
+                S.SCHEDULED,
+                1,
+                1,
+                2,
+                "Jakie funkcje powinien mieć nowy park między ulicami Kopernika a Focha?",
+            ),
+            (
+                "Rewitalizacja Rakowa – program gminny",
+                "revitalisation",
+                S.CLOSED,
+                0,
+                2,
+                0,
+                "Konsultacje gminnego programu rewitalizacji dzielnicy Raków.",
+            ),
+        ],
+        "news": (
+            "Dyżury konsultacyjne planu ogólnego",
+            "Urbaniści odpowiadają na pytania "
+            "mieszkańców w każdy wtorek w godzinach 15–18 w Urzędzie Miasta.",
+        ),
+    },
+}
+
+
+def demo_consultations_load(*, subdomain: str, admin: User) -> None:
+    """Departments, areas, categories, a news item and four consultations (two open, one
+    upcoming, one closed) in the current schema; does nothing once they are there."""
+    data = DEMO.get(subdomain)
+    if data is None or Department.objects.filter(name=data["departments"][0]).exists():
+        return
+    departments = [
+        department_save(acting_user=admin, department_id=None, name=n, coordinator_ids=[])
+        for n in data["departments"]
+    ]
+    areas = [area_save(acting_user=admin, area_id=None, name=n) for n in data["areas"]]
+    categories = [
+        category_save(acting_user=admin, category_id=None, name=n) for n in data["categories"]
+    ]
+    now = timezone.now()
+    periods = {
+        S.OPEN: (now - timedelta(days=5), now + timedelta(days=30)),
+        S.SCHEDULED: (now + timedelta(days=14), now + timedelta(days=49)),
+        S.CLOSED: (now - timedelta(days=50), now - timedelta(days=10)),
+    }
+    for title, basis, status, d, a, c, summary in data["consultations"]:
+        starts_at, ends_at = periods[status]
+        consultation = consultation_create(
+            acting_user=admin,
+            data=ConsultationInput(
+                title=title,
+                summary=summary,
+                description=summary + "\n\nZapraszamy wszystkich mieszkańców do udziału.",
+                legal_basis=basis,
+                department_id=departments[d].pk,
+                area_ids=[areas[a].pk],
+                category_ids=[categories[c].pk],
+                target_groups="mieszkańcy, przedsiębiorcy",
+                participation_forms=["survey", "remarks", "meeting"],
+                starts_at=starts_at,
+                ends_at=ends_at,
+                contact_name="Referat Konsultacji Społecznych",
+                contact_email=f"konsultacje@{subdomain}.test",
+                contact_phone="95 760 20 00",
+            ),
+        )
+        # Demo shortcut: put the consultation straight into its state, as if it had been
+        # ordered, paid, scheduled and (for open/closed) advanced by the beat task.
+        Consultation.objects.filter(pk=consultation.pk).update(
+            status=status,
+            payment_cleared_at=now,
+            payment_reference="demo",
+            ordered_at=now - timedelta(days=60),
+            scheduled_at=now - timedelta(days=55),
+            opened_at=starts_at if status != S.SCHEDULED else None,
+            closed_at=ends_at if status == S.CLOSED else None,
+        )
+    title, body = data["news"]
+    news_save(acting_user=admin, news_id=None, title=title, body=body, area_id=areas[0].pk)

@@ -1,0 +1,352 @@
+"""The staff panel's pages for consultations, the catalogue and news. Views stay thin: parse
+the form, check a named permission, call one service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from consultations import permissions, selectors, services
+from consultations.forms import (
+    AreaForm,
+    CategoryForm,
+    ConsultationForm,
+    DepartmentForm,
+    DocumentForm,
+    NewsForm,
+    ReportForm,
+)
+from consultations.models import Area, Category, ConsultationStatus, Department, News
+from consultations.views import staff_required
+
+
+def errors_to_form(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form, next to the fields it names."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            target = name.removesuffix("_id")
+            form.add_error(target if target in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --- Catalogue: departments, areas, categories ----------------------------------------------
+
+CATALOGUE: dict[str, dict[str, Any]] = {
+    "wydzialy": {
+        "model": Department,
+        "form": DepartmentForm,
+        "title": gettext_lazy("Departments"),
+        "new": gettext_lazy("Add a department"),
+        "edit": gettext_lazy("Edit the department"),
+        "prefetch": ["coordinators"],
+    },
+    "obszary": {
+        "model": Area,
+        "form": AreaForm,
+        "title": gettext_lazy("Areas"),
+        "new": gettext_lazy("Add an area"),
+        "edit": gettext_lazy("Edit the area"),
+        "prefetch": ["editors"],
+    },
+    "kategorie": {
+        "model": Category,
+        "form": CategoryForm,
+        "title": gettext_lazy("Categories"),
+        "new": gettext_lazy("Add a category"),
+        "edit": gettext_lazy("Edit the category"),
+        "prefetch": [],
+    },
+}
+
+
+@staff_required(permissions.can_manage_catalogue)
+def catalogue_list(request: HttpRequest, kind: str) -> HttpResponse:
+    spec = CATALOGUE[kind]
+    rows = spec["model"].objects.prefetch_related(*spec["prefetch"]).order_by("name")
+    return render(
+        request,
+        "consultations/panel/catalogue_list.html",
+        {"spec": spec, "kind": kind, "rows": rows},
+    )
+
+
+def _catalogue_save(kind: str, user: Any, pk: int | None, data: dict[str, Any]) -> Any:
+    if kind == "wydzialy":
+        return services.department_save(
+            acting_user=user,
+            department_id=pk,
+            name=data["name"],
+            coordinator_ids=[u.pk for u in data["coordinators"]],
+        )
+    if kind == "obszary":
+        return services.area_save(
+            acting_user=user,
+            area_id=pk,
+            name=data["name"],
+            outline=data["outline"],
+            editor_ids=[u.pk for u in data["editors"]],
+        )
+    return services.category_save(acting_user=user, category_id=pk, name=data["name"])
+
+
+def _catalogue_initial(kind: str, row: Any) -> dict[str, Any]:
+    initial: dict[str, Any] = {"name": row.name}
+    if kind == "wydzialy":
+        initial["coordinators"] = list(row.coordinators.all())
+    if kind == "obszary":
+        initial["outline"] = row.outline
+        initial["editors"] = list(row.editors.all())
+    return initial
+
+
+@staff_required(permissions.can_manage_catalogue)
+def catalogue_edit(request: HttpRequest, kind: str, pk: str | None = None) -> HttpResponse:
+    spec = CATALOGUE[kind]
+    row_id = int(pk) if pk is not None else None
+    row = None
+    if row_id is not None:
+        row = spec["model"].objects.filter(pk=row_id).first()
+        if row is None:
+            raise Http404
+    initial = _catalogue_initial(kind, row) if row else None
+    form = spec["form"](request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _catalogue_save(kind, request.user, row_id, form.cleaned_data)
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("panel_catalogue_list", kind=kind)
+    title = spec["edit"] if row else spec["new"]
+    return render(
+        request,
+        "consultations/panel/catalogue_form.html",
+        {"spec": spec, "kind": kind, "form": form, "row": row, "title": title},
+    )
+
+
+# --- Consultations --------------------------------------------------------------------------
+
+
+def _consultation_or_404(request: HttpRequest, consultation_id: int) -> Any:
+    consultation = selectors.consultation_get_for_staff(
+        request.user, consultation_id=consultation_id
+    )
+    if consultation is None:
+        raise Http404
+    return consultation
+
+
+@staff_required(permissions.can_work_on_consultations)
+def consultation_list(request: HttpRequest) -> HttpResponse:
+    rows = selectors.consultations_for_staff(request.user)
+    return render(request, "consultations/panel/consultation_list.html", {"rows": rows})
+
+
+@staff_required(permissions.can_work_on_consultations)
+def consultation_create(request: HttpRequest) -> HttpResponse:
+    form = ConsultationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consultation = services.consultation_create(
+                acting_user=request.user, data=form.to_input()
+            )
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("The consultation has been saved as a draft."))
+            return redirect("panel_consultation_detail", consultation_id=consultation.pk)
+    return render(
+        request,
+        "consultations/panel/consultation_form.html",
+        {"form": form, "title": _("New consultation")},
+    )
+
+
+@staff_required(permissions.can_work_on_consultations)
+def consultation_edit(request: HttpRequest, consultation_id: int) -> HttpResponse:
+    consultation = _consultation_or_404(request, consultation_id)
+    if not permissions.can_edit_consultation(request.user, consultation):
+        raise Http404
+    form = ConsultationForm(
+        request.POST or None, user=request.user, initial=ConsultationForm.initial_from(consultation)
+    )
+    if consultation.status not in services.DATES_EDITABLE:
+        form.fields["starts_at"].disabled = True
+        form.fields["ends_at"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consultation_update(
+                acting_user=request.user, consultation_id=consultation.pk, data=form.to_input()
+            )
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("The changes have been saved."))
+            return redirect("panel_consultation_detail", consultation_id=consultation.pk)
+    return render(
+        request,
+        "consultations/panel/consultation_form.html",
+        {"form": form, "consultation": consultation, "title": _("Edit the consultation")},
+    )
+
+
+@staff_required(permissions.can_work_on_consultations)
+def consultation_detail(request: HttpRequest, consultation_id: int) -> HttpResponse:
+    consultation = _consultation_or_404(request, consultation_id)
+    return _detail_render(request, consultation)
+
+
+def _detail_render(
+    request: HttpRequest,
+    consultation: Any,
+    *,
+    document_form: DocumentForm | None = None,
+    report_form: ReportForm | None = None,
+    errors: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "consultation": consultation,
+        "can_edit": permissions.can_edit_consultation(request.user, consultation),
+        "document_form": document_form or DocumentForm(),
+        "report_form": report_form or ReportForm(),
+        "cleared": services.consultation_is_cleared(consultation),
+        "lifecycle_errors": errors or [],
+        "S": ConsultationStatus,
+    }
+    return render(request, "consultations/panel/consultation_detail.html", context, status=status)
+
+
+@require_POST
+@staff_required(permissions.can_work_on_consultations)
+def document_upload(request: HttpRequest, consultation_id: int) -> HttpResponse:
+    consultation = _consultation_or_404(request, consultation_id)
+    if not permissions.can_edit_consultation(request.user, consultation):
+        raise Http404
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.document_add(
+                acting_user=request.user,
+                consultation_id=consultation.pk,
+                title=form.cleaned_data["title"],
+                upload=form.cleaned_data["file"],
+            )
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("The document has been attached."))
+            return redirect("panel_consultation_detail", consultation_id=consultation.pk)
+    return _detail_render(request, consultation, document_form=form, status=400)
+
+
+@require_POST
+@staff_required(permissions.can_work_on_consultations)
+def document_delete(request: HttpRequest, consultation_id: int, document_id: int) -> HttpResponse:
+    consultation = _consultation_or_404(request, consultation_id)
+    if not permissions.can_edit_consultation(request.user, consultation):
+        raise Http404
+    document = consultation.documents.filter(pk=document_id).first()
+    if document is None:
+        raise Http404
+    try:
+        services.document_remove(acting_user=request.user, document_id=document.pk)
+    except ValidationError as exc:
+        return _detail_render(request, consultation, errors=exc.messages, status=400)
+    messages.success(request, _("The document has been removed."))
+    return redirect("panel_consultation_detail", consultation_id=consultation.pk)
+
+
+LIFECYCLE_ACTIONS = {
+    "zamow": (services.consultation_order, gettext_lazy("The consultation has been ordered.")),
+    "zaplanuj": (
+        services.consultation_schedule,
+        gettext_lazy("The consultation has been scheduled and is now visible to residents."),
+    ),
+    "archiwizuj": (
+        services.consultation_archive,
+        gettext_lazy("The consultation has been archived."),
+    ),
+}
+
+
+@require_POST
+@staff_required(permissions.can_work_on_consultations)
+def consultation_lifecycle(request: HttpRequest, consultation_id: int, action: str) -> HttpResponse:
+    consultation = _consultation_or_404(request, consultation_id)
+    if not permissions.can_manage_consultation(request.user, consultation):
+        raise Http404
+    report_form = None
+    try:
+        if action == "raport":
+            report_form = ReportForm(request.POST)
+            if not report_form.is_valid():
+                return _detail_render(request, consultation, report_form=report_form, status=400)
+            services.consultation_report_publish(
+                acting_user=request.user,
+                consultation_id=consultation.pk,
+                report_text=report_form.cleaned_data["report_text"],
+            )
+            done = _("The report has been published.")
+        elif action in LIFECYCLE_ACTIONS:
+            service, done = LIFECYCLE_ACTIONS[action]
+            service(acting_user=request.user, consultation_id=consultation.pk)
+        else:
+            raise Http404
+    except ValidationError as exc:
+        return _detail_render(
+            request, consultation, report_form=report_form, errors=exc.messages, status=400
+        )
+    messages.success(request, str(done))
+    return redirect("panel_consultation_detail", consultation_id=consultation.pk)
+
+
+# --- News -----------------------------------------------------------------------------------
+
+
+@staff_required(permissions.can_publish_news)
+def news_list(request: HttpRequest) -> HttpResponse:
+    rows = selectors.news_for_staff(request.user)
+    return render(request, "consultations/panel/news_list.html", {"rows": rows})
+
+
+@staff_required(permissions.can_publish_news)
+def news_edit(request: HttpRequest, news_id: int | None = None) -> HttpResponse:
+    news: News | None = None
+    initial = None
+    if news_id is not None:
+        news = selectors.news_for_staff(request.user).filter(pk=news_id).first()
+        if news is None:
+            raise Http404
+        initial = {"title": news.title, "body": news.body, "area": news.area_id}
+    form = NewsForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        area = form.cleaned_data["area"]
+        try:
+            services.news_save(
+                acting_user=request.user,
+                news_id=news_id,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                area_id=area.pk if area else None,
+            )
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("The news item has been published."))
+            return redirect("panel_news_list")
+    title = _("Edit the news item") if news else _("New news item")
+    return render(
+        request, "consultations/panel/news_form.html", {"form": form, "news": news, "title": title}
+    )

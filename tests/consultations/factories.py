@@ -1,0 +1,118 @@
+"""Helpers to build consultations in the current schema for tests."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import timedelta
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from accounts.services import user_create
+from consultations.models import Consultation, ConsultationStatus, Department, ParticipationForm
+from consultations.services import ConsultationInput
+from tests.conftest import PASSWORD, unique
+
+
+def staff_make(role: str, **extra: Any) -> Any:
+    return user_create(
+        email=unique(role[:5]) + "@urzad.test", password=PASSWORD, role=role, **extra
+    )
+
+
+def department_make(name: str | None = None, coordinators: tuple[Any, ...] = ()) -> Department:
+    department = Department.objects.create(name=name or unique("Wydział "))
+    department.coordinators.set(coordinators)
+    return department
+
+
+def complete_input(department: Department, **overrides: Any) -> ConsultationInput:
+    """Everything ordering needs, starting in ten days for three weeks."""
+    start = timezone.now() + timedelta(days=10)
+    values: dict[str, Any] = {
+        "title": "Konsultacje projektu uchwały " + unique(""),
+        "summary": "Krótko: miasto pyta o zdanie.",
+        "description": "Pełny opis projektu.",
+        "legal_basis": "art5a",
+        "department_id": department.pk,
+        "participation_forms": [ParticipationForm.REMARKS, ParticipationForm.MEETING],
+        "starts_at": start,
+        "ends_at": start + timedelta(days=21),
+        "contact_name": "Anna Kowalska",
+        "contact_email": "anna.kowalska@urzad.test",
+        "contact_phone": "95 760 00 00",
+    }
+    values.update(overrides)
+    return ConsultationInput(**values)
+
+
+def consultation_in_state(
+    status: str, *, department: Department | None = None, **fields: Any
+) -> Consultation:
+    """A consultation put straight into ``status`` (with what that state implies), for tests
+    that start from a given point of the lifecycle."""
+    department = department or department_make()
+    now = timezone.now()
+    defaults: dict[str, Any] = {
+        "title": "Rewitalizacja rynku " + unique(""),
+        "slug": unique("k-"),
+        "summary": "Podsumowanie.",
+        "description": "Opis.",
+        "department": department,
+        "participation_forms": [ParticipationForm.SURVEY],
+        "starts_at": now + timedelta(days=10),
+        "ends_at": now + timedelta(days=40),
+        "contact_name": "Jan Nowak",
+        "contact_email": "jan@urzad.test",
+        "status": status,
+    }
+    if status not in (ConsultationStatus.DRAFT, ConsultationStatus.ORDERED):
+        defaults["payment_cleared_at"] = now
+    if status in (ConsultationStatus.OPEN,):
+        defaults["starts_at"] = now - timedelta(days=1)
+        defaults["ends_at"] = now + timedelta(days=20)
+    if status in (
+        ConsultationStatus.CLOSED,
+        ConsultationStatus.REPORT_PUBLISHED,
+        ConsultationStatus.ARCHIVED,
+    ):
+        defaults["starts_at"] = now - timedelta(days=30)
+        defaults["ends_at"] = now - timedelta(days=1)
+    defaults.update(fields)
+    return Consultation.objects.create(**defaults)
+
+
+def pdf_bytes() -> bytes:
+    """A real one-page PDF, drawn by Pillow."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (60, 80), (255, 255, 255)).save(buffer, format="PDF")
+    return buffer.getvalue()
+
+
+def docx_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        package.writestr("[Content_Types].xml", "<Types/>")
+        package.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+def odt_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        package.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        package.writestr("content.xml", "<office:document-content/>")
+    return buffer.getvalue()
+
+
+def exe_bytes() -> bytes:
+    # The start of a Windows executable: "MZ", then a DOS stub.
+    return b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
+
+
+def upload(name: str, content: bytes, content_type: str = "application/pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type=content_type)

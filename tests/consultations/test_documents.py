@@ -1,0 +1,97 @@
+"""Documents: real type by magic bytes, size limit, stored per tenant, downloadable."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from consultations.models import ConsultationStatus, Document
+from consultations.services import DOCUMENT_MAX_BYTES, document_add, document_kind_detect
+from tests.consultations.factories import (
+    consultation_in_state,
+    docx_bytes,
+    exe_bytes,
+    odt_bytes,
+    pdf_bytes,
+    staff_make,
+    upload,
+)
+
+
+@pytest.fixture
+def admin(tenant_a):
+    with schema_context(tenant_a.schema_name):
+        yield staff_make("admin")
+
+
+@pytest.mark.django_db
+def test_a_real_pdf_is_accepted_and_stored_under_the_tenant_folder(admin, tenant_a):
+    consultation = consultation_in_state(ConsultationStatus.OPEN)
+    document = document_add(
+        acting_user=admin,
+        consultation_id=consultation.pk,
+        title="Projekt uchwały",
+        upload=upload("projekt.pdf", pdf_bytes()),
+    )
+    assert document.kind == "pdf"
+    assert f"/{tenant_a.schema_name}/consultations/{consultation.pk}/" in document.file.path
+    # and a resident downloads it from the consultation page
+    response = Client(HTTP_HOST=tenant_a.host).get(
+        f"/konsultacje/{consultation.slug}/dokumenty/{document.pk}/"
+    )
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert "projekt.pdf" in response["Content-Disposition"]
+
+
+@pytest.mark.django_db
+def test_a_renamed_exe_is_refused_and_nothing_is_stored(admin):
+    consultation = consultation_in_state(ConsultationStatus.DRAFT)
+    with pytest.raises(ValidationError) as exc:
+        document_add(
+            acting_user=admin,
+            consultation_id=consultation.pk,
+            title="Projekt",
+            upload=upload("projekt.pdf", exe_bytes()),
+        )
+    assert "PDF, DOCX i ODT" in exc.value.message_dict["file"][0]
+    assert not Document.objects.filter(consultation=consultation).exists()
+
+
+@pytest.mark.django_db
+def test_a_file_over_20_mb_is_refused(admin):
+    consultation = consultation_in_state(ConsultationStatus.DRAFT)
+    big = upload("duzy.pdf", b"%PDF-1.7\n" + b"0" * DOCUMENT_MAX_BYTES)
+    with pytest.raises(ValidationError) as exc:
+        document_add(acting_user=admin, consultation_id=consultation.pk, title="", upload=big)
+    assert "20 MB" in exc.value.message_dict["file"][0]
+
+
+@pytest.mark.parametrize(
+    ("content", "kind"),
+    [
+        (pdf_bytes(), "pdf"),
+        (docx_bytes(), "docx"),
+        (odt_bytes(), "odt"),
+        (exe_bytes(), None),
+        (b"PK\x03\x04 not really a zip", None),
+        (b"", None),
+    ],
+)
+def test_the_kind_comes_from_the_bytes(content, kind):
+    assert document_kind_detect(upload("plik.pdf", content)) == kind
+
+
+@pytest.mark.django_db
+def test_documents_of_a_draft_cannot_be_downloaded_by_residents(admin, tenant_a):
+    consultation = consultation_in_state(ConsultationStatus.DRAFT)
+    document = document_add(
+        acting_user=admin,
+        consultation_id=consultation.pk,
+        title="Projekt",
+        upload=upload("p.pdf", pdf_bytes()),
+    )
+    response = Client(HTTP_HOST=tenant_a.host).get(
+        f"/konsultacje/{consultation.slug}/dokumenty/{document.pk}/"
+    )
+    assert response.status_code == 404

@@ -1,0 +1,247 @@
+"""The lifecycle: every state × action, legal ones move, illegal ones change nothing."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from consultations import services
+from consultations.models import Consultation, ConsultationStatus
+from tests.consultations.factories import (
+    complete_input,
+    consultation_in_state,
+    department_make,
+    staff_make,
+)
+
+S = ConsultationStatus
+
+
+@pytest.fixture
+def in_a(tenant_a):
+    with schema_context(tenant_a.schema_name):
+        yield tenant_a
+
+
+@pytest.fixture
+def admin(in_a):
+    return staff_make("admin")
+
+
+def run(action: str, consultation: Consultation, admin) -> Consultation:
+    if action == "order":
+        return services.consultation_order(acting_user=admin, consultation_id=consultation.pk)
+    if action == "schedule":
+        return services.consultation_schedule(acting_user=admin, consultation_id=consultation.pk)
+    if action == "open":
+        return services.consultation_open(consultation_id=consultation.pk)
+    if action == "close":
+        return services.consultation_close(consultation_id=consultation.pk)
+    if action == "report_publish":
+        return services.consultation_report_publish(
+            acting_user=admin, consultation_id=consultation.pk, report_text="Wpłynęło 12 uwag."
+        )
+    return services.consultation_archive(acting_user=admin, consultation_id=consultation.pk)
+
+
+LEGAL = {
+    (S.DRAFT, "order"): S.ORDERED,
+    (S.ORDERED, "schedule"): S.SCHEDULED,
+    (S.SCHEDULED, "open"): S.OPEN,
+    (S.OPEN, "close"): S.CLOSED,
+    (S.CLOSED, "report_publish"): S.REPORT_PUBLISHED,
+    (S.CLOSED, "archive"): S.ARCHIVED,
+    (S.REPORT_PUBLISHED, "archive"): S.ARCHIVED,
+}
+MATRIX = [(state, action) for state in S.values for action in services.TRANSITIONS]
+
+
+def test_the_transition_table_is_the_legal_list():
+    table = {
+        (source, action): t.target
+        for action, t in services.TRANSITIONS.items()
+        for source in t.sources
+    }
+    assert table == LEGAL
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("state", "action"), MATRIX)
+def test_every_state_and_action(admin, state, action):
+    # given a paid consultation in ``state`` (paid, so only the table decides)
+    consultation = consultation_in_state(state, payment_cleared_at=timezone.now())
+    before = Consultation.objects.values().get(pk=consultation.pk)
+    # when / then
+    if (state, action) in LEGAL:
+        result = run(action, consultation, admin)
+        assert result.status == LEGAL[(state, action)]
+        assert Consultation.objects.get(pk=consultation.pk).status == LEGAL[(state, action)]
+    else:
+        with pytest.raises(ValidationError) as exc:
+            run(action, consultation, admin)
+        assert exc.value.messages[0].startswith("Nie można ")
+        assert Consultation.objects.values().get(pk=consultation.pk) == before
+
+
+@pytest.mark.django_db
+def test_ordering_an_incomplete_draft_names_what_is_missing_and_changes_nothing(admin):
+    consultation = consultation_in_state(S.DRAFT, summary="", contact_email="")
+    with pytest.raises(ValidationError) as exc:
+        services.consultation_order(acting_user=admin, consultation_id=consultation.pk)
+    assert "streszczenie" in exc.value.messages[0]
+    assert "e-mail" in exc.value.messages[0]
+    assert Consultation.objects.get(pk=consultation.pk).status == S.DRAFT
+
+
+@pytest.mark.django_db
+def test_ordering_with_a_start_in_the_past_is_refused(admin):
+    now = timezone.now()
+    consultation = consultation_in_state(
+        S.DRAFT, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=20)
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.consultation_order(acting_user=admin, consultation_id=consultation.pk)
+    assert "przeszłości" in exc.value.message_dict["starts_at"][0]
+
+
+@pytest.mark.django_db
+def test_an_unpaid_order_cannot_be_scheduled_until_billing_clears_it(admin):
+    # given an ordered consultation without payment
+    consultation = consultation_in_state(S.ORDERED)
+    # when scheduling before payment
+    with pytest.raises(ValidationError) as exc:
+        services.consultation_schedule(acting_user=admin, consultation_id=consultation.pk)
+    # then it is refused and stays ordered
+    assert "opłacone" in exc.value.messages[0]
+    assert Consultation.objects.get(pk=consultation.pk).status == S.ORDERED
+    # and once billing records the payment (the test calls what billing calls), it schedules
+    services.consultation_payment_clear(consultation_id=consultation.pk, reference="pi_test")
+    scheduled = services.consultation_schedule(acting_user=admin, consultation_id=consultation.pk)
+    assert scheduled.status == S.SCHEDULED
+    assert scheduled.scheduled_at is not None
+
+
+@pytest.mark.django_db
+def test_publishing_a_report_needs_its_text(admin):
+    consultation = consultation_in_state(S.CLOSED)
+    with pytest.raises(ValidationError):
+        services.consultation_report_publish(
+            acting_user=admin, consultation_id=consultation.pk, report_text="  "
+        )
+    assert Consultation.objects.get(pk=consultation.pk).status == S.CLOSED
+
+
+# --- Legal bases' date rules ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_revitalisation_needs_thirty_days_of_remarks(admin):
+    department = department_make()
+    start = timezone.now() + timedelta(days=10)
+    data = complete_input(
+        department,
+        legal_basis="revitalisation",
+        starts_at=start,
+        ends_at=start + timedelta(days=29),
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.consultation_create(acting_user=admin, data=data)
+    message = exc.value.message_dict["ends_at"][0]
+    assert "rewitalizacji" in message and "30 dni" in message
+    assert not Consultation.objects.filter(title=data.title).exists()
+
+
+@pytest.mark.django_db
+def test_revitalisation_needs_seven_days_notice_when_ordered(admin):
+    department = department_make()
+    start = timezone.now() + timedelta(days=3)
+    data = complete_input(
+        department,
+        legal_basis="revitalisation",
+        starts_at=start,
+        ends_at=start + timedelta(days=31),
+    )
+    consultation = services.consultation_create(acting_user=admin, data=data)
+    with pytest.raises(ValidationError) as exc:
+        services.consultation_order(acting_user=admin, consultation_id=consultation.pk)
+    assert "7 dni" in exc.value.message_dict["starts_at"][0]
+    assert Consultation.objects.get(pk=consultation.pk).status == S.DRAFT
+
+
+@pytest.mark.django_db
+def test_spatial_planning_needs_twenty_one_days(admin):
+    department = department_make()
+    start = timezone.now() + timedelta(days=10)
+    data = complete_input(
+        department,
+        legal_basis="spatial_planning",
+        starts_at=start,
+        ends_at=start + timedelta(days=20),
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.consultation_create(acting_user=admin, data=data)
+    assert "21 dni" in exc.value.message_dict["ends_at"][0]
+    ok = complete_input(
+        department,
+        legal_basis="spatial_planning",
+        starts_at=start,
+        ends_at=start + timedelta(days=21),
+    )
+    assert services.consultation_create(acting_user=admin, data=ok).status == S.DRAFT
+
+
+@pytest.mark.django_db
+def test_the_end_must_follow_the_start(admin):
+    department = department_make()
+    start = timezone.now() + timedelta(days=10)
+    data = complete_input(department, starts_at=start, ends_at=start - timedelta(hours=1))
+    with pytest.raises(ValidationError) as exc:
+        services.consultation_create(acting_user=admin, data=data)
+    assert "późniejszy" in exc.value.message_dict["ends_at"][0]
+
+
+@pytest.mark.django_db
+def test_a_complete_consultation_goes_from_draft_to_scheduled(admin):
+    department = department_make()
+    consultation = services.consultation_create(acting_user=admin, data=complete_input(department))
+    assert consultation.slug.startswith("konsultacje-projektu-uchwaly-")
+    services.consultation_order(acting_user=admin, consultation_id=consultation.pk)
+    # billing's part, standing in for a paid order:
+    services.consultation_payment_clear(consultation_id=consultation.pk, reference="pi_1")
+    services.consultation_schedule(acting_user=admin, consultation_id=consultation.pk)
+    assert Consultation.objects.get(pk=consultation.pk).status == S.SCHEDULED
+
+
+@pytest.mark.django_db
+def test_slugs_stay_unique_for_equal_titles(admin):
+    department = department_make()
+    first = services.consultation_create(
+        acting_user=admin, data=complete_input(department, title="Budżet obywatelski 2027")
+    )
+    second = services.consultation_create(
+        acting_user=admin, data=complete_input(department, title="Budżet obywatelski 2027")
+    )
+    assert first.slug == "budzet-obywatelski-2027"
+    assert second.slug == "budzet-obywatelski-2027-2"
+
+
+@pytest.mark.django_db
+def test_announced_dates_cannot_be_changed(admin):
+    consultation = consultation_in_state(S.SCHEDULED)
+    data = complete_input(consultation.department, title=consultation.title)
+    with pytest.raises(ValidationError) as exc:
+        services.consultation_update(acting_user=admin, consultation_id=consultation.pk, data=data)
+    assert "starts_at" in exc.value.message_dict
+
+
+@pytest.mark.django_db
+def test_a_coordinator_cannot_create_for_another_department(in_a):
+    coordinator = staff_make("coordinator")
+    own = department_make(coordinators=(coordinator,))
+    other = department_make()
+    assert services.consultation_create(acting_user=coordinator, data=complete_input(own))
+    with pytest.raises(ValidationError) as exc:
+        services.consultation_create(acting_user=coordinator, data=complete_input(other))
+    assert "department" in exc.value.message_dict

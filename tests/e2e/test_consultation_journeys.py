@@ -1,0 +1,186 @@
+"""Consultation journeys in Chromium, in Polish, with WCAG 2.1 AA checked on every page."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from accounts.services import user_create
+from consultations.models import Area, Category, Consultation, ConsultationStatus
+from consultations.services import consultation_payment_clear
+from tests.conftest import PASSWORD, assert_accessible, unique
+from tests.consultations.factories import department_make, pdf_bytes
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page, live_stack, host, email):
+    page.goto(live_stack.url(host, "/konto/login/"))
+    page.get_by_label(re.compile("e-mail", re.I)).fill(email)
+    page.get_by_label("Hasło").fill(PASSWORD)
+    page.get_by_role("button", name="Zaloguj się").click()
+    page.get_by_role("heading", name="Panel urzędu").wait_for()
+
+
+def test_a_coordinator_prepares_orders_and_schedules_a_consultation(
+    page, live_stack, committed_db, tenant_a
+):
+    # given a coordinator of a department, and an area and a category to choose
+    email = unique("koord") + "@a.test"
+    tag = unique("")
+    with schema_context(tenant_a.schema_name):
+        coordinator = user_create(email=email, password=PASSWORD, role="coordinator")
+        department = department_make(f"Wydział Rozwoju {tag}", coordinators=(coordinator,))
+        Area.objects.create(name=f"Śródmieście {tag}")
+        Category.objects.create(name=f"Zieleń {tag}")
+    title = f"Rewitalizacja rynku w Dębnie {tag}"
+    start = timezone.localtime() + timedelta(days=10)
+
+    # The coordinator signs in and opens the consultations section.
+    sign_in(page, live_stack, tenant_a.host, email)
+    assert_accessible(page, "consult-panel-home")
+    page.get_by_role("link", name="Zarządzaj konsultacjami").click()
+    page.get_by_role("heading", name="Konsultacje", exact=True).wait_for()
+    assert_accessible(page, "consult-panel-list")
+    page.get_by_role("link", name="Nowe konsultacje").click()
+    assert_accessible(page, "consult-panel-form")
+
+    # A revitalisation with too short a period is refused, naming the rule.
+    page.get_by_label(re.compile(r"^Tytuł:?$")).fill(title)
+    page.get_by_label("Streszczenie prostym językiem").fill("Pytamy, jak ma wyglądać rynek.")
+    page.get_by_label(re.compile(r"^Opis:?$")).fill(
+        "Projekt obejmuje płytę rynku i okoliczne ulice."
+    )
+    page.get_by_label("Podstawa prawna").select_option("revitalisation")
+    page.get_by_label("Wydział organizujący").select_option(str(department.pk))
+    page.get_by_label(f"Śródmieście {tag}").check()
+    page.get_by_label(f"Zieleń {tag}").check()
+    page.get_by_label("Formularz uwag").check()
+    page.get_by_label("Spotkanie konsultacyjne").check()
+    page.get_by_label(re.compile(r"^Początek:?$")).fill(start.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label(re.compile(r"^Koniec:?$")).fill(
+        (start + timedelta(days=14)).strftime("%Y-%m-%dT%H:%M")
+    )
+    page.get_by_label("Osoba do kontaktu").fill("Anna Kowalska")
+    page.get_by_label("E-mail kontaktowy").fill("anna.kowalska@debno.test")
+    page.get_by_role("button", name="Zapisz").click()
+    page.get_by_text(re.compile("Ustawa o rewitalizacji, art. 6.*30 dni")).wait_for()
+    assert_accessible(page, "consult-panel-form-errors")
+
+    # With 35 days it is saved as a draft.
+    page.get_by_label(re.compile(r"^Koniec:?$")).fill(
+        (start + timedelta(days=35)).strftime("%Y-%m-%dT%H:%M")
+    )
+    page.get_by_role("button", name="Zapisz").click()
+    page.get_by_role("heading", name=title).wait_for()
+    assert page.locator("#status").inner_text() == "Szkic"
+    assert_accessible(page, "consult-panel-detail-draft")
+
+    # A document is attached.
+    page.get_by_label("Tytuł dokumentu").fill("Koncepcja zagospodarowania rynku")
+    page.get_by_label(re.compile(r"^Plik:?$")).set_input_files(
+        files=[{"name": "koncepcja.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}]
+    )
+    page.get_by_role("button", name="Dołącz").click()
+    page.get_by_text("Dokument został dołączony.").wait_for()
+    assert page.get_by_text(re.compile("Koncepcja zagospodarowania rynku \\(PDF")).is_visible()
+
+    # It is ordered; it awaits payment.
+    page.get_by_role("button", name="Zamów konsultacje").click()
+    page.get_by_text("Konsultacje zostały zamówione.").wait_for()
+    assert page.locator("#status").inner_text() == "Zamówiona (oczekuje na płatność)"
+    assert_accessible(page, "consult-panel-detail-ordered")
+
+    # Billing records the payment (this test stands in for the billing app).
+    with schema_context(tenant_a.schema_name):
+        consultation = Consultation.objects.get(title=title)
+        consultation_payment_clear(consultation_id=consultation.pk, reference="pi_e2e")
+
+    # The coordinator schedules it; residents now see it.
+    page.reload()
+    page.get_by_role("button", name="Zaplanuj konsultacje").click()
+    page.get_by_text(re.compile("zostały zaplanowane")).wait_for()
+    assert page.locator("#status").inner_text() == "Zaplanowana"
+    assert_accessible(page, "consult-panel-detail-scheduled")
+    with schema_context(tenant_a.schema_name):
+        assert Consultation.objects.get(pk=consultation.pk).status == ConsultationStatus.SCHEDULED
+
+
+def test_a_resident_finds_a_consultation_by_two_criteria_reads_it_and_downloads_a_document(
+    page, live_stack, committed_db, tenant_b
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from consultations.services import document_add
+    from tests.consultations.factories import consultation_in_state
+
+    # given open consultations in B: one in the area and category asked for, others not
+    tag = unique("")
+    now = timezone.now()
+    with schema_context(tenant_b.schema_name):
+        admin = user_create(email=unique("adm") + "@b.test", password=PASSWORD, role="admin")
+        area = Area.objects.create(name=f"Osiedle Parkowe {tag}")
+        other_area = Area.objects.create(name=f"Osiedle Leśne {tag}")
+        category = Category.objects.create(name=f"Transport {tag}")
+        department = department_make(f"Wydział Komunikacji {tag}")
+        wanted = consultation_in_state(
+            "open",
+            department=department,
+            title=f"Nowa pętla autobusowa {tag}",
+            summary="Gdzie ma zawracać autobus linii 5?",
+            participation_forms=["survey", "remarks"],
+            starts_at=now - timedelta(days=1),
+            ends_at=now + timedelta(days=20),
+        )
+        wanted.areas.set([area])
+        wanted.categories.set([category])
+        same_area_other_topic = consultation_in_state(
+            "open", department=department, title=f"Plac zabaw {tag}"
+        )
+        same_area_other_topic.areas.set([area])
+        other_area_same_topic = consultation_in_state(
+            "open", department=department, title=f"Ścieżka rowerowa {tag}"
+        )
+        other_area_same_topic.areas.set([other_area])
+        other_area_same_topic.categories.set([category])
+        document_add(
+            acting_user=admin,
+            consultation_id=wanted.pk,
+            title="Mapa wariantów pętli",
+            upload=SimpleUploadedFile("mapa.pdf", pdf_bytes(), content_type="application/pdf"),
+        )
+
+    # The resident opens the list and picks an area and a category at once.
+    page.goto(live_stack.url(tenant_b.host, "/"))
+    assert_accessible(page, "consult-resident-home")
+    page.get_by_role("link", name="Przeglądaj i wyszukuj wszystkie konsultacje").click()
+    page.get_by_role("heading", name="Konsultacje", exact=True).wait_for()
+    assert_accessible(page, "consult-resident-list")
+    page.get_by_label(re.compile(f"^Osiedle Parkowe {tag}")).check()
+    page.get_by_label(re.compile(f"^Transport {tag}")).check()
+    page.get_by_role("button", name="Szukaj").click()
+
+    # Only the intersection is listed, and the URL can be shared.
+    page.get_by_role("heading", name="Znaleziono 1 konsultacje").wait_for()
+    assert f"area={area.pk}" in page.url and f"category={category.pk}" in page.url
+    assert page.get_by_role("link", name=f"Nowa pętla autobusowa {tag}").is_visible()
+    assert page.get_by_role("link", name=f"Plac zabaw {tag}").count() == 0
+    assert page.get_by_role("link", name=f"Ścieżka rowerowa {tag}").count() == 0
+    assert_accessible(page, "consult-resident-list-filtered")
+
+    # The resident reads it: timeline, how to take part, contact.
+    page.get_by_role("link", name=f"Nowa pętla autobusowa {tag}").click()
+    page.get_by_role("heading", name=f"Nowa pętla autobusowa {tag}").wait_for()
+    assert page.get_by_role("heading", name="Harmonogram").is_visible()
+    assert page.get_by_text("Ankieta internetowa").is_visible()
+    assert_accessible(page, "consult-resident-detail")
+
+    # And downloads the document.
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Mapa wariantów pętli").click()
+    download = download_info.value
+    assert download.suggested_filename == "mapa.pdf"
+    with open(download.path(), "rb") as handle:
+        assert handle.read(5) == b"%PDF-"
