@@ -12,5 +12,7 @@ urlpatterns = [
     path("zaproszenie/<str:token>/", account_views.invitation_accept, name="invitation_accept"),
     path("konto/", include("allauth.urls")),
     path("media/<str:schema>/<path:path>", views.media, name="media"),
+    # Before consultations.urls: "konsultacje/rss/" and "konsultacje/atom/" look like slugs.
+    path("", include("subscriptions.urls")),
     path("", include("consultations.urls")),
 ]
