@@ -56,9 +56,8 @@ def pending_token(subscription: Subscription) -> str:
 def opened_consultation(
     *, areas: tuple[Area, ...] = (), categories: tuple[Category, ...] = (), **fields: Any
 ) -> Consultation:
-    consultation = consultation_in_state(
-        ConsultationStatus.OPEN, opened_at=timezone.now(), **fields
-    )
+    fields.setdefault("opened_at", timezone.now())
+    consultation = consultation_in_state(ConsultationStatus.OPEN, **fields)
     consultation.areas.set(areas)
     consultation.categories.set(categories)
     return consultation
@@ -67,9 +66,8 @@ def opened_consultation(
 def announced_consultation(
     *, areas: tuple[Area, ...] = (), categories: tuple[Category, ...] = (), **fields: Any
 ) -> Consultation:
-    consultation = consultation_in_state(
-        ConsultationStatus.SCHEDULED, scheduled_at=timezone.now(), **fields
-    )
+    fields.setdefault("scheduled_at", timezone.now())
+    consultation = consultation_in_state(ConsultationStatus.SCHEDULED, **fields)
     consultation.areas.set(areas)
     consultation.categories.set(categories)
     return consultation
