@@ -31,7 +31,11 @@ def test_the_worker_mails_each_subscriber_once_even_when_the_task_is_queued_twic
     assert "rozpoczęły się konsultacje" in message["Subject"]
     body = text_of(message)
     assert f"http://{tenant_a.host}:{live_stack.port}/konsultacje/{consultation.slug}/" in body
-    assert message["List-Unsubscribe"].strip().startswith(f"<http://{tenant_a.host}:{live_stack.port}/")
+    assert (
+        message["List-Unsubscribe"]
+        .strip()
+        .startswith(f"<http://{tenant_a.host}:{live_stack.port}/")
+    )
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     with schema_context(tenant_a.schema_name):
         assert (
