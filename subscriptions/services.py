@@ -8,6 +8,7 @@ import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -37,6 +38,11 @@ logger = logging.getLogger("konsulta")
 # A second request for the same address within this pause records the new choice but sends
 # no second mail (the first link confirms it): the form cannot be used to flood an inbox.
 RESEND_PAUSE = timedelta(minutes=2)
+
+
+def sender_for(municipality_name: str) -> str:
+    """The platform's address under the municipality's name: residents see who writes."""
+    return formataddr((municipality_name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
 
 
 def email_normalise(email: str) -> str:
@@ -178,6 +184,7 @@ def subscription_confirmation_send_mail(*, subscription: Subscription, token: st
             subject=_("%(name)s: confirm your subscription to consultation news")
             % {"name": municipality.name},
             body=render_to_string("subscriptions/email/confirm.txt", context),
+            from_email=sender_for(municipality.name),
             to=[subscription.email],
             headers={"Auto-Submitted": "auto-generated"},
         ).send()
@@ -299,6 +306,7 @@ def notification_message(
     return EmailMessage(
         subject=subject % {"name": municipality_name, "title": consultation.title},
         body=render_to_string("subscriptions/email/notification.txt", context),
+        from_email=sender_for(municipality_name),
         to=[subscription.email],
         headers={
             "List-Unsubscribe": f"<{unsubscribe_url}>",

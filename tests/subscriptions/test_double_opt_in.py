@@ -308,3 +308,49 @@ def test_unconfirmed_subscriptions_never_match(in_a):
     )
     consultation = opened_consultation()
     assert not subscriptions_matching(consultation, before=timezone.now()).exists()
+
+
+def test_a_second_request_within_two_minutes_sends_no_second_mail(
+    in_a, django_capture_on_commit_callbacks
+):
+    # given
+    email = email_make()
+    now = timezone.now()
+    # when the form is sent three times: twice at once, once three minutes later
+    with django_capture_on_commit_callbacks() as callbacks:
+        for moment in (now, now + timedelta(seconds=30), now + timedelta(minutes=3)):
+            subscription_request(
+                email=email,
+                whole_municipality=True,
+                area_ids=[],
+                category_ids=[],
+                consent=True,
+                now=moment,
+            )
+    # then two confirmation mails were queued, and there is one row
+    assert len(callbacks) == 2
+    assert Subscription.objects.filter(email=email).count() == 1
+
+
+def test_the_purge_task_runs_in_every_active_municipality(tenant_a, tenant_b):
+    from subscriptions.tasks import subscriptions_purge_all
+
+    # given an expired unconfirmed subscription in A and in B
+    emails = {}
+    for tenant in (tenant_a, tenant_b):
+        with schema_context(tenant.schema_name):
+            emails[tenant.schema_name] = subscription_request(
+                email=email_make(),
+                whole_municipality=True,
+                area_ids=[],
+                category_ids=[],
+                consent=True,
+                now=timezone.now() - timedelta(days=8),
+            ).subscription.email
+    # when
+    done = subscriptions_purge_all()
+    # then
+    for tenant in (tenant_a, tenant_b):
+        assert done.get(tenant.schema_name, 0) >= 1
+        with schema_context(tenant.schema_name):
+            assert not Subscription.objects.filter(email=emails[tenant.schema_name]).exists()

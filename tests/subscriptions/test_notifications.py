@@ -75,6 +75,9 @@ def test_the_mail_is_polish_with_the_absolute_url_and_one_click_unsubscribe(in_a
     (message,) = to(outbox, subscription.email)
     base = f"http://{in_a.host}:"
     assert in_a.name in message.subject and "Park przy ul. Lipowej" in message.subject
+    assert message.from_email.startswith(f'"{in_a.name}" <') or message.from_email.startswith(
+        f"{in_a.name} <"
+    )
     assert "rozpoczęły się" in message.subject.lower() or "otwarte" in message.subject.lower()
     assert f"/konsultacje/{consultation.slug}/" in message.body
     assert base in message.body
