@@ -62,6 +62,8 @@ TENANT_APPS = [
     "allauth",
     "allauth.account",
     "consultations",
+    "django.contrib.sitemaps",
+    "subscriptions",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -248,6 +250,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "consultations.tasks.consultations_advance_all",
         "schedule": 60.0,
     },
+}
+# Subscribers hear of consultations announced or opened within this many seconds.
+CELERY_BEAT_SCHEDULE["notifications-send"] = {
+    "task": "subscriptions.tasks.notifications_send_all",
+    "schedule": 300.0,
+}
+# Subscriptions left unconfirmed for seven days are deleted.
+CELERY_BEAT_SCHEDULE["subscriptions-purge"] = {
+    "task": "subscriptions.tasks.subscriptions_purge_all",
+    "schedule": 60.0 * 60,
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 

@@ -15,5 +15,7 @@ urlpatterns = [
     path("panel/zespol/", include("accounts.urls_panel")),
     path("polityka-prywatnosci/", account_views.privacy_notice, name="privacy_notice"),
     path("media/<str:schema>/<path:path>", views.media, name="media"),
+    # Before consultations.urls: "konsultacje/rss/" and "konsultacje/atom/" look like slugs.
+    path("", include("subscriptions.urls")),
     path("", include("consultations.urls")),
 ]

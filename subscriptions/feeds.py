@@ -1,0 +1,65 @@
+"""RSS 2.0 and Atom feeds of the current municipality's announced consultations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.syndication.views import Feed
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.translation import gettext as _
+
+from consultations.models import Consultation
+from subscriptions.selectors import FEED_SIZE, consultations_for_feeds
+from tenants.models import Municipality
+
+
+class ConsultationsRssFeed(Feed):
+    feed_type = Rss201rev2Feed
+    language = "pl"
+
+    def get_object(self, request: HttpRequest) -> Municipality:
+        # The tenant middleware resolved the host; links get that host (RequestSite).
+        return request.tenant  # type: ignore[attr-defined]
+
+    def title(self, municipality: Municipality) -> str:
+        return _("Public consultations – %(name)s") % {"name": municipality.name}
+
+    def description(self, municipality: Municipality) -> str:
+        return _("Consultations announced, open and closed in %(name)s.") % {
+            "name": municipality.name
+        }
+
+    def link(self) -> str:
+        return reverse("consultation_list")
+
+    def items(self) -> list[Consultation]:
+        return list(consultations_for_feeds()[:FEED_SIZE])
+
+    def item_title(self, item: Consultation) -> str:
+        return item.title
+
+    def item_description(self, item: Consultation) -> str:
+        return item.summary
+
+    def item_link(self, item: Consultation) -> str:
+        return reverse("consultation_detail", kwargs={"slug": item.slug})
+
+    def item_pubdate(self, item: Consultation) -> datetime:
+        return item.scheduled_at or item.created_at
+
+    def item_updateddate(self, item: Consultation) -> datetime:
+        return item.updated_at
+
+    def item_categories(self, item: Consultation) -> list[str]:
+        return [area.name for area in item.areas.all()] + [
+            category.name for category in item.categories.all()
+        ]
+
+
+class ConsultationsAtomFeed(ConsultationsRssFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self, municipality: Municipality) -> str:
+        return self.description(municipality)

@@ -1,0 +1,49 @@
+"""The sitemap of a municipality's site: absolute URLs on the host it was asked on."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.sitemaps import Sitemap
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from consultations.models import Consultation, News
+from subscriptions.selectors import consultations_for_sitemap, news_for_sitemap
+
+
+class StaticPagesSitemap(Sitemap):
+    def items(self) -> list[str]:
+        return ["home", "consultation_list", "news_list", "subscription_request"]
+
+    def location(self, item: str) -> str:
+        return reverse(item)
+
+
+class ConsultationSitemap(Sitemap):
+    def items(self) -> QuerySet[Consultation]:
+        return consultations_for_sitemap()
+
+    def location(self, item: Consultation) -> str:
+        return reverse("consultation_detail", kwargs={"slug": item.slug})
+
+    def lastmod(self, item: Consultation) -> datetime:
+        return item.updated_at
+
+
+class NewsSitemap(Sitemap):
+    def items(self) -> QuerySet[News]:
+        return news_for_sitemap()
+
+    def location(self, item: News) -> str:
+        return reverse("news_detail", kwargs={"news_id": item.pk})
+
+    def lastmod(self, item: News) -> datetime:
+        return item.updated_at
+
+
+SITEMAPS = {
+    "pages": StaticPagesSitemap,
+    "consultations": ConsultationSitemap,
+    "news": NewsSitemap,
+}
