@@ -12,4 +12,5 @@ urlpatterns = [
     path("zaproszenie/<str:token>/", account_views.invitation_accept, name="invitation_accept"),
     path("konto/", include("allauth.urls")),
     path("media/<str:schema>/<path:path>", views.media, name="media"),
+    path("panel/zamowienia/", include("billing.urls_tenant")),
 ]
