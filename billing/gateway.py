@@ -79,7 +79,8 @@ def _call(function: Any, *args: Any, **kwargs: Any) -> Any:
         raise GatewayError(str(exc.user_message or exc)) from exc
 
 
-def _intent_state(intent: Any) -> IntentState:
+def _intent_state(resource: Any) -> IntentState:
+    intent = resource.to_dict()
     error = intent.get("last_payment_error") or {}
     return IntentState(
         id=intent["id"],
