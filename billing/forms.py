@@ -28,7 +28,7 @@ class PriceItemForm(forms.Form):
     net_amount = forms.CharField(
         label=_("Net price (PLN)"),
         max_length=14,
-        help_text=_("Without VAT, e.g. 1200,00. VAT 23% is added on orders."),
+        help_text=_("Without VAT, e.g. 1200,00; orders add VAT at 23%."),
     )
     active = forms.BooleanField(label=_("Available for ordering"), required=False)
 

@@ -43,10 +43,8 @@ class LocalStripe:
 
     def webhook_register(self, url: str, *, endpoint_id: str = "konsulta") -> None:
         data = urlencode({"url": url, "secret": WEBHOOK_SECRET}).encode()
-        urlrequest.urlopen(  # noqa: S310 - our own loopback server
-            urlrequest.Request(f"{self.api_base}/_config/webhooks/{endpoint_id}", data=data),
-            timeout=5,
-        ).read()
+        config = urlrequest.Request(f"{self.api_base}/_config/webhooks/{endpoint_id}", data=data)
+        urlrequest.urlopen(config, timeout=5).read()  # noqa: S310 - our own loopback server
 
     def client(self) -> Any:
         import stripe

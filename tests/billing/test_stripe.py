@@ -189,8 +189,8 @@ def test_stripe_unreachable_while_paying_keeps_the_order_and_a_retry_works(
     # when the payment is started, a clear Polish message says what to do
     with pytest.raises(ValidationError) as error:
         services.order_pay_in_test_mode(order_id=order.pk)
-    assert "operator płatności" in error.value.messages[0]
-    assert "spróbować ponownie" in error.value.messages[0]
+    assert "operatorem płatności" in error.value.messages[0]
+    assert "spróbować zapłacić ponownie" in error.value.messages[0]
     order.refresh_from_db()
     assert order.status == OrderStatus.AWAITING_PAYMENT
     assert order.stripe_payment_intent_id is None
