@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from billing import gateway, selectors, services
 from billing.forms import BillingProfileForm, OrderForm, PriceItemForm
-from billing.models import Order, OrderStatus, PriceItem
+from billing.models import Order, OrderStatus, PaymentMethod, PriceItem
 from billing.money import pln_plain
 from billing.pdf import order_confirmation_pdf
 from billing.permissions import can_edit_invoice_data, can_order_consultations
@@ -62,9 +62,14 @@ def order_new(request: HttpRequest, consultation_id: int) -> HttpResponse:
         return redirect("billing:order_detail", order_id=existing.pk)
     addons = list(selectors.price_list_addons(active_only=True))
     # GET recalculates the price for the chosen add-ons; only POST places the order.
-    data = request.POST if request.method == "POST" else (request.GET or None)
-    form = OrderForm(data, addons=addons)
-    chosen = form.cleaned_data["addons"] if form.is_valid() else []
+    data = request.POST if request.method == "POST" else request.GET
+    offered = {item.code for item in addons}
+    chosen = [code for code in data.getlist("addons") if code in offered]
+    if request.method == "POST":
+        form = OrderForm(data, addons=addons)
+    else:
+        method = data.get("payment_method", PaymentMethod.CARD)
+        form = OrderForm(initial={"addons": chosen, "payment_method": method}, addons=addons)
     if request.method == "POST" and form.is_valid():
         try:
             order = services.order_place(
