@@ -324,6 +324,13 @@ def live_stack(
                 process.kill()
 
 
+@pytest.fixture(scope="session")
+def stripe_webhooks(live_stack: LiveStack, localstripe: object) -> object:
+    """localstripe delivers its events, signed, to the live server's apex host."""
+    localstripe.webhook_register(live_stack.url("localhost", "/stripe/webhook/"))  # type: ignore[attr-defined]
+    return localstripe
+
+
 # --- Browser ------------------------------------------------------------------------------
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"

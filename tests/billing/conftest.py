@@ -64,10 +64,3 @@ def municipality_a(tenant_a: Any) -> Any:
     municipality = Municipality.objects.get(pk=tenant_a.pk)
     invoice_data_enter(municipality)
     return municipality
-
-
-@pytest.fixture(scope="session")
-def stripe_webhooks(live_stack: Any, localstripe: Any) -> Any:
-    """localstripe delivers its events, signed, to the live server's apex host."""
-    localstripe.webhook_register(live_stack.url("localhost", "/stripe/webhook/"))
-    return localstripe
