@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import PaymentMethod, PriceItem
+from billing.money import pln
 
 AMOUNT = re.compile(r"^\d{1,8}([.,]\d{1,2})?$")
 
@@ -52,7 +53,9 @@ class OrderForm(forms.Form):
 
     def __init__(self, *args: object, addons: list[PriceItem], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["addons"].choices = [(item.code, item.name) for item in addons]
+        self.fields["addons"].choices = [
+            (item.code, f"{item.name} (+{pln(item.gross_amount)} {_('gross')})") for item in addons
+        ]
 
 
 class BillingProfileForm(forms.Form):
