@@ -53,6 +53,7 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
+    "billing",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -250,6 +251,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "consultations.tasks.consultations_advance_all",
         "schedule": 60.0,
     },
+    # Asks Stripe about open orders: a payment confirmed while our server was down (its
+    # webhook lost or not yet retried) is picked up here.
+    "billing-orders-reconcile": {
+        "task": "billing.tasks.orders_reconcile",
+        "schedule": 60.0 * 5,
+    },
 }
 # Subscribers hear of consultations announced or opened within this many seconds.
 CELERY_BEAT_SCHEDULE["notifications-send"] = {
@@ -274,3 +281,28 @@ LOGGING = {
         "konsulta": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# --- Billing (Stripe) ---------------------------------------------------------------------
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# Tests and development point this at localstripe; empty means Stripe itself.
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+# On: the "Pay" step confirms the PaymentIntent server-side with a test card (localstripe,
+# Stripe's test mode). Off: the page hands the client_secret to Stripe.js.
+STRIPE_TEST_MODE = env_bool("STRIPE_TEST_MODE", False)
+# localstripe knows only "card"; in production BLIK and Przelewy24 are offered too.
+STRIPE_PAYMENT_METHOD_TYPES = env_list("STRIPE_PAYMENT_METHOD_TYPES", "card,blik,p24")
+STRIPE_TIMEOUT_SECONDS = float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "20"))
+STRIPE_MAX_NETWORK_RETRIES = int(os.environ.get("STRIPE_MAX_NETWORK_RETRIES", "2"))
+# The provider, as printed on order confirmations.
+BILLING_PROVIDER = {
+    "name": os.environ.get("BILLING_PROVIDER_NAME", "Konsulta sp. z o.o."),
+    "nip": os.environ.get("BILLING_PROVIDER_NIP", "5252248481"),
+    "address": os.environ.get("BILLING_PROVIDER_ADDRESS", "ul. Prosta 1, 00-001 Warszawa"),
+    "bank_account": os.environ.get(
+        "BILLING_PROVIDER_BANK_ACCOUNT", "PL61 1090 1014 0000 0712 1981 2874"
+    ),
+}
+# Days a municipality has to pay an order by transfer, printed on the confirmation.
+BILLING_TRANSFER_DUE_DAYS = 14

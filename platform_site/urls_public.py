@@ -22,4 +22,5 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("operator/", include(provider_patterns)),
     path("konto/", include("allauth.urls")),
+    path("", include("billing.urls_public")),
 ]

@@ -17,5 +17,6 @@ urlpatterns = [
     path("media/<str:schema>/<path:path>", views.media, name="media"),
     # Before consultations.urls: "konsultacje/rss/" and "konsultacje/atom/" look like slugs.
     path("", include("subscriptions.urls")),
+    path("panel/zamowienia/", include("billing.urls_tenant")),
     path("", include("consultations.urls")),
 ]

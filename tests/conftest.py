@@ -212,8 +212,46 @@ class LiveStack:
 
 
 @pytest.fixture(scope="session")
+def localstripe() -> Iterator[object]:
+    """localstripe (a stateful Stripe fake) on 127.0.0.1, its store in a fresh folder; this
+    process's settings point the gateway at it (the web server and worker get its env)."""
+    from django.conf import settings
+
+    from tests.billing.stripe_fake import localstripe_start
+
+    port = free_port()
+    store = VAR / "localstripe"
+    shutil.rmtree(store, ignore_errors=True)
+    (VAR / "logs").mkdir(parents=True, exist_ok=True)
+    fake = localstripe_start(port, store, VAR / "logs" / "localstripe.log")
+    try:
+        wait_for_port(port, fake.process)
+        for name, value in fake.env.items():
+            setting = getattr(settings, name)
+            if isinstance(setting, bool):
+                value = value == "1"
+            elif isinstance(setting, list):
+                value = value.split(",")
+            elif isinstance(setting, float):
+                value = float(value)
+            elif isinstance(setting, int):
+                value = int(value)
+            setattr(settings, name, value)
+        yield fake
+    finally:
+        fake.process.terminate()
+        fake.process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def extra_env(localstripe: object) -> dict[str, str]:
+    """Environment added to the live stack's processes (localstripe's address and keys)."""
+    return dict(localstripe.env)  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
 def live_stack(
-    django_db_setup: None, django_db_blocker: pytest.FixtureRequest
+    django_db_setup: None, django_db_blocker: pytest.FixtureRequest, extra_env: dict[str, str]
 ) -> Iterator[LiveStack]:
     """gunicorn and a Celery worker on the test database and the test Redis database."""
     from django.conf import settings
@@ -234,6 +272,7 @@ def live_stack(
         "EMAIL_FILE_PATH": str(mail_dir),
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "DJANGO_SETTINGS_MODULE": "platform_site.settings",
+        **extra_env,
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     # Links built in this process point at the same server as the worker's.
@@ -286,6 +325,13 @@ def live_stack(
                 process.wait(20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@pytest.fixture(scope="session")
+def stripe_webhooks(live_stack: LiveStack, localstripe: object) -> object:
+    """localstripe delivers its events, signed, to the live server's apex host."""
+    localstripe.webhook_register(live_stack.url("localhost", "/stripe/webhook/"))  # type: ignore[attr-defined]
+    return localstripe
 
 
 # --- Browser ------------------------------------------------------------------------------

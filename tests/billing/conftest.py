@@ -1,0 +1,66 @@
+"""Billing fixtures: consultations in a municipality's schema, invoice data, and localstripe
+(started by the session fixture ``localstripe`` in tests/conftest.py) wired to the live web
+server's webhook endpoint."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+
+def consultation_make(
+    schema_name: str, *, title: str = "Budżet obywatelski 2027", days: int = 21, starts_in: int = 10
+) -> int:
+    """A draft consultation starting in ``starts_in`` days and lasting ``days`` days."""
+    from consultations.models import Consultation
+
+    start = timezone.now() + dt.timedelta(days=starts_in)
+    with schema_context(schema_name):
+        return Consultation.objects.create(
+            title=title, starts_at=start, ends_at=start + dt.timedelta(days=days - 1)
+        ).pk
+
+
+def consultation_cleared(schema_name: str, consultation_id: int) -> bool:
+    from consultations.models import Consultation
+    from consultations.services import consultation_is_cleared
+
+    with schema_context(schema_name):
+        return consultation_is_cleared(Consultation.objects.get(pk=consultation_id))
+
+
+def invoice_data_enter(municipality: Any) -> None:
+    from billing.services import billing_profile_update
+
+    billing_profile_update(
+        municipality=municipality,
+        invoice_name=f"{municipality.name} – Urząd Gminy",
+        street="ul. Rynek 1",
+        postal_code="74-400",
+        city="Dębno",
+        invoice_email="faktury@gmina.test",
+    )
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 20) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+@pytest.fixture
+def municipality_a(tenant_a: Any) -> Any:
+    from tenants.models import Municipality
+
+    municipality = Municipality.objects.get(pk=tenant_a.pk)
+    invoice_data_enter(municipality)
+    return municipality

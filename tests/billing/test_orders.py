@@ -1,0 +1,235 @@
+"""The price list, quotes and orders on real PostgreSQL (no Stripe involved)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from billing import selectors, services
+from billing.models import OrderStatus, PriceChange, PriceItem, vat_of
+from billing.pdf import order_confirmation_pdf
+from billing.permissions import can_edit_invoice_data, can_order_consultations
+from tests.billing.conftest import consultation_cleared, consultation_make
+
+
+def place(municipality, schema_name, *, days=21, addons=(), method="card"):
+    return services.order_place(
+        municipality=municipality,
+        consultation_id=consultation_make(schema_name, days=days),
+        addon_codes=list(addons),
+        payment_method=method,
+        ordered_by_email="koordynator@a.test",
+    )
+
+
+def test_vat_is_23_percent_rounded_to_the_grosz():
+    assert vat_of(120000) == 27600
+    assert vat_of(1) == 0
+    assert vat_of(3) == 1  # 0.69 grosza rounds up
+    assert vat_of(2) == 0  # 0.46 grosza rounds down
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("days", "code"),
+    [
+        (1, "base-14"),
+        (14, "base-14"),
+        (15, "base-30"),
+        (30, "base-30"),
+        (31, "base-60"),
+        (60, "base-60"),
+        (61, "base-60plus"),
+        (400, "base-60plus"),
+    ],
+)
+def test_the_base_price_follows_the_consultations_length(days, code):
+    assert selectors.base_item_for(days).code == code
+
+
+@pytest.mark.django_db
+def test_an_order_keeps_its_prices_when_the_price_list_changes(municipality_a, tenant_a):
+    # given an order with the survey add-on
+    order = place(municipality_a, tenant_a.schema_name, days=21, addons=["addon-survey"])
+    assert [(i.code, i.net_amount, i.vat_amount, i.gross_amount) for i in order.items.all()] == [
+        ("base-30", 180000, 41400, 221400),
+        ("addon-survey", 50000, 11500, 61500),
+    ]
+    assert (order.net_total, order.vat_total, order.gross_total) == (230000, 52900, 282900)
+    assert order.buyer_nip == municipality_a.nip
+    assert "74-400 Dębno" in order.buyer_address
+
+    # when the provider raises the price
+    base = PriceItem.objects.get(code="base-30")
+    services.price_item_update(
+        price_item_id=base.pk, net_amount=199900, active=True, acting_user=None
+    )
+
+    # then the placed order is unchanged, and a new one pays the new price
+    order.refresh_from_db()
+    assert order.gross_total == 282900
+    assert order.items.get(code="base-30").net_amount == 180000
+    newer = place(municipality_a, tenant_a.schema_name, days=21)
+    assert newer.net_total == 199900
+
+
+@pytest.mark.django_db
+def test_a_price_change_is_audited_with_who_and_when(municipality_a):
+    from accounts.services import user_create
+    from tests.conftest import PASSWORD, unique
+
+    operator = user_create(email=unique("op") + "@konsulta.test", password=PASSWORD, is_staff=True)
+    item = PriceItem.objects.get(code="addon-meetings")
+
+    services.price_item_update(
+        price_item_id=item.pk, net_amount=35000, active=False, acting_user=operator
+    )
+
+    change = PriceChange.objects.get(price_item=item)
+    assert (change.old_net_amount, change.new_net_amount) == (30000, 35000)
+    assert (change.old_active, change.new_active) == (True, False)
+    assert change.acting_user == operator and change.created_at is not None
+    # a withdrawn add-on is no longer offered
+    assert "addon-meetings" not in [a.code for a in selectors.price_list_addons(active_only=True)]
+
+
+@pytest.mark.django_db
+def test_a_price_must_be_greater_than_zero():
+    item = PriceItem.objects.get(code="base-14")
+    with pytest.raises(ValidationError):
+        services.price_item_update(
+            price_item_id=item.pk, net_amount=0, active=True, acting_user=None
+        )
+    assert PriceItem.objects.get(pk=item.pk).net_amount == 120000
+
+
+@pytest.mark.django_db
+def test_a_consultation_has_only_one_live_order(municipality_a, tenant_a):
+    order = place(municipality_a, tenant_a.schema_name)
+    with pytest.raises(ValidationError, match="już zamówiona"):
+        services.order_place(
+            municipality=municipality_a,
+            consultation_id=order.consultation_id,
+            addon_codes=[],
+            payment_method="card",
+            ordered_by_email="x@a.test",
+        )
+
+
+@pytest.mark.django_db
+def test_ordering_needs_the_invoice_address(tenant_b):
+    from tenants.models import Municipality
+
+    municipality = Municipality.objects.get(pk=tenant_b.pk)
+    with pytest.raises(ValidationError, match="adres do faktury"):
+        place(municipality, tenant_b.schema_name)
+
+
+@pytest.mark.django_db
+def test_a_wrong_postal_code_is_refused_in_polish(municipality_a):
+    with pytest.raises(ValidationError) as error:
+        services.billing_profile_update(
+            municipality=municipality_a,
+            invoice_name="Gmina",
+            street="ul. Rynek 1",
+            postal_code="74400",
+            city="Dębno",
+        )
+    assert error.value.message_dict["postal_code"] == ["Podaj kod pocztowy w formacie 74-400."]
+
+
+@pytest.mark.django_db
+def test_a_consultation_without_dates_cannot_be_priced(municipality_a, tenant_a):
+    from django_tenants.utils import schema_context
+
+    from consultations.models import Consultation
+
+    with schema_context(tenant_a.schema_name):
+        consultation_id = Consultation.objects.create(title="Bez dat").pk
+    with pytest.raises(ValidationError, match="daty"):
+        services.order_place(
+            municipality=municipality_a,
+            consultation_id=consultation_id,
+            addon_codes=[],
+            payment_method="card",
+            ordered_by_email="x@a.test",
+        )
+
+
+@pytest.mark.django_db
+def test_provider_approval_of_a_postpaid_order_clears_the_consultation(municipality_a, tenant_a):
+    from accounts.services import user_create
+    from tests.conftest import PASSWORD, unique
+
+    operator = user_create(email=unique("op") + "@konsulta.test", password=PASSWORD, is_staff=True)
+    order = place(municipality_a, tenant_a.schema_name, method="transfer")
+    assert not consultation_cleared(tenant_a.schema_name, order.consultation_id)
+
+    order = services.order_approve_transfer(order_id=order.pk, acting_user=operator)
+
+    assert order.status == OrderStatus.APPROVED
+    assert order.approved_by == operator and order.approved_at is not None
+    assert consultation_cleared(tenant_a.schema_name, order.consultation_id)
+    with pytest.raises(ValidationError):
+        services.order_approve_transfer(order_id=order.pk, acting_user=operator)
+
+
+@pytest.mark.django_db
+def test_revenue_counts_cleared_orders_per_municipality(municipality_a, tenant_a):
+    from accounts.services import user_create
+    from tests.conftest import PASSWORD, unique
+
+    operator = user_create(email=unique("op") + "@konsulta.test", password=PASSWORD, is_staff=True)
+    before = {r["municipality__pk"]: r for r in selectors.revenue_by_municipality()}
+    approved = place(municipality_a, tenant_a.schema_name, method="transfer")
+    services.order_approve_transfer(order_id=approved.pk, acting_user=operator)
+    unpaid = place(municipality_a, tenant_a.schema_name, method="transfer")
+
+    after = {r["municipality__pk"]: r for r in selectors.revenue_by_municipality()}
+    row, old = after[municipality_a.pk], before.get(municipality_a.pk, {})
+    assert row["gross"] - old.get("gross", 0) == approved.gross_total
+    assert row["unpaid_gross"] - old.get("unpaid_gross", 0) == unpaid.gross_total
+
+
+@pytest.mark.django_db
+def test_the_confirmation_pdf_shows_the_amounts_and_both_nips(municipality_a, tenant_a, settings):
+    from pypdf import PdfReader
+
+    order = place(
+        municipality_a, tenant_a.schema_name, addons=["addon-printed-report"], method="transfer"
+    )
+
+    text = "".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(order_confirmation_pdf(order))).pages
+    )
+
+    normalised = text.replace("\u00a0", " ")
+    assert order.number in normalised
+    assert municipality_a.nip in normalised
+    assert settings.BILLING_PROVIDER["nip"] in normalised
+    assert "2 214,00 zł" in normalised  # base-30 gross
+    assert "2 706,00 zł" in normalised  # total gross: 2200 net + 506 VAT
+    assert "Potwierdzenie zamówienia" in normalised
+    assert "Dębno" in normalised and "Nabywca" in normalised
+    assert settings.BILLING_PROVIDER["bank_account"] in normalised
+
+
+def test_the_permission_matrix_for_ordering():
+    from types import SimpleNamespace
+
+    def user(role, active=True):
+        return SimpleNamespace(is_authenticated=True, is_active=active, role=role)
+
+    matrix = {
+        "admin": (True, True),
+        "coordinator": (True, False),
+        "moderator": (False, False),
+        "district_editor": (False, False),
+        "": (False, False),
+    }
+    for role, (order, invoice) in matrix.items():
+        assert can_order_consultations(user(role)) is order, role
+        assert can_edit_invoice_data(user(role)) is invoice, role
+    assert can_order_consultations(user("admin", active=False)) is False
