@@ -132,10 +132,16 @@ def consultation_payment_clear(*, consultation_id: int, reference: str) -> Consu
 
 @transaction.atomic
 def consultation_payment_revoke(*, consultation_id: int) -> Consultation:
-    """Undo the clearance (the order was cancelled and refunded before opening)."""
+    """Undo the clearance (the order was cancelled and refunded before opening). A
+    consultation already scheduled goes back to "ordered": unpaid, it must not open."""
     consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
     consultation.payment_cleared_at = None
-    consultation.save(update_fields=["payment_cleared_at", "updated_at"])
+    fields = ["payment_cleared_at", "updated_at"]
+    if consultation.status == ConsultationStatus.SCHEDULED:
+        consultation.status = ConsultationStatus.ORDERED
+        consultation.scheduled_at = None
+        fields += ["status", "scheduled_at"]
+    consultation.save(update_fields=fields)
     return consultation
 
 

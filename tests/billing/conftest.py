@@ -13,6 +13,8 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from tests.conftest import unique
+
 
 def consultation_make(
     schema_name: str, *, title: str = "Budżet obywatelski 2027", days: int = 21, starts_in: int = 10
@@ -23,7 +25,10 @@ def consultation_make(
     start = timezone.now() + dt.timedelta(days=starts_in)
     with schema_context(schema_name):
         return Consultation.objects.create(
-            title=title, starts_at=start, ends_at=start + dt.timedelta(days=days - 1)
+            title=title,
+            slug=unique("k-"),
+            starts_at=start,
+            ends_at=start + dt.timedelta(days=days - 1),
         ).pk
 
 

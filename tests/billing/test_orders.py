@@ -147,7 +147,7 @@ def test_a_consultation_without_dates_cannot_be_priced(municipality_a, tenant_a)
     from consultations.models import Consultation
 
     with schema_context(tenant_a.schema_name):
-        consultation_id = Consultation.objects.create(title="Bez dat").pk
+        consultation_id = Consultation.objects.create(title="Bez dat", slug="bez-dat").pk
     with pytest.raises(ValidationError, match="daty"):
         services.order_place(
             municipality=municipality_a,

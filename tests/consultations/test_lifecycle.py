@@ -245,3 +245,20 @@ def test_a_coordinator_cannot_create_for_another_department(in_a):
     with pytest.raises(ValidationError) as exc:
         services.consultation_create(acting_user=coordinator, data=complete_input(other))
     assert "department" in exc.value.message_dict
+
+
+@pytest.mark.django_db
+def test_revoking_the_payment_of_a_scheduled_consultation_takes_it_back_to_ordered(tenant_a):
+    from django_tenants.utils import schema_context
+
+    from consultations.services import consultation_is_cleared, consultation_payment_revoke
+    from tests.consultations.factories import consultation_in_state
+
+    with schema_context(tenant_a.schema_name):
+        # given a paid consultation announced to residents
+        consultation = consultation_in_state("scheduled")
+        # when its order is cancelled and refunded
+        revoked = consultation_payment_revoke(consultation_id=consultation.pk)
+        # then it can no longer open by itself
+        assert revoked.status == "ordered"
+        assert not consultation_is_cleared(revoked)

@@ -9,7 +9,6 @@ from django_tenants.utils import schema_context
 
 from accounts.services import user_create
 from consultations.models import Area, Category, Consultation, ConsultationStatus
-from consultations.services import consultation_payment_clear
 from tests.conftest import PASSWORD, assert_accessible, unique
 from tests.consultations.factories import department_make, pdf_bytes
 
@@ -24,9 +23,13 @@ def sign_in(page, live_stack, host, email):
     page.get_by_role("heading", name="Panel urzędu").wait_for()
 
 
-def test_a_coordinator_prepares_orders_and_schedules_a_consultation(
-    page, live_stack, committed_db, tenant_a
+def test_a_coordinator_prepares_orders_pays_and_schedules_a_consultation(
+    page, live_stack, committed_db, tenant_a, stripe_webhooks
 ):
+    from tenants.models import Municipality
+    from tests.billing.conftest import invoice_data_enter
+
+    invoice_data_enter(Municipality.objects.get(pk=tenant_a.pk))
     # given a coordinator of a department, and an area and a category to choose
     email = unique("koord") + "@a.test"
     tag = unique("")
@@ -93,13 +96,20 @@ def test_a_coordinator_prepares_orders_and_schedules_a_consultation(
     assert page.locator("#status").inner_text() == "Zamówiona (oczekuje na płatność)"
     assert_accessible(page, "consult-panel-detail-ordered")
 
-    # Billing records the payment (this test stands in for the billing app).
+    # The coordinator goes on to the order, places it and pays (test mode: the server
+    # confirms the PaymentIntent at localstripe; Stripe.js cannot load offline).
+    page.get_by_role("link", name="Przejdź do zamówienia i płatności").click()
+    page.get_by_role("heading", name="Zamów konsultację").wait_for()
+    page.get_by_label("Płatność online (karta, BLIK, Przelewy24)").check()
+    page.get_by_role("button", name="Złóż zamówienie").click()
+    page.get_by_role("button", name="Zapłać").click()
+    page.get_by_text("Dziękujemy – płatność została przyjęta.").wait_for()
     with schema_context(tenant_a.schema_name):
         consultation = Consultation.objects.get(title=title)
-        consultation_payment_clear(consultation_id=consultation.pk, reference="pi_e2e")
+        assert consultation.payment_cleared_at is not None
 
     # The coordinator schedules it; residents now see it.
-    page.reload()
+    page.goto(live_stack.url(tenant_a.host, f"/panel/konsultacje/{consultation.pk}/"))
     page.get_by_role("button", name="Zaplanuj konsultacje").click()
     page.get_by_text(re.compile("zostały zaplanowane")).wait_for()
     assert page.locator("#status").inner_text() == "Zaplanowana"
