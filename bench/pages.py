@@ -328,7 +328,10 @@ def queries_capture(client: Any, url: str) -> tuple[int, list[str], int]:
 
     with CaptureQueriesContext(connection) as ctx:
         response = _fetch(client, url)
-    cards = response.content.decode().count('class="consultation-card"')
+    html = response.content.decode()
+    if "/konsultacje/" in url and "?" not in url:  # the consultation page: is it the one?
+        assert "(1)</h1>" in html and "Projekt uchwały" in html, f"{url}: not the consultation"
+    cards = html.count('class="consultation-card"')
     return len(ctx.captured_queries), [q["sql"] for q in ctx.captured_queries], cards
 
 
