@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test lint format bench browser-deps messages clean
+.PHONY: install run test lint format bench bench-pages browser-deps messages clean
 
 install: $(STAMP)
 
@@ -45,6 +45,9 @@ format: install
 
 bench: install
 	@$(PY) -m platform_site.devservices --profile bench -- $(PY) bench/provision.py
+
+bench-pages: install
+	@$(PY) -m platform_site.devservices --profile bench -- $(PY) bench/pages.py
 
 messages: install
 	$(PY) manage.py makemessages -l pl -l en --no-location --ignore=node_modules --ignore=.venv --ignore=var
