@@ -362,9 +362,15 @@ def consultation_dates_check(
         raise ValidationError(errors)
 
 
+# Addresses under /konsultacje/ that the feeds own: a consultation titled "RSS" must not hide.
+RESERVED_SLUGS = frozenset({"rss", "atom"})
+
+
 def _slug_for(title: str, pk: int | None = None) -> str:
     polish = str.maketrans({"ł": "l", "Ł": "L"})
     base = slugify(title.translate(polish))[:80].strip("-") or "konsultacje"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-konsultacje"
     slug = base
     counter = 2
     while Consultation.objects.filter(slug=slug).exclude(pk=pk).exists():

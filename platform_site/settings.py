@@ -69,6 +69,9 @@ TENANT_APPS = [
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
 TENANT_MODEL = "tenants.Municipality"
+# Send SET search_path only when the tenant changes, not before every query (halves the
+# round trips of a page: bench/pages.py). Nothing in the project sets search_path by hand.
+TENANT_LIMIT_SET_CALLS = True
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 # New municipalities are cloned from this schema, kept migrated by `schemas_migrate`.
 TENANT_BASE_SCHEMA = "tenant_template"

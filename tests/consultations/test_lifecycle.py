@@ -262,3 +262,14 @@ def test_revoking_the_payment_of_a_scheduled_consultation_takes_it_back_to_order
         # then it can no longer open by itself
         assert revoked.status == "ordered"
         assert not consultation_is_cleared(revoked)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("title", ["RSS", "Atom"])
+def test_a_consultation_never_takes_the_address_of_a_feed(tenant_a, title):
+    from django_tenants.utils import schema_context
+
+    from consultations.services import _slug_for
+
+    with schema_context(tenant_a.schema_name):
+        assert _slug_for(title) == f"{title.lower()}-konsultacje"
