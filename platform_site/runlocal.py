@@ -21,10 +21,64 @@ def manage(*args: str) -> None:
     subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], check=True, cwd=ROOT)
 
 
+LOCALSTRIPE_PORT = int(os.environ.get("LOCALSTRIPE_PORT", "8420"))
+WEBHOOK_SECRET = "whsec_konsulta_demo"  # noqa: S105 - a local fake's, never Stripe's
+
+
+def localstripe_start() -> subprocess.Popen[bytes]:
+    """No Stripe key: run localstripe on loopback so the demo can order and pay (test mode,
+    the server confirms the payment; production hands it to Stripe.js)."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "platform_site.localstripe_run",
+            str(LOCALSTRIPE_PORT),
+            str(ROOT / "var" / "run" / "localstripe"),
+        ],
+        cwd=ROOT,
+    )
+    os.environ.update(
+        {
+            "STRIPE_API_BASE": f"http://127.0.0.1:{LOCALSTRIPE_PORT}",
+            "STRIPE_SECRET_KEY": "sk_test_konsulta_demo",
+            "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "STRIPE_TEST_MODE": "1",
+            "STRIPE_PAYMENT_METHOD_TYPES": "card",
+        }
+    )
+    print(
+        f"[konsulta] Stripe: localstripe (test mode) on 127.0.0.1:{LOCALSTRIPE_PORT}",
+        file=sys.stderr,
+        flush=True,
+    )
+    return process
+
+
+def webhook_register(port: str) -> None:
+    """Tell localstripe where to deliver its signed events: our webhook on the apex host."""
+    from urllib import request
+    from urllib.parse import urlencode
+
+    data = urlencode(
+        {"url": f"http://localhost:{port}/stripe/webhook/", "secret": WEBHOOK_SECRET}
+    ).encode()
+    address = f"http://127.0.0.1:{LOCALSTRIPE_PORT}/_config/webhooks/konsulta"
+    for _ in range(50):
+        try:
+            request.urlopen(request.Request(address, data=data), timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    print("[konsulta] localstripe did not answer: payments will fail", file=sys.stderr)
+
+
 def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "platform_site.settings")
     port = os.environ.setdefault("PLATFORM_PORT", "8000")
     (ROOT / "var").mkdir(exist_ok=True)
+
+    stripe_fake = localstripe_start() if not os.environ.get("STRIPE_SECRET_KEY") else None
 
     manage("schemas_migrate")
     manage("collectstatic", "--noinput", "--verbosity", "0")
@@ -63,6 +117,9 @@ def main() -> int:
         ],
     }
     processes = {name: subprocess.Popen(cmd, cwd=ROOT) for name, cmd in commands.items()}
+    if stripe_fake is not None:
+        processes["localstripe"] = stripe_fake
+        webhook_register(port)
     print(
         f"\nKonsulta runs at http://localhost:{port}/ — press Ctrl-C to stop.\n",
         file=sys.stderr,

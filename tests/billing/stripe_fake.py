@@ -58,7 +58,7 @@ class LocalStripe:
 
 def localstripe_start(port: int, store_dir: Path, log: Path) -> LocalStripe:
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.billing.localstripe_run", str(port), str(store_dir)],
+        [sys.executable, "-m", "platform_site.localstripe_run", str(port), str(store_dir)],
         cwd=Path(__file__).resolve().parents[2],
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,

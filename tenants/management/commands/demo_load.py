@@ -31,6 +31,7 @@ DEMO = [
         "colour": "#1d5a2e",
         "tagline": "Razem decydujemy o naszej gminie",
         "shield": ((29, 90, 46), (232, 190, 40)),
+        "invoice": ("Urząd Miejski w Dębnie", "ul. Jana Pawła II 26", "74-400", "Dębno"),
     },
     {
         "name": "Miasto Częstochowa",
@@ -43,6 +44,7 @@ DEMO = [
         "colour": "#1f3f8f",
         "tagline": "Konsultacje społeczne mieszkańców Częstochowy",
         "shield": ((31, 63, 143), (255, 255, 255)),
+        "invoice": ("Urząd Miasta Częstochowy", "ul. Śląska 11/13", "42-217", "Częstochowa"),
     },
 ]
 
@@ -107,6 +109,19 @@ class Command(BaseCommand):
             municipality = self._create(demo, provider)
         if municipality.status == MunicipalityStatus.PROVISIONING:
             municipality = municipality_provision(municipality_id=municipality.pk)
+        from billing.models import BillingProfile
+        from billing.services import billing_profile_update
+
+        if not BillingProfile.objects.filter(municipality=municipality).exists():
+            name, street, postal_code, city = demo["invoice"]
+            billing_profile_update(
+                municipality=municipality,
+                invoice_name=name,
+                street=street,
+                postal_code=postal_code,
+                city=city,
+                invoice_email=demo["contact_email"],
+            )
         with schema_context(municipality.schema_name):
             admin = User.objects.filter(email=demo["admin_email"]).first()
             if admin is None:

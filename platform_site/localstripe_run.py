@@ -1,6 +1,9 @@
 """Run localstripe bound to 127.0.0.1 with its store kept in a folder of the test run.
 
-Usage: python -m tests.billing.localstripe_run PORT STORE_DIR
+Usage: python -m platform_site.localstripe_run PORT STORE_DIR
+
+Used by the tests (tests/billing/stripe_fake.py) and by `make run` when no STRIPE_SECRET_KEY is
+set, so that the demo can order and pay in test mode without reaching Stripe.
 
 localstripe's own CLI listens on every interface and pickles its store to a fixed
 /tmp/localstripe.pickle shared by every run on the machine; both are replaced here.
