@@ -6,13 +6,9 @@ Views parse input, check a named permission, call one service and render; nothin
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.forms import Form
@@ -24,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
+from accounts.decorators import permission_required
 from accounts.forms import (
     AccountDeleteForm,
     InvitationAcceptForm,
@@ -34,26 +31,6 @@ from accounts.forms import (
 from accounts.permissions import can_manage_own_account, can_manage_staff
 from accounts.services import invitation_accept as invitation_accept_service
 from accounts.services import invitation_get_usable
-
-View = Callable[..., HttpResponse]
-
-
-def permission_required(predicate: Callable[[Any], bool]) -> Callable[[View], View]:
-    """Anonymous visitors go to sign in; signed-in people without the right get a 404,
-    the same answer as a page that does not exist."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not predicate(request.user):
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _errors_to_form(form: Form, exc: ValidationError) -> None:

@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import permission_required
 from billing import gateway, selectors, services
 from billing.forms import BillingProfileForm, OrderForm, PriceItemForm
 from billing.models import Order, OrderStatus, PaymentMethod, PriceItem
 from billing.money import pln_plain
 from billing.pdf import order_confirmation_pdf
 from billing.permissions import can_edit_invoice_data, can_order_consultations
-from consultations.views import staff_required
 from tenants.views import provider_required
 
 logger = logging.getLogger("konsulta.billing")
@@ -33,7 +33,7 @@ def _errors(exc: ValidationError) -> str:
 # --- The municipality's staff panel -------------------------------------------------------
 
 
-@staff_required(can_order_consultations)
+@permission_required(can_order_consultations)
 def order_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -46,7 +46,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required(can_order_consultations)
+@permission_required(can_order_consultations)
 def order_new(request: HttpRequest, consultation_id: int) -> HttpResponse:
     municipality = request.tenant
     snapshot = selectors.consultation_snapshot_get(
@@ -106,7 +106,7 @@ def _order_or_404(request: HttpRequest, order_id: int) -> Order:
     return order
 
 
-@staff_required(can_order_consultations)
+@permission_required(can_order_consultations)
 def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
     order = _order_or_404(request, order_id)
     return render(
@@ -120,7 +120,7 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
     )
 
 
-@staff_required(can_order_consultations)
+@permission_required(can_order_consultations)
 @require_POST
 def order_pay(request: HttpRequest, order_id: int) -> HttpResponse:
     order = _order_or_404(request, order_id)
@@ -153,7 +153,7 @@ def order_pay(request: HttpRequest, order_id: int) -> HttpResponse:
     return redirect("billing:order_detail", order_id=order.pk)
 
 
-@staff_required(can_order_consultations)
+@permission_required(can_order_consultations)
 @require_POST
 def order_cancel(request: HttpRequest, order_id: int) -> HttpResponse:
     order = _order_or_404(request, order_id)
@@ -169,7 +169,7 @@ def order_cancel(request: HttpRequest, order_id: int) -> HttpResponse:
     return redirect("billing:order_detail", order_id=order.pk)
 
 
-@staff_required(can_order_consultations)
+@permission_required(can_order_consultations)
 def order_pdf(request: HttpRequest, order_id: int) -> HttpResponse:
     order = _order_or_404(request, order_id)
     response = HttpResponse(order_confirmation_pdf(order), content_type="application/pdf")
@@ -178,7 +178,7 @@ def order_pdf(request: HttpRequest, order_id: int) -> HttpResponse:
     return response
 
 
-@staff_required(can_edit_invoice_data)
+@permission_required(can_edit_invoice_data)
 def invoice_data(request: HttpRequest) -> HttpResponse:
     profile = selectors.billing_profile_get(municipality=request.tenant)
     initial = {

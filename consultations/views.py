@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,34 +13,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.static import serve
 
+from accounts.decorators import permission_required
 from consultations import selectors, services
 from consultations.forms import SiteSettingsForm
 from consultations.permissions import can_manage_site_settings, is_municipal_staff
 from consultations.selectors import site_settings_get
 
 
-def staff_required(
-    predicate: Callable[[Any], bool],
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not predicate(request.user):
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "consultations/resident/home.html", selectors.home_sections())
 
 
-@staff_required(is_municipal_staff)
+@permission_required(is_municipal_staff)
 def panel_home(request: HttpRequest) -> HttpResponse:
     from consultations import permissions
 
@@ -56,7 +36,7 @@ def panel_home(request: HttpRequest) -> HttpResponse:
     return render(request, "consultations/panel/home.html", context)
 
 
-@staff_required(can_manage_site_settings)
+@permission_required(can_manage_site_settings)
 def panel_settings(request: HttpRequest) -> HttpResponse:
     current = site_settings_get()
     initial = {"primary_colour": current.primary_colour, "tagline": current.tagline}

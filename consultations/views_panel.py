@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import permission_required
 from consultations import permissions, selectors, services
 from consultations.forms import (
     AreaForm,
@@ -25,7 +26,6 @@ from consultations.forms import (
     ReportForm,
 )
 from consultations.models import Area, Category, ConsultationStatus, Department, News
-from consultations.views import staff_required
 
 
 def errors_to_form(form: forms.Form, exc: ValidationError) -> None:
@@ -68,7 +68,7 @@ CATALOGUE: dict[str, dict[str, Any]] = {
 }
 
 
-@staff_required(permissions.can_manage_catalogue)
+@permission_required(permissions.can_manage_catalogue)
 def catalogue_list(request: HttpRequest, kind: str) -> HttpResponse:
     spec = CATALOGUE[kind]
     rows = spec["model"].objects.prefetch_related(*spec["prefetch"]).order_by("name")
@@ -108,7 +108,7 @@ def _catalogue_initial(kind: str, row: Any) -> dict[str, Any]:
     return initial
 
 
-@staff_required(permissions.can_manage_catalogue)
+@permission_required(permissions.can_manage_catalogue)
 def catalogue_edit(request: HttpRequest, kind: str, pk: str | None = None) -> HttpResponse:
     spec = CATALOGUE[kind]
     row_id = int(pk) if pk is not None else None
@@ -147,13 +147,13 @@ def _consultation_or_404(request: HttpRequest, consultation_id: int) -> Any:
     return consultation
 
 
-@staff_required(permissions.can_work_on_consultations)
+@permission_required(permissions.can_work_on_consultations)
 def consultation_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.consultations_for_staff(request.user)
     return render(request, "consultations/panel/consultation_list.html", {"rows": rows})
 
 
-@staff_required(permissions.can_work_on_consultations)
+@permission_required(permissions.can_work_on_consultations)
 def consultation_create(request: HttpRequest) -> HttpResponse:
     form = ConsultationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -173,7 +173,7 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required(permissions.can_work_on_consultations)
+@permission_required(permissions.can_work_on_consultations)
 def consultation_edit(request: HttpRequest, consultation_id: int) -> HttpResponse:
     consultation = _consultation_or_404(request, consultation_id)
     if not permissions.can_edit_consultation(request.user, consultation):
@@ -201,7 +201,7 @@ def consultation_edit(request: HttpRequest, consultation_id: int) -> HttpRespons
     )
 
 
-@staff_required(permissions.can_work_on_consultations)
+@permission_required(permissions.can_work_on_consultations)
 def consultation_detail(request: HttpRequest, consultation_id: int) -> HttpResponse:
     consultation = _consultation_or_404(request, consultation_id)
     return _detail_render(request, consultation)
@@ -229,7 +229,7 @@ def _detail_render(
 
 
 @require_POST
-@staff_required(permissions.can_work_on_consultations)
+@permission_required(permissions.can_work_on_consultations)
 def document_upload(request: HttpRequest, consultation_id: int) -> HttpResponse:
     consultation = _consultation_or_404(request, consultation_id)
     if not permissions.can_edit_consultation(request.user, consultation):
@@ -252,7 +252,7 @@ def document_upload(request: HttpRequest, consultation_id: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(permissions.can_work_on_consultations)
+@permission_required(permissions.can_work_on_consultations)
 def document_delete(request: HttpRequest, consultation_id: int, document_id: int) -> HttpResponse:
     consultation = _consultation_or_404(request, consultation_id)
     if not permissions.can_edit_consultation(request.user, consultation):
@@ -282,7 +282,7 @@ LIFECYCLE_ACTIONS = {
 
 
 @require_POST
-@staff_required(permissions.can_work_on_consultations)
+@permission_required(permissions.can_work_on_consultations)
 def consultation_lifecycle(request: HttpRequest, consultation_id: int, action: str) -> HttpResponse:
     consultation = _consultation_or_404(request, consultation_id)
     if not permissions.can_manage_consultation(request.user, consultation):
@@ -315,13 +315,13 @@ def consultation_lifecycle(request: HttpRequest, consultation_id: int, action: s
 # --- News -----------------------------------------------------------------------------------
 
 
-@staff_required(permissions.can_publish_news)
+@permission_required(permissions.can_publish_news)
 def news_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.news_for_staff(request.user)
     return render(request, "consultations/panel/news_list.html", {"rows": rows})
 
 
-@staff_required(permissions.can_publish_news)
+@permission_required(permissions.can_publish_news)
 def news_edit(request: HttpRequest, news_id: int | None = None) -> HttpResponse:
     news: News | None = None
     initial = None

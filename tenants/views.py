@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import permission_required
 from tenants import selectors, services
 from tenants.forms import MunicipalityCreateForm, MunicipalityFilterForm, MunicipalityStatusForm
 from tenants.permissions import is_provider_staff
 
-
-def provider_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_provider_staff(request.user):
-            # Same answer as a page that does not exist: nothing to learn here.
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# Provider pages: sign in first; anyone else signed in gets a 404 (nothing to learn here).
+provider_required = permission_required(is_provider_staff)
 
 
 def landing(request: HttpRequest) -> HttpResponse:
