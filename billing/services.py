@@ -127,6 +127,12 @@ def order_place(
     )
     if snapshot is None:
         raise ValidationError(_("This consultation does not exist."))
+    if snapshot.status != "ordered":
+        # "ordered" means the consultations app checked it is complete and lawful, and froze
+        # its dates, on which the price depends.
+        raise ValidationError(
+            _("Order the consultation from its page in the panel first; then pay for it here.")
+        )
     if payment_method not in PaymentMethod.values:
         raise ValidationError({"payment_method": [_("Choose how you will pay.")]})
     days = snapshot.duration_days

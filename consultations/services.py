@@ -132,15 +132,16 @@ def consultation_payment_clear(*, consultation_id: int, reference: str) -> Consu
 
 @transaction.atomic
 def consultation_payment_revoke(*, consultation_id: int) -> Consultation:
-    """Undo the clearance (the order was cancelled and refunded before opening). A
-    consultation already scheduled goes back to "ordered": unpaid, it must not open."""
+    """The order was cancelled (and refunded) before opening: the consultation goes back to
+    draft, unpaid, so it cannot open and its dates may be changed before ordering again."""
     consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
     consultation.payment_cleared_at = None
     fields = ["payment_cleared_at", "updated_at"]
-    if consultation.status == ConsultationStatus.SCHEDULED:
-        consultation.status = ConsultationStatus.ORDERED
+    if consultation.status in {ConsultationStatus.ORDERED, ConsultationStatus.SCHEDULED}:
+        consultation.status = ConsultationStatus.DRAFT
+        consultation.ordered_at = None
         consultation.scheduled_at = None
-        fields += ["status", "scheduled_at"]
+        fields += ["status", "ordered_at", "scheduled_at"]
     consultation.save(update_fields=fields)
     return consultation
 
@@ -442,15 +443,16 @@ def consultation_create(*, acting_user: User, data: ConsultationInput) -> Consul
     return consultation
 
 
-# Once residents have been told the dates (scheduled), they stay as announced.
-DATES_EDITABLE = {ConsultationStatus.DRAFT, ConsultationStatus.ORDERED}
+# Once ordered, the dates are what the order's price was computed from: they change only after
+# the order is cancelled (which sends the consultation back to draft).
+DATES_EDITABLE = {ConsultationStatus.DRAFT}
 
 
 @transaction.atomic
 def consultation_update(
     *, acting_user: User, consultation_id: int, data: ConsultationInput
 ) -> Consultation:
-    """Change a consultation's content. Dates change only before it is scheduled; an
+    """Change a consultation's content. Dates change only before it is ordered; an
     archived consultation changes no more. The slug stays, so shared links keep working."""
     consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
     if consultation.status == ConsultationStatus.ARCHIVED:
@@ -461,7 +463,10 @@ def consultation_update(
         raise ValidationError(
             {
                 "starts_at": [
-                    _("The dates were announced to residents and can no longer be changed.")
+                    _(
+                        "The dates are fixed once the consultation is ordered: its price "
+                        "depends on them. Cancel the order to change them."
+                    )
                 ]
             }
         )

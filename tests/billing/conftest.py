@@ -27,6 +27,8 @@ def consultation_make(
         return Consultation.objects.create(
             title=title,
             slug=unique("k-"),
+            # What consultation_order() leaves behind: complete, dates frozen.
+            status="ordered",
             starts_at=start,
             ends_at=start + dt.timedelta(days=days - 1),
         ).pk

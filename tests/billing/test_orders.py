@@ -147,7 +147,9 @@ def test_a_consultation_without_dates_cannot_be_priced(municipality_a, tenant_a)
     from consultations.models import Consultation
 
     with schema_context(tenant_a.schema_name):
-        consultation_id = Consultation.objects.create(title="Bez dat", slug="bez-dat").pk
+        consultation_id = Consultation.objects.create(
+            title="Bez dat", slug="bez-dat", status="ordered"
+        ).pk
     with pytest.raises(ValidationError, match="daty"):
         services.order_place(
             municipality=municipality_a,
@@ -233,3 +235,27 @@ def test_the_permission_matrix_for_ordering():
         assert can_order_consultations(user(role)) is order, role
         assert can_edit_invoice_data(user(role)) is invoice, role
     assert can_order_consultations(user("admin", active=False)) is False
+
+
+@pytest.mark.django_db
+def test_a_draft_consultation_cannot_be_ordered_here_before_its_checks(municipality_a, tenant_a):
+    from django_tenants.utils import schema_context
+
+    from billing.models import Order
+    from consultations.models import Consultation
+    from tests.billing.conftest import consultation_make
+
+    # given a consultation still in draft (not checked, dates not frozen)
+    consultation_id = consultation_make(tenant_a.schema_name)
+    with schema_context(tenant_a.schema_name):
+        Consultation.objects.filter(pk=consultation_id).update(status="draft")
+    # when billing is asked to order it, then it refuses and records nothing
+    with pytest.raises(ValidationError, match="Najpierw zamów"):
+        services.order_place(
+            municipality=municipality_a,
+            consultation_id=consultation_id,
+            addon_codes=[],
+            payment_method="card",
+            ordered_by_email="x@a.test",
+        )
+    assert not Order.objects.filter(consultation_id=consultation_id).exists()

@@ -248,7 +248,7 @@ def test_a_coordinator_cannot_create_for_another_department(in_a):
 
 
 @pytest.mark.django_db
-def test_revoking_the_payment_of_a_scheduled_consultation_takes_it_back_to_ordered(tenant_a):
+def test_cancelling_the_order_of_a_scheduled_consultation_takes_it_back_to_draft(tenant_a):
     from django_tenants.utils import schema_context
 
     from consultations.services import consultation_is_cleared, consultation_payment_revoke
@@ -260,7 +260,7 @@ def test_revoking_the_payment_of_a_scheduled_consultation_takes_it_back_to_order
         # when its order is cancelled and refunded
         revoked = consultation_payment_revoke(consultation_id=consultation.pk)
         # then it can no longer open by itself
-        assert revoked.status == "ordered"
+        assert revoked.status == "draft"
         assert not consultation_is_cleared(revoked)
 
 
@@ -273,3 +273,47 @@ def test_a_consultation_never_takes_the_address_of_a_feed(tenant_a, title):
 
     with schema_context(tenant_a.schema_name):
         assert _slug_for(title) == f"{title.lower()}-konsultacje"
+
+
+@pytest.mark.django_db
+def test_the_dates_of_an_ordered_consultation_are_frozen(tenant_a):
+    from datetime import timedelta
+
+    from django.core.exceptions import ValidationError
+    from django_tenants.utils import schema_context
+
+    from consultations.models import Consultation
+    from consultations.services import DATES_EDITABLE
+
+    with schema_context(tenant_a.schema_name):
+        from tests.consultations.factories import consultation_in_state, staff_make
+
+        consultation = consultation_in_state("ordered")
+        assert consultation.status not in DATES_EDITABLE
+        from consultations import services
+
+        data = services.ConsultationInput(
+            **{
+                **{
+                    f: getattr(consultation, f)
+                    for f in (
+                        "title",
+                        "summary",
+                        "description",
+                        "legal_basis",
+                        "contact_name",
+                        "contact_email",
+                        "contact_phone",
+                        "starts_at",
+                    )
+                },
+                "department_id": consultation.department_id,
+                "participation_forms": consultation.participation_forms,
+                "ends_at": consultation.ends_at + timedelta(days=30),
+            }
+        )
+        with pytest.raises(ValidationError):
+            services.consultation_update(
+                acting_user=staff_make("admin"), consultation_id=consultation.pk, data=data
+            )
+        assert Consultation.objects.get(pk=consultation.pk).ends_at == consultation.ends_at
