@@ -60,10 +60,14 @@ def panel_settings(request: HttpRequest) -> HttpResponse:
     return render(request, "consultations/panel/settings.html", {"form": form, "current": current})
 
 
+PUBLIC_MEDIA_PREFIXES = ("branding/",)
+
+
 def media(request: HttpRequest, schema: str, path: str) -> HttpResponse:
-    """Serve the current municipality's uploads, and only theirs: another schema's folder is
-    a 404 here even when the file exists (production: the proxy does the same by host)."""
-    if schema != connection.schema_name:
+    """Serve the current municipality's public uploads (branding), and only theirs: another
+    schema's folder is a 404 here even when the file exists. Consultation documents are not
+    served here: their download view checks that the consultation is visible to residents."""
+    if schema != connection.schema_name or not path.startswith(PUBLIC_MEDIA_PREFIXES):
         raise Http404
     root = Path(settings.MEDIA_ROOT) / connection.schema_name
     return serve(request, path, document_root=str(root))

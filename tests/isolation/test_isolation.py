@@ -183,3 +183,25 @@ def test_the_unavailable_page_still_gets_its_stylesheet(tenant_a):
     Municipality.objects.filter(pk=tenant_a.pk).update(status="suspended")
     response = Client(HTTP_HOST=tenant_a.host).get("/static/css/site.css")
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_draft_document_is_not_reachable_through_the_media_url(tenant_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from consultations.services import document_add
+    from tests.consultations.factories import consultation_in_state, pdf_bytes, staff_make
+
+    # given a document of a draft consultation (residents must not see it yet)
+    with schema_context(tenant_a.schema_name):
+        consultation = consultation_in_state("draft")
+        document = document_add(
+            acting_user=staff_make("admin"),
+            consultation_id=consultation.pk,
+            title="Projekt uchwały",
+            upload=SimpleUploadedFile("projekt.pdf", pdf_bytes(), content_type="application/pdf"),
+        )
+        url = document.file.url
+    # then its file URL under /media/ answers 404, though the file exists
+    assert url.startswith(f"/media/{tenant_a.schema_name}/consultations/")
+    assert Client(HTTP_HOST=tenant_a.host).get(url).status_code == 404
