@@ -1,7 +1,6 @@
 import io
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -52,12 +51,13 @@ def test_a_file_that_is_not_an_image_is_refused(admin_a):
 
 
 @pytest.mark.django_db
-def test_saving_updates_the_cached_settings(admin_a):
-    site_settings_get()  # warm the cache
-    site_settings_update(acting_user=admin_a, primary_colour="#123456", tagline="Nowe hasło")
-    # on_commit never runs inside a rolled-back test; the service's cache delete is what we
-    # check, so run it as the commit would.
-    cache.delete("site-settings")
+def test_saving_updates_the_cached_settings(admin_a, django_capture_on_commit_callbacks):
+    # given settings already cached
+    site_settings_get()
+    # when they are saved (the cache is cleared on commit, run here as the commit would)
+    with django_capture_on_commit_callbacks(execute=True):
+        site_settings_update(acting_user=admin_a, primary_colour="#123456", tagline="Nowe hasło")
+    # then the next read sees the new values, not the cached ones
     assert site_settings_get().tagline == "Nowe hasło"
 
 
