@@ -269,7 +269,7 @@ def test_cancelling_the_order_of_a_scheduled_consultation_takes_it_back_to_draft
 def test_a_consultation_never_takes_the_address_of_a_feed(tenant_a, title):
     from django_tenants.utils import schema_context
 
-    from consultations.services import _slug_for
+    from consultations.services.content import _slug_for
 
     with schema_context(tenant_a.schema_name):
         assert _slug_for(title) == f"{title.lower()}-konsultacje"

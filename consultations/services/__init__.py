@@ -1,0 +1,71 @@
+"""Writes of a municipality's site data, one module per concern.
+
+The package re-exports every service so callers keep importing ``consultations.services``."""
+
+from consultations.services.catalogue import (
+    area_save,
+    category_save,
+    department_save,
+    geojson_check,
+)
+from consultations.services.clearance import (
+    consultation_is_cleared,
+    consultation_payment_clear,
+    consultation_payment_revoke,
+)
+from consultations.services.content import (
+    DATES_EDITABLE,
+    ConsultationInput,
+    consultation_create,
+    consultation_dates_check,
+    consultation_update,
+)
+from consultations.services.documents import (
+    DOCUMENT_MAX_BYTES,
+    document_add,
+    document_kind_detect,
+    document_remove,
+)
+from consultations.services.lifecycle import (
+    TRANSITIONS,
+    Transition,
+    consultation_archive,
+    consultation_close,
+    consultation_open,
+    consultation_order,
+    consultation_report_publish,
+    consultation_schedule,
+    consultations_advance,
+)
+from consultations.services.news import news_save
+from consultations.services.site import site_settings_update
+
+__all__ = [
+    "DATES_EDITABLE",
+    "DOCUMENT_MAX_BYTES",
+    "TRANSITIONS",
+    "ConsultationInput",
+    "Transition",
+    "area_save",
+    "category_save",
+    "consultation_archive",
+    "consultation_close",
+    "consultation_create",
+    "consultation_dates_check",
+    "consultation_is_cleared",
+    "consultation_open",
+    "consultation_order",
+    "consultation_payment_clear",
+    "consultation_payment_revoke",
+    "consultation_report_publish",
+    "consultation_schedule",
+    "consultation_update",
+    "consultations_advance",
+    "department_save",
+    "document_add",
+    "document_kind_detect",
+    "document_remove",
+    "geojson_check",
+    "news_save",
+    "site_settings_update",
+]

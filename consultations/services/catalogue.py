@@ -1,0 +1,131 @@
+"""The catalogue a municipality organises consultations by: departments, areas, categories."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from consultations.models import (
+    Area,
+    Category,
+    Department,
+)
+
+
+def _staff_with_role(user_ids: Iterable[int], role: str, field_name: str) -> list[User]:
+    ids = set(user_ids)
+    users = list(User.objects.filter(pk__in=ids, role=role, is_active=True))
+    if len(users) != len(ids):
+        raise ValidationError({field_name: [_("Choose only active staff members with this role.")]})
+    return users
+
+
+def _name_unique(model: type, name: str, pk: int | None) -> str:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": [_("Enter a name.")]})
+    if model.objects.filter(name__iexact=name).exclude(pk=pk).exists():
+        raise ValidationError({"name": [_("An entry with this name already exists.")]})
+    return name
+
+
+@transaction.atomic
+def department_save(
+    *, acting_user: User, department_id: int | None, name: str, coordinator_ids: Iterable[int]
+) -> Department:
+    """Create (department_id None) or change a department and the coordinators bound to it."""
+    from accounts.models import StaffRole
+
+    department = (
+        Department()
+        if department_id is None
+        else Department.objects.select_for_update().get(pk=department_id)
+    )
+    department.name = _name_unique(Department, name, department_id)
+    coordinators = _staff_with_role(coordinator_ids, StaffRole.COORDINATOR, "coordinators")
+    department.save()
+    department.coordinators.set(coordinators)
+    return department
+
+
+GEOJSON_TYPES = {"Polygon", "MultiPolygon", "Feature", "FeatureCollection"}
+
+
+def geojson_check(text: str) -> str:
+    """Return the outline as compact GeoJSON text, or raise with a Polish message."""
+    text = text.strip()
+    if not text:
+        return ""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ValidationError(
+            {"outline": [_("The outline is not valid GeoJSON (JSON syntax error).")]}
+        ) from exc
+    if not isinstance(data, dict) or data.get("type") not in GEOJSON_TYPES:
+        raise ValidationError(
+            {
+                "outline": [
+                    _(
+                        "The outline must be a GeoJSON Polygon, MultiPolygon, "
+                        "Feature or FeatureCollection."
+                    )
+                ]
+            }
+        )
+    if data["type"] in {"Polygon", "MultiPolygon"} and not isinstance(
+        data.get("coordinates"), list
+    ):
+        raise ValidationError({"outline": [_("The outline has no coordinates.")]})
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+@transaction.atomic
+def area_save(
+    *,
+    acting_user: User,
+    area_id: int | None,
+    name: str,
+    outline: str = "",
+    editor_ids: Iterable[int] = (),
+) -> Area:
+    """Create (area_id None) or change an area, its outline and its district editors."""
+    from accounts.models import StaffRole
+
+    area = Area() if area_id is None else Area.objects.select_for_update().get(pk=area_id)
+    errors: dict[str, list[str]] = {}
+    try:
+        area.name = _name_unique(Area, name, area_id)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        area.outline = geojson_check(outline)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        editors = _staff_with_role(editor_ids, StaffRole.DISTRICT_EDITOR, "editors")
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    area.save()
+    area.editors.set(editors)
+    return area
+
+
+@transaction.atomic
+def category_save(*, acting_user: User, category_id: int | None, name: str) -> Category:
+    """Create (category_id None) or rename a category."""
+    category = (
+        Category()
+        if category_id is None
+        else Category.objects.select_for_update().get(pk=category_id)
+    )
+    category.name = _name_unique(Category, name, category_id)
+    category.save()
+    return category

@@ -1,0 +1,45 @@
+"""Payment clearance of a consultation, recorded by billing in the municipality's schema."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from consultations.models import (
+    Consultation,
+    ConsultationStatus,
+)
+
+
+def consultation_is_cleared(consultation: Consultation) -> bool:
+    """The one place that decides whether a consultation may leave draft: its order is paid
+    or provider staff approved it for payment by transfer (recorded by billing)."""
+    return consultation.payment_cleared_at is not None
+
+
+@transaction.atomic
+def consultation_payment_clear(*, consultation_id: int, reference: str) -> Consultation:
+    """Record that the consultation's order is paid or approved (called by billing, inside
+    the municipality's schema). Idempotent: a second call keeps the first time."""
+    consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
+    if consultation.payment_cleared_at is None:
+        consultation.payment_cleared_at = timezone.now()
+        consultation.payment_reference = reference[:100]
+        consultation.save(update_fields=["payment_cleared_at", "payment_reference", "updated_at"])
+    return consultation
+
+
+@transaction.atomic
+def consultation_payment_revoke(*, consultation_id: int) -> Consultation:
+    """The order was cancelled (and refunded) before opening: the consultation goes back to
+    draft, unpaid, so it cannot open and its dates may be changed before ordering again."""
+    consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
+    consultation.payment_cleared_at = None
+    fields = ["payment_cleared_at", "updated_at"]
+    if consultation.status in {ConsultationStatus.ORDERED, ConsultationStatus.SCHEDULED}:
+        consultation.status = ConsultationStatus.DRAFT
+        consultation.ordered_at = None
+        consultation.scheduled_at = None
+        fields += ["status", "ordered_at", "scheduled_at"]
+    consultation.save(update_fields=fields)
+    return consultation

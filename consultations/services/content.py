@@ -1,0 +1,236 @@
+"""A consultation's content and dates: create, update, the legal checks on dates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from consultations.models import (
+    Area,
+    Category,
+    Consultation,
+    ConsultationStatus,
+    Department,
+    LegalBasis,
+    ParticipationForm,
+)
+from consultations.permissions import can_organise_in
+
+# Revitalisation act art. 6 ust. 3-4: remarks for at least 30 days, announced at least 7 days
+# before the consultation starts.
+REVITALISATION_MIN_DAYS = 30
+REVITALISATION_NOTICE_DAYS = 7
+# Assumption (documented for the lead): the spatial planning act's general plan procedure
+# (art. 8k) gives residents at least 21 days to submit remarks; we enforce 21 days.
+SPATIAL_PLANNING_MIN_DAYS = 21
+
+
+@dataclass
+class ConsultationInput:
+    """What a clerk fills in on the consultation form."""
+
+    title: str
+    summary: str = ""
+    description: str = ""
+    legal_basis: str = LegalBasis.COUNCIL_RESOLUTION
+    department_id: int | None = None
+    area_ids: list[int] = field(default_factory=list)
+    category_ids: list[int] = field(default_factory=list)
+    target_groups: str = ""
+    participation_forms: list[str] = field(default_factory=list)
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    contact_name: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+
+
+def _date(value: datetime) -> str:
+    return timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
+
+
+def consultation_dates_check(
+    *,
+    legal_basis: str,
+    starts_at: datetime | None,
+    ends_at: datetime | None,
+    now: datetime | None = None,
+) -> None:
+    """Raise ValidationError naming the legal rule the dates break.
+
+    With ``now`` the rules about the present apply too (ordering and scheduling): the start
+    is not in the past, and the revitalisation act's notice period is respected.
+    """
+    errors: dict[str, list[str]] = {}
+    if starts_at and ends_at:
+        length = ends_at - starts_at
+        if ends_at <= starts_at:
+            errors.setdefault("ends_at", []).append(_("The end must be later than the start."))
+        elif legal_basis == LegalBasis.REVITALISATION and length < timedelta(
+            days=REVITALISATION_MIN_DAYS
+        ):
+            errors.setdefault("ends_at", []).append(
+                _(
+                    "Revitalisation act, art. 6: residents must have at least %(days)s days to "
+                    "submit remarks. Set the end on or after %(date)s."
+                )
+                % {
+                    "days": REVITALISATION_MIN_DAYS,
+                    "date": _date(starts_at + timedelta(days=REVITALISATION_MIN_DAYS)),
+                }
+            )
+        elif legal_basis == LegalBasis.SPATIAL_PLANNING and length < timedelta(
+            days=SPATIAL_PLANNING_MIN_DAYS
+        ):
+            errors.setdefault("ends_at", []).append(
+                _(
+                    "Spatial planning act, art. 8k (general plan): remarks must be collected for "
+                    "at least %(days)s days. Set the end on or after %(date)s."
+                )
+                % {
+                    "days": SPATIAL_PLANNING_MIN_DAYS,
+                    "date": _date(starts_at + timedelta(days=SPATIAL_PLANNING_MIN_DAYS)),
+                }
+            )
+    if now is not None and starts_at is not None:
+        if starts_at < now:
+            errors.setdefault("starts_at", []).append(
+                _("The start cannot be in the past. Choose a later start.")
+            )
+        elif legal_basis == LegalBasis.REVITALISATION and starts_at - now < timedelta(
+            days=REVITALISATION_NOTICE_DAYS
+        ):
+            errors.setdefault("starts_at", []).append(
+                _(
+                    "Revitalisation act, art. 6: the consultation must be announced at least "
+                    "%(days)s days before it starts. Set the start on or after %(date)s."
+                )
+                % {
+                    "days": REVITALISATION_NOTICE_DAYS,
+                    "date": _date(now + timedelta(days=REVITALISATION_NOTICE_DAYS)),
+                }
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+# Addresses under /konsultacje/ that the feeds own: a consultation titled "RSS" must not hide.
+RESERVED_SLUGS = frozenset({"rss", "atom"})
+
+
+def _slug_for(title: str, pk: int | None = None) -> str:
+    polish = str.maketrans({"ł": "l", "Ł": "L"})
+    base = slugify(title.translate(polish))[:80].strip("-") or "konsultacje"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-konsultacje"
+    slug = base
+    counter = 2
+    while Consultation.objects.filter(slug=slug).exclude(pk=pk).exists():
+        slug = f"{base}-{counter}"
+        counter += 1
+    return slug
+
+
+def _consultation_fields_check(*, acting_user: User, data: ConsultationInput) -> None:
+    errors: dict[str, list[str]] = {}
+    if not data.title.strip():
+        errors["title"] = [_("Enter a title.")]
+    if data.legal_basis not in LegalBasis.values:
+        errors["legal_basis"] = [_("Choose a legal basis from the list.")]
+    unknown_forms = set(data.participation_forms) - set(ParticipationForm.values)
+    if unknown_forms:
+        errors["participation_forms"] = [_("Choose forms of participation from the list.")]
+    if (
+        data.department_id is not None
+        and not Department.objects.filter(pk=data.department_id).exists()
+    ):
+        errors["department"] = [_("Choose a department from the list.")]
+    elif not can_organise_in(acting_user, data.department_id):
+        errors["department"] = [_("You can only organise consultations of your own departments.")]
+    if len(set(data.area_ids)) != Area.objects.filter(pk__in=data.area_ids).count():
+        errors["areas"] = [_("Choose areas from the list.")]
+    if len(set(data.category_ids)) != Category.objects.filter(pk__in=data.category_ids).count():
+        errors["categories"] = [_("Choose categories from the list.")]
+    try:
+        consultation_dates_check(
+            legal_basis=data.legal_basis, starts_at=data.starts_at, ends_at=data.ends_at
+        )
+    except ValidationError as exc:
+        for key, messages_ in exc.message_dict.items():
+            errors.setdefault(key, []).extend(messages_)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _consultation_apply(consultation: Consultation, data: ConsultationInput) -> None:
+    consultation.title = data.title.strip()
+    consultation.summary = data.summary.strip()
+    consultation.description = data.description.strip()
+    consultation.legal_basis = data.legal_basis
+    consultation.department_id = data.department_id
+    consultation.target_groups = ", ".join(
+        tag.strip() for tag in data.target_groups.split(",") if tag.strip()
+    )
+    consultation.participation_forms = [
+        v for v in ParticipationForm.values if v in data.participation_forms
+    ]
+    consultation.starts_at = data.starts_at
+    consultation.ends_at = data.ends_at
+    consultation.contact_name = data.contact_name.strip()
+    consultation.contact_email = data.contact_email.strip().lower()
+    consultation.contact_phone = data.contact_phone.strip()
+
+
+@transaction.atomic
+def consultation_create(*, acting_user: User, data: ConsultationInput) -> Consultation:
+    """Create a draft consultation with an address (slug) unique in the municipality."""
+    _consultation_fields_check(acting_user=acting_user, data=data)
+    consultation = Consultation(created_by=acting_user, status=ConsultationStatus.DRAFT)
+    _consultation_apply(consultation, data)
+    consultation.slug = _slug_for(consultation.title)
+    consultation.save()
+    consultation.areas.set(data.area_ids)
+    consultation.categories.set(data.category_ids)
+    return consultation
+
+
+# Once ordered, the dates are what the order's price was computed from: they change only after
+# the order is cancelled (which sends the consultation back to draft).
+DATES_EDITABLE = {ConsultationStatus.DRAFT}
+
+
+@transaction.atomic
+def consultation_update(
+    *, acting_user: User, consultation_id: int, data: ConsultationInput
+) -> Consultation:
+    """Change a consultation's content. Dates change only before it is ordered; an
+    archived consultation changes no more. The slug stays, so shared links keep working."""
+    consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
+    if consultation.status == ConsultationStatus.ARCHIVED:
+        raise ValidationError(_("An archived consultation can no longer be changed."))
+    if consultation.status not in DATES_EDITABLE and (
+        data.starts_at != consultation.starts_at or data.ends_at != consultation.ends_at
+    ):
+        raise ValidationError(
+            {
+                "starts_at": [
+                    _(
+                        "The dates are fixed once the consultation is ordered: its price "
+                        "depends on them. Cancel the order to change them."
+                    )
+                ]
+            }
+        )
+    _consultation_fields_check(acting_user=acting_user, data=data)
+    _consultation_apply(consultation, data)
+    consultation.save()
+    consultation.areas.set(data.area_ids)
+    consultation.categories.set(data.category_ids)
+    return consultation
