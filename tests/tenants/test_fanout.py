@@ -10,8 +10,7 @@ from django_tenants.utils import schema_context
 
 from tenants.fanout import fan_out
 from tenants.models import Municipality, MunicipalityStatus
-from tenants.services import municipality_create
-from tests.conftest import nip_make, unique
+from tests.conftest import tenant_make, unique
 
 
 def probe_count() -> int:
@@ -69,17 +68,7 @@ def test_a_job_failing_in_one_schema_still_runs_in_the_others(tenant_a, tenant_b
 def test_only_active_municipalities_are_visited(tenant_a, tenant_b, status, runs):
     # given A active, B in ``status``, and a municipality still provisioning (no schema yet)
     Municipality.objects.filter(pk=tenant_b.pk).update(status=status)
-    waiting = municipality_create(
-        name="Gmina Czekająca",
-        kind="gmina",
-        teryt="3207023",
-        nip=nip_make(),
-        contact_email="kontakt@czekajaca.test",
-        subdomain=unique("czeka-"),
-        admin_email="admin@czekajaca.test",
-        acting_user=None,
-        provision_async=False,
-    )
+    waiting = tenant_make(unique("czeka-"), "Gmina Czekająca", provision=False)
     visited: list[str] = []
 
     def job() -> None:
