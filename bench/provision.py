@@ -62,12 +62,11 @@ def stdout_to_stderr() -> Iterator[Any]:
 
 def database_reset(url: str) -> str:
     """Drop and create the bench database, connected to the server's `postgres` database."""
+    import dj_database_url
     import psycopg2
     from psycopg2 import sql
 
-    from platform_site.dburl import parse_database_url
-
-    params = parse_database_url(url)
+    params = dj_database_url.parse(url)
     name = params["NAME"]
     if "bench" not in name:
         raise SystemExit(f"refusing to drop database {name!r}: its name must contain 'bench'")

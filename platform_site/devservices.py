@@ -223,12 +223,11 @@ class EmbeddedRedis:
 
 def ensure_database(url: str) -> None:
     """Create the database named in ``url`` when the server lacks it."""
+    import dj_database_url
     import psycopg2
     from psycopg2 import sql
 
-    from platform_site.dburl import parse_database_url
-
-    params = parse_database_url(url)
+    params = dj_database_url.parse(url)
     conn = psycopg2.connect(
         dbname="postgres",
         user=params["USER"],

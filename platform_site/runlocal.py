@@ -1,17 +1,22 @@
 """`make run`: migrate, load the demo, then serve the site with a Celery worker and beat.
 
-Runs under ``platform_site.devservices``, which has set DATABASE_URL and REDIS_URL. Ctrl-C
-(or TERM) stops the three processes, then devservices stops the servers it started.
+Runs under ``platform_site.devservices``, which has set DATABASE_URL and REDIS_URL. The
+processes are run by honcho (the Python Foreman): their output interleaved with a name in
+front, and when one ends or Ctrl-C (or TERM) arrives, the others are stopped too; then
+devservices stops the servers it started.
 """
 
 from __future__ import annotations
 
 import os
-import signal
+import shlex
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+
+from honcho.manager import Manager
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -25,19 +30,10 @@ LOCALSTRIPE_PORT = int(os.environ.get("LOCALSTRIPE_PORT", "8420"))
 WEBHOOK_SECRET = "whsec_konsulta_demo"  # noqa: S105 - a local fake's, never Stripe's
 
 
-def localstripe_start() -> subprocess.Popen[bytes]:
-    """No Stripe key: run localstripe on loopback so the demo can order and pay (test mode,
-    the server confirms the payment; production hands it to Stripe.js)."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "platform_site.localstripe_run",
-            str(LOCALSTRIPE_PORT),
-            str(ROOT / "var" / "run" / "localstripe"),
-        ],
-        cwd=ROOT,
-    )
+def localstripe_use() -> list[str]:
+    """No Stripe key: point the site at localstripe on loopback so the demo can order and
+    pay (test mode, the server confirms the payment; production hands it to Stripe.js).
+    Returns the command that runs it."""
     os.environ.update(
         {
             "STRIPE_API_BASE": f"http://127.0.0.1:{LOCALSTRIPE_PORT}",
@@ -52,7 +48,13 @@ def localstripe_start() -> subprocess.Popen[bytes]:
         file=sys.stderr,
         flush=True,
     )
-    return process
+    return [
+        sys.executable,
+        "-m",
+        "platform_site.localstripe_run",
+        str(LOCALSTRIPE_PORT),
+        str(ROOT / "var" / "run" / "localstripe"),
+    ]
 
 
 def webhook_register(port: str) -> None:
@@ -78,7 +80,8 @@ def main() -> int:
     port = os.environ.setdefault("PLATFORM_PORT", "8000")
     (ROOT / "var").mkdir(exist_ok=True)
 
-    stripe_fake = localstripe_start() if not os.environ.get("STRIPE_SECRET_KEY") else None
+    # Before the processes are added: each takes a copy of the environment as it is then.
+    stripe_fake = localstripe_use() if not os.environ.get("STRIPE_SECRET_KEY") else None
 
     manage("schemas_migrate")
     manage("collectstatic", "--noinput", "--verbosity", "0")
@@ -116,44 +119,23 @@ def main() -> int:
             str(ROOT / "var" / "celerybeat-schedule"),
         ],
     }
-    processes = {name: subprocess.Popen(cmd, cwd=ROOT) for name, cmd in commands.items()}
     if stripe_fake is not None:
-        processes["localstripe"] = stripe_fake
-        webhook_register(port)
+        commands["localstripe"] = stripe_fake
+    manager = Manager()
+    for name, command in commands.items():
+        # honcho runs each command through the shell, as a Procfile line.
+        manager.add_process(name, shlex.join(command), cwd=str(ROOT))
+    if stripe_fake is not None:
+        threading.Thread(target=webhook_register, args=(port,), daemon=True).start()
     print(
         f"\nKonsulta runs at http://localhost:{port}/ — press Ctrl-C to stop.\n",
         file=sys.stderr,
         flush=True,
     )
-
-    stopping = False
-
-    def stop(_signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    exit_code = 0
-    while not stopping:
-        for name, process in processes.items():
-            if process.poll() is not None:
-                print(f"[konsulta] {name} exited with {process.returncode}", file=sys.stderr)
-                exit_code = process.returncode or 1
-                stopping = True
-        time.sleep(0.5)
-
-    for process in processes.values():
-        if process.poll() is None:
-            process.terminate()
-    deadline = time.monotonic() + 15
-    for process in processes.values():
-        try:
-            process.wait(max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            process.kill()
+    manager.loop()
     print("[konsulta] web, worker and beat stopped", file=sys.stderr, flush=True)
-    return exit_code
+    # Stopped by Ctrl-C or TERM (honcho: 130, 143) is how `make run` ends: not an error.
+    return 0 if manager.returncode in (None, 130, 143) else manager.returncode
 
 
 if __name__ == "__main__":

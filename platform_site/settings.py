@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import dj_database_url
 from django.utils.translation import gettext_lazy as _
-
-from platform_site.dburl import parse_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -117,8 +116,9 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": parse_database_url(
-        os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/konsulta")
+    "default": dj_database_url.config(
+        default="postgres://postgres@127.0.0.1:5432/konsulta",
+        engine="django_tenants.postgresql_backend",
     )
 }
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]

@@ -13,25 +13,35 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from tests.conftest import unique
-
 
 def consultation_make(
-    schema_name: str, *, title: str = "Budżet obywatelski 2027", days: int = 21, starts_in: int = 10
+    schema_name: str,
+    *,
+    title: str = "Budżet obywatelski 2027",
+    days: int = 21,
+    starts_in: int = 10,
+    order: bool = True,
 ) -> int:
-    """A draft consultation starting in ``starts_in`` days and lasting ``days`` days."""
-    from consultations.models import Consultation
+    """A consultation starting in ``starts_in`` days and lasting ``days`` days, made as a
+    clerk does: created as a draft by an administrator, then ordered through
+    consultations' own consultation_order() (its checks run; its dates are frozen). With
+    ``order=False`` it stays a draft."""
+    from consultations.services import consultation_create, consultation_order
+    from tests.consultations.factories import complete_input, department_make, staff_make
 
     start = timezone.now() + dt.timedelta(days=starts_in)
     with schema_context(schema_name):
-        return Consultation.objects.create(
+        admin = staff_make("admin")
+        data = complete_input(
+            department_make(),
             title=title,
-            slug=unique("k-"),
-            # What consultation_order() leaves behind: complete, dates frozen.
-            status="ordered",
             starts_at=start,
             ends_at=start + dt.timedelta(days=days - 1),
-        ).pk
+        )
+        consultation = consultation_create(acting_user=admin, data=data)
+        if order:
+            consultation = consultation_order(acting_user=admin, consultation_id=consultation.pk)
+        return consultation.pk
 
 
 def consultation_cleared(schema_name: str, consultation_id: int) -> bool:

@@ -141,23 +141,35 @@ def test_a_wrong_postal_code_is_refused_in_polish(municipality_a):
 
 
 @pytest.mark.django_db
-def test_a_consultation_without_dates_cannot_be_priced(municipality_a, tenant_a):
+def test_a_consultation_without_dates_is_neither_ordered_nor_priced(municipality_a, tenant_a):
     from django_tenants.utils import schema_context
 
+    from billing.models import Order
     from consultations.models import Consultation
+    from consultations.services import consultation_create, consultation_order
+    from tests.consultations.factories import complete_input, department_make, staff_make
 
+    # given a draft whose dates are not set yet
     with schema_context(tenant_a.schema_name):
-        consultation_id = Consultation.objects.create(
-            title="Bez dat", slug="bez-dat", status="ordered"
-        ).pk
-    with pytest.raises(ValidationError, match="daty"):
+        admin = staff_make("admin")
+        draft = consultation_create(
+            acting_user=admin,
+            data=complete_input(department_make(), starts_at=None, ends_at=None),
+        )
+        # when the clerk orders it, then consultations names the missing dates
+        with pytest.raises(ValidationError, match=r"początek.*koniec"):
+            consultation_order(acting_user=admin, consultation_id=draft.pk)
+        assert Consultation.objects.get(pk=draft.pk).status == "draft"
+    # and billing, asked directly, prices and records nothing
+    with pytest.raises(ValidationError):
         services.order_place(
             municipality=municipality_a,
-            consultation_id=consultation_id,
+            consultation_id=draft.pk,
             addon_codes=[],
             payment_method="card",
             ordered_by_email="x@a.test",
         )
+    assert not Order.objects.filter(consultation_id=draft.pk).exists()
 
 
 @pytest.mark.django_db
@@ -246,9 +258,9 @@ def test_a_draft_consultation_cannot_be_ordered_here_before_its_checks(municipal
     from tests.billing.conftest import consultation_make
 
     # given a consultation still in draft (not checked, dates not frozen)
-    consultation_id = consultation_make(tenant_a.schema_name)
+    consultation_id = consultation_make(tenant_a.schema_name, order=False)
     with schema_context(tenant_a.schema_name):
-        Consultation.objects.filter(pk=consultation_id).update(status="draft")
+        assert Consultation.objects.get(pk=consultation_id).status == "draft"
     # when billing is asked to order it, then it refuses and records nothing
     with pytest.raises(ValidationError, match="Najpierw zamów"):
         services.order_place(

@@ -279,9 +279,26 @@ def test_cancelling_an_unpaid_order_voids_its_payment_intent(localstripe, munici
 def test_an_order_can_not_be_cancelled_once_the_consultation_has_opened(
     localstripe, municipality_a, tenant_a
 ):
-    order = order_for(municipality_a, tenant_a.schema_name, starts_in=-1)
-    order = services.order_pay_in_test_mode(order_id=order.pk)
+    from datetime import timedelta
 
+    from django_tenants.utils import schema_context
+
+    from consultations.models import Consultation
+    from consultations.services import consultation_schedule, consultations_advance
+    from tests.consultations.factories import staff_make
+
+    # given a paid order whose consultation was scheduled and has opened on its start
+    order = order_for(municipality_a, tenant_a.schema_name)
+    order = services.order_pay_in_test_mode(order_id=order.pk)
+    with schema_context(tenant_a.schema_name):
+        consultation_schedule(
+            acting_user=staff_make("admin"), consultation_id=order.consultation_id
+        )
+        starts_at = Consultation.objects.get(pk=order.consultation_id).starts_at
+        assert consultations_advance(now=starts_at + timedelta(minutes=1))[0] >= 1
+        assert Consultation.objects.get(pk=order.consultation_id).status == "open"
+
+    # when the order is cancelled, then it is refused and stays paid
     with pytest.raises(ValidationError):
         services.order_cancel(order_id=order.pk, acting_email="koordynator@a.test")
 

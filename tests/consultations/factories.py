@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.services import user_create
 from consultations.models import Consultation, ConsultationStatus, Department, ParticipationForm
-from consultations.services import ConsultationInput
+from consultations.services import ConsultationInput, consultation_order
 from tests.conftest import PASSWORD, unique
 
 
@@ -52,7 +52,8 @@ def consultation_in_state(
     status: str, *, department: Department | None = None, **fields: Any
 ) -> Consultation:
     """A consultation put straight into ``status`` (with what that state implies), for tests
-    that start from a given point of the lifecycle."""
+    that start from a given point of the lifecycle. An ordered one is made a draft and then
+    ordered through consultation_order(), so it is only what ordering really leaves behind."""
     department = department or department_make()
     now = timezone.now()
     defaults: dict[str, Any] = {
@@ -81,6 +82,9 @@ def consultation_in_state(
         defaults["starts_at"] = now - timedelta(days=30)
         defaults["ends_at"] = now - timedelta(days=1)
     defaults.update(fields)
+    if status == ConsultationStatus.ORDERED:
+        draft = Consultation.objects.create(**{**defaults, "status": ConsultationStatus.DRAFT})
+        return consultation_order(acting_user=staff_make("admin"), consultation_id=draft.pk)
     return Consultation.objects.create(**defaults)
 
 

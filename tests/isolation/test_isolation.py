@@ -124,17 +124,38 @@ def test_a_foreign_host_gets_the_404_page(tenant_a):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("status", ["suspended", "provisioning", "failed"])
-def test_a_site_that_is_not_available_serves_no_tenant_data(tenant_a, status):
-    # given A with some data and a status that closes it
-    Municipality.objects.filter(pk=tenant_a.pk).update(status=status)
+def test_a_site_that_is_not_available_serves_no_tenant_data(tenant_a, user_of_a, status):
+    from consultations.models import ConsultationStatus
+    from tests.consultations.factories import consultation_in_state
+
+    # given A with an open consultation and a signed-in administrator, whose title and
+    # address its pages show while A is active (so the markers below can be seen at all)
+    with schema_context(tenant_a.schema_name):
+        consultation = consultation_in_state(
+            ConsultationStatus.OPEN, title="Konsultacje " + unique("Znacznik-")
+        )
     client = Client(HTTP_HOST=tenant_a.host)
-    # when
-    for path in ["/", "/panel/", "/konto/login/", "/zaproszenie/x/"]:
+    force_login(client, user_of_a, tenant_a.schema_name)
+    pages = {
+        "/": consultation.title,
+        f"/konsultacje/{consultation.slug}/": consultation.title,
+        "/panel/": user_of_a.email,
+    }
+    for path, marker in pages.items():
         response = client.get(path)
-        # then
-        assert response.status_code == 503
+        assert response.status_code == 200, path
+        assert marker in response.content.decode(), path
+    # when A's status closes its site
+    Municipality.objects.filter(pk=tenant_a.pk).update(status=status)
+    # then every page answers 503 and none carries A's data
+    for path in [*pages, "/konto/login/", "/zaproszenie/x/"]:
+        response = client.get(path)
+        body = response.content.decode()
+        assert response.status_code == 503, path
         assert response["Retry-After"]
-    assert "Ongoing consultations" not in response.content.decode()
+        assert consultation.title not in body, path
+        assert consultation.slug not in body, path
+        assert user_of_a.email not in body, path
 
 
 @pytest.mark.django_db
