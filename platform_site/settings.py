@@ -105,7 +105,11 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_SPARE_SCHEMAS = int(os.environ.get("TENANT_SPARE_SCHEMAS", "2"))
 
 MIDDLEWARE = [
+    # A request id for every log line and the response (platform_site/logcontext.py).
+    "platform_site.logcontext.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # /healthz answers on any host, before a tenant is looked up (platform_site/health.py).
+    "platform_site.health.HealthMiddleware",
     # Before the tenant middleware, which answers an unknown host by itself: every response,
     # that 404 page included, gets X-Frame-Options, the CSP and the Permissions-Policy.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -351,19 +355,40 @@ CELERY_BEAT_SCHEDULE["subscriptions-purge"] = {
     "task": "subscriptions.tasks.subscriptions_purge_all",
     "schedule": 60.0 * 60,
 }
+# Beat records every tick of its loop in Redis (GET /healthz reports its age); the loop
+# wakes at least this often.
+CELERY_BEAT_SCHEDULER = "platform_site.heartbeat:HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 15
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 
 INVITATION_VALID_DAYS = 7
 
+# Every line of web and worker: time, level, schema, request id (platform_site/logcontext.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "platform_site.logcontext.ContextFilter"}},
+    "formatters": {
+        "context": {
+            "format": "%(asctime)s %(levelname)s schema=%(schema)s request=%(request_id)s "
+            "%(name)s: %(message)s"
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": "context",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {
         "konsulta": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "celery": {"level": "INFO"},
     },
 }
+# The worker logs through LOGGING above instead of replacing the root logger's handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Billing (Stripe) ---------------------------------------------------------------------
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
