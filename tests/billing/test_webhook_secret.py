@@ -6,6 +6,7 @@ from django.test import Client
 
 from billing.models import StripeEvent
 from tests.billing.stripe_fake import event_make, signed
+from tests.billing.test_stripe import deliver
 
 
 @pytest.mark.django_db
@@ -13,14 +14,9 @@ from tests.billing.stripe_fake import event_make, signed
 def test_without_a_webhook_secret_no_signed_event_is_accepted(settings, secret):
     settings.STRIPE_WEBHOOK_SECRET = ""
     payload = event_make("customer.created", {"id": "cus_forged", "object": "customer"})
-    body, header = signed(payload, secret=secret)
+    _, header = signed(payload, secret=secret)
 
-    response = Client(HTTP_HOST="localhost").post(
-        "/stripe/webhook/",
-        data=body,
-        content_type="application/json",
-        HTTP_STRIPE_SIGNATURE=header,
-    )
+    response = deliver(Client(HTTP_HOST="localhost"), payload, signature=header)
 
     assert response.status_code == 400
     assert not StripeEvent.objects.filter(event_id=payload["id"]).exists()

@@ -22,6 +22,21 @@ ROOT = Path(__file__).resolve().parents[2]
 CLOSED = "127.0.0.1:9"  # the discard port: nothing listens there
 
 
+def spawn(*command: str) -> subprocess.Popen[bytes]:
+    """A process of the project's virtualenv with this test run's environment."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "platform_site.settings"}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    if command[0] == "gunicorn":
+        env["DATABASE_URL"] = f"postgres://postgres@{CLOSED}/konsulta"
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / command[0]), *command[1:]],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def healthz(host: str = "localhost") -> tuple[int, dict]:
     response = Client(HTTP_HOST=host).get("/healthz")
     assert response["Content-Type"] == "application/json"
@@ -84,26 +99,8 @@ def test_redis_down_is_503_and_named(settings):
 def test_postgresql_down_is_503_from_a_real_server(django_db_setup):
     """gunicorn with the production middleware stack and a database that is not there."""
     port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://postgres@{CLOSED}/konsulta",
-        "DJANGO_SETTINGS_MODULE": "platform_site.settings",
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    web = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "platform_site.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    # (the database named is unreachable: see spawn)
+    web = spawn("gunicorn", "platform_site.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1")
     redis_client().set(BEAT_HEARTBEAT_KEY, f"{time.time():.3f}")
     try:
         wait_for_port(port, web)
@@ -127,23 +124,15 @@ def test_postgresql_down_is_503_from_a_real_server(django_db_setup):
 def test_a_running_beat_records_its_ticks(tmp_path):
     """celery beat with the project's scheduler; it stops before any task falls due (60 s)."""
     redis_client().delete(BEAT_HEARTBEAT_KEY)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "platform_site.settings"}
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    beat = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "celery"),
-            "-A",
-            "platform_site",
-            "beat",
-            "--schedule",
-            str(tmp_path / "schedule"),
-            "--loglevel",
-            "WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    beat = spawn(
+        "celery",
+        "-A",
+        "platform_site",
+        "beat",
+        "--schedule",
+        str(tmp_path / "schedule"),
+        "--loglevel",
+        "WARNING",
     )
     try:
         deadline = time.monotonic() + 40
