@@ -49,6 +49,8 @@ bench: install
 bench-pages: install
 	@$(PY) -m platform_site.devservices --profile bench -- $(PY) bench/pages.py
 
+# Development settings: production's refuse to start without their secrets.
+messages: export KONSULTA_ENV ?= development
 messages: install
 	$(PY) manage.py makemessages -l pl -l en --no-location --ignore=node_modules --ignore=.venv --ignore=var
 	$(PY) manage.py compilemessages --ignore=.venv

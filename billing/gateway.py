@@ -173,11 +173,12 @@ def refund_create(*, intent_id: str, idempotency_key: str) -> str:
 
 
 def webhook_event_construct(*, payload: bytes, signature: str) -> WebhookEvent:
-    """Verify the Stripe-Signature header and parse the event."""
+    """Verify the Stripe-Signature header and parse the event. Without a configured secret
+    nothing verifies: a constant would let anyone sign events."""
+    if not settings.STRIPE_WEBHOOK_SECRET:
+        raise SignatureError("STRIPE_WEBHOOK_SECRET is not set: webhooks are refused")
     try:
-        event = stripe.Webhook.construct_event(
-            payload, signature, settings.STRIPE_WEBHOOK_SECRET or "whsec_unset"
-        )
+        event = stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
     except (ValueError, stripe.SignatureVerificationError) as exc:
         raise SignatureError(str(exc)) from exc
     raw = json.loads(payload)

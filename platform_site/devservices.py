@@ -277,6 +277,9 @@ def services(profile: Profile) -> Iterator[dict[str, str]]:
 
 def run(profile_name: str, command: list[str]) -> int:
     profile = PROFILES[profile_name]
+    # The settings default to production and refuse to start without its secrets: what this
+    # module launches (the demo, the tests, the benchmarks) is development unless told.
+    os.environ.setdefault("KONSULTA_ENV", "development")
     with services(profile) as env:
         child = subprocess.Popen(command, env={**os.environ, **env})
 

@@ -95,8 +95,8 @@ def main() -> int:
             f"127.0.0.1:{port}",
             "--workers",
             os.environ.get("WEB_CONCURRENCY", "3"),
-            "--access-logfile",
-            "-",
+            # No --access-logfile: Django writes one access line per request, with the
+            # schema and the request id (platform_site/logcontext.py).
         ],
         "worker": [
             str(BIN / "celery"),

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -22,18 +25,40 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# Production unless told otherwise: a forgotten environment must stop the processes, never run
+# them on values printed in this repository. `make run`, `make test` and `make bench` declare
+# development (platform_site/devservices.py, tests/devenv.py); a deployment sets
+# KONSULTA_ENV=production (or nothing) and every secret below.
+KONSULTA_ENV = os.environ.get("KONSULTA_ENV", "production").strip().lower() or "production"
+if KONSULTA_ENV not in {"production", "development"}:
+    raise ImproperlyConfigured(
+        f"KONSULTA_ENV={KONSULTA_ENV!r}: expected 'production' (the default) or 'development'"
+    )
+PRODUCTION = KONSULTA_ENV == "production"
+# Settings a production environment must give; development runs on the sample values and
+# says so on every start (see the end of this module).
+MISSING_IN_ENVIRONMENT: list[str] = []
+
+
+def env_required(name: str, development_value: str) -> str:
+    """The variable's value; in production a missing one is recorded (the process refuses to
+    start once all are known), in development a sample value stands in."""
+    value = os.environ.get(name, "").strip()
+    if value:
+        return value
+    MISSING_IN_ENVIRONMENT.append(name)
+    return "" if PRODUCTION else development_value
+
+
 DEBUG = env_bool("DJANGO_DEBUG", False)
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not (DEBUG or env_bool("KONSULTA_DEV", True)):
-        raise RuntimeError("DJANGO_SECRET_KEY must be set in production")
-    SECRET_KEY = "dev-only-insecure-key-never-used-in-production"  # noqa: S105
+SECRET_KEY = env_required("DJANGO_SECRET_KEY", "dev-only-insecure-key-never-used-in-production")
 
 # The apex domain; municipalities live on <subdomain>.<PLATFORM_DOMAIN> or a custom domain.
 PLATFORM_DOMAIN = os.environ.get("PLATFORM_DOMAIN", "localhost")
-# Scheme and port used to build absolute links in e-mails (the port only in development).
-PLATFORM_SCHEME = os.environ.get("PLATFORM_SCHEME", "http")
-PLATFORM_PORT = os.environ.get("PLATFORM_PORT", "8000")
+# Scheme and port used to build absolute links (mails, feeds, sitemap): the stored address of
+# a site, never the request's Host header. The port only in development.
+PLATFORM_SCHEME = os.environ.get("PLATFORM_SCHEME", "https" if PRODUCTION else "http")
+PLATFORM_PORT = os.environ.get("PLATFORM_PORT", "" if PRODUCTION else "8000")
 PLATFORM_NAME = "Konsulta"
 
 # Municipalities may bring custom domains, so any host passes here; the tenant middleware then
@@ -79,7 +104,16 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_SPARE_SCHEMAS = int(os.environ.get("TENANT_SPARE_SCHEMAS", "2"))
 
 MIDDLEWARE = [
+    # A request id for every log line and the response (platform_site/logcontext.py).
+    "platform_site.logcontext.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # /healthz answers on any host, before a tenant is looked up (platform_site/health.py).
+    "platform_site.health.HealthMiddleware",
+    # Before the tenant middleware, which answers an unknown host by itself: every response,
+    # that 404 page included, gets X-Frame-Options, the CSP and the Permissions-Policy.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     # Static files are the same for every site, the unavailable pages included.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tenants.middleware.MunicipalityMiddleware",
@@ -91,7 +125,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
 
@@ -162,10 +195,53 @@ SESSION_COOKIE_SECURE = PLATFORM_SCHEME == "https"
 CSRF_COOKIE_SECURE = PLATFORM_SCHEME == "https"
 SESSION_COOKIE_AGE = 60 * 60 * 12
 if PLATFORM_SCHEME == "https":
-    # Behind the reverse proxy of deploy/nginx.conf, which terminates TLS.
+    # Behind the reverse proxy of deploy/nginx.conf, which terminates TLS and sets this header
+    # on every request it passes (a client's own value never reaches us).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    # The load balancer's or a local monitor's plain-HTTP probe.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # Every municipality is a subdomain served over HTTPS with the wildcard certificate.
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): no inline script or style anywhere. A script that must
+# be inline takes the request's nonce (<script nonce="{{ request.csp_nonce }}">); the pay page
+# loads Stripe.js and its frames.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE, "https://js.stripe.com"],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF, "https://api.stripe.com"],
+        "frame-src": ["https://js.stripe.com", "https://hooks.stripe.com"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Permissions-Policy (django-permissions-policy): the site uses none of these features.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "accelerometer": [],
+    "autoplay": [],
+    "camera": [],
+    "display-capture": [],
+    "encrypted-media": [],
+    "fullscreen": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "usb": [],
+}
 
 # django-allauth: e-mail is the login; residents' sign-up arrives with the consultations issue.
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -183,8 +259,16 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 # schemas, so a signed id from municipality A would confirm some address on B.
 ACCOUNT_EMAIL_CONFIRMATION_HMAC = False
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+# The client's address for rate limits: how many proxies of ours stand in front (nginx on the
+# same host: 1). Their X-Forwarded-For entries are trusted exactly that far; with 0 (the
+# default, no proxy) the header is ignored, so a client can't name its own address.
+KONSULTA_TRUSTED_PROXY_HOPS = int(os.environ.get("KONSULTA_TRUSTED_PROXY_HOPS", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = KONSULTA_TRUSTED_PROXY_HOPS
 # Limits per municipality (cache keys carry the schema). Generous per IP address: a library,
 # school or town hall may put many residents behind one address at a consultation meeting.
+# Failed sign-ins count per account *and* address (accounts.adapter): a visitor guessing one
+# resident's password is slowed down for five minutes, while the owner, from any other
+# address, still signs in; nobody can lock an account out.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "login": "30/m/ip",
@@ -271,24 +355,46 @@ CELERY_BEAT_SCHEDULE["subscriptions-purge"] = {
     "task": "subscriptions.tasks.subscriptions_purge_all",
     "schedule": 60.0 * 60,
 }
+# Beat records every tick of its loop in Redis (GET /healthz reports its age); the loop
+# wakes at least this often.
+CELERY_BEAT_SCHEDULER = "platform_site.heartbeat:HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 15
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 
 INVITATION_VALID_DAYS = 7
 
+# Every line of web and worker: time, level, schema, request id (platform_site/logcontext.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "platform_site.logcontext.ContextFilter"}},
+    "formatters": {
+        "context": {
+            "format": "%(asctime)s %(levelname)s schema=%(schema)s request=%(request_id)s "
+            "%(name)s: %(message)s"
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": "context",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {
         "konsulta": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "celery": {"level": "INFO"},
     },
 }
+# The worker logs through LOGGING above instead of replacing the root logger's handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Billing (Stripe) ---------------------------------------------------------------------
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
-STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# Without it no webhook is accepted (billing.gateway); production refuses to start.
+STRIPE_WEBHOOK_SECRET = env_required("STRIPE_WEBHOOK_SECRET", "")
 # Tests and development point this at localstripe; empty means Stripe itself.
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 # On: the "Pay" step confirms the PaymentIntent server-side with a test card (localstripe,
@@ -298,14 +404,39 @@ STRIPE_TEST_MODE = env_bool("STRIPE_TEST_MODE", False)
 STRIPE_PAYMENT_METHOD_TYPES = env_list("STRIPE_PAYMENT_METHOD_TYPES", "card,blik,p24")
 STRIPE_TIMEOUT_SECONDS = float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "20"))
 STRIPE_MAX_NETWORK_RETRIES = int(os.environ.get("STRIPE_MAX_NETWORK_RETRIES", "2"))
-# The provider, as printed on order confirmations.
+# The provider, as printed on order confirmations: from the environment in production. The
+# development values are marked as samples and fail the NIP and IBAN checksums, so no one can
+# mistake them for real details (or pay to them).
 BILLING_PROVIDER = {
-    "name": os.environ.get("BILLING_PROVIDER_NAME", "Konsulta sp. z o.o."),
-    "nip": os.environ.get("BILLING_PROVIDER_NIP", "5252248481"),
-    "address": os.environ.get("BILLING_PROVIDER_ADDRESS", "ul. Prosta 1, 00-001 Warszawa"),
-    "bank_account": os.environ.get(
-        "BILLING_PROVIDER_BANK_ACCOUNT", "PL61 1090 1014 0000 0712 1981 2874"
+    "name": env_required("BILLING_PROVIDER_NAME", "Dostawca przykładowy (dane testowe)"),
+    "nip": env_required("BILLING_PROVIDER_NIP", "0000000001"),
+    "address": env_required("BILLING_PROVIDER_ADDRESS", "ul. Przykładowa 1, 00-000 Nigdzie"),
+    "bank_account": env_required(
+        "BILLING_PROVIDER_BANK_ACCOUNT", "PL00 0000 0000 0000 0000 0000 0000"
     ),
 }
 # Days a municipality has to pay an order by transfer, printed on the confirmation.
 BILLING_TRANSFER_DUE_DAYS = 14
+
+# --- Fail closed ----------------------------------------------------------------------------
+if PRODUCTION and (MISSING_IN_ENVIRONMENT or DEBUG):
+    problems = [f"{name} is not set" for name in MISSING_IN_ENVIRONMENT]
+    if DEBUG:
+        problems.append("DJANGO_DEBUG is on")
+    raise ImproperlyConfigured(
+        "Konsulta refuses to start in production: "
+        + "; ".join(problems)
+        + ". Set them in the environment (deploy/README.md), or KONSULTA_ENV=development "
+        "on a developer's machine."
+    )
+if not PRODUCTION and MISSING_IN_ENVIRONMENT:
+    print(
+        "\n"
+        + "!" * 78
+        + "\n!! DEVELOPMENT settings (KONSULTA_ENV=development): sample values stand in for "
+        + ", ".join(MISSING_IN_ENVIRONMENT)
+        + ".\n!! Never serve real users like this.\n"
+        + "!" * 78,
+        file=sys.stderr,
+        flush=True,
+    )

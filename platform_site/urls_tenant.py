@@ -4,10 +4,12 @@ from django.urls import include, path
 
 from accounts import views as account_views
 from consultations import views
+from consultations.views_theme import site_theme_css
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("panel/", views.panel_home, name="panel_home"),
+    path("wyglad.css", site_theme_css, name="site_theme"),
     path("panel/ustawienia/", views.panel_settings, name="panel_settings"),
     path("zaproszenie/<str:token>/", account_views.invitation_accept, name="invitation_accept"),
     path("konto/", include("accounts.urls")),

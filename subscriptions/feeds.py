@@ -11,17 +11,22 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
 from consultations.models import Consultation
-from subscriptions.selectors import FEED_SIZE, consultations_for_feeds
+from subscriptions.selectors import FEED_SIZE, consultations_for_feeds, site_url
 from tenants.models import Municipality
 
 
 class ConsultationsRssFeed(Feed):
     feed_type = Rss201rev2Feed
+    url_name = "consultation_feed_rss"
     language = "pl"
 
     def get_object(self, request: HttpRequest) -> Municipality:
-        # The tenant middleware resolved the host; links get that host (RequestSite).
+        # Links are absolute on the municipality's stored address: Feed leaves absolute URLs
+        # alone, where it would prefix relative ones with the request's Host header.
         return request.tenant  # type: ignore[attr-defined]
+
+    def feed_url(self) -> str:
+        return site_url() + reverse(self.url_name)
 
     def title(self, municipality: Municipality) -> str:
         return _("Public consultations – %(name)s") % {"name": municipality.name}
@@ -32,7 +37,7 @@ class ConsultationsRssFeed(Feed):
         }
 
     def link(self) -> str:
-        return reverse("consultation_list")
+        return site_url() + reverse("consultation_list")
 
     def items(self) -> list[Consultation]:
         return list(consultations_for_feeds()[:FEED_SIZE])
@@ -44,7 +49,7 @@ class ConsultationsRssFeed(Feed):
         return item.summary
 
     def item_link(self, item: Consultation) -> str:
-        return reverse("consultation_detail", kwargs={"slug": item.slug})
+        return site_url() + reverse("consultation_detail", kwargs={"slug": item.slug})
 
     def item_pubdate(self, item: Consultation) -> datetime:
         return item.scheduled_at or item.created_at
@@ -60,6 +65,7 @@ class ConsultationsRssFeed(Feed):
 
 class ConsultationsAtomFeed(ConsultationsRssFeed):
     feed_type = Atom1Feed
+    url_name = "consultation_feed_atom"
 
     def subtitle(self, municipality: Municipality) -> str:
         return self.description(municipality)

@@ -1,18 +1,31 @@
-"""The sitemap of a municipality's site: absolute URLs on the host it was asked on."""
+"""The sitemap of a municipality's site: absolute URLs on its stored address (scheme, primary
+domain, port of the deployment), whatever Host header the request carried."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sites.requests import RequestSite
 from django.db.models import QuerySet
 from django.urls import reverse
 
 from consultations.models import Consultation, News
-from subscriptions.selectors import consultations_for_sitemap, news_for_sitemap
+from subscriptions.selectors import consultations_for_sitemap, news_for_sitemap, site_url
 
 
-class StaticPagesSitemap(Sitemap):
+class StoredSiteSitemap(Sitemap):
+    """Locations on the municipality's stored address."""
+
+    def get_protocol(self, protocol: str | None = None) -> str:
+        return urlsplit(site_url()).scheme
+
+    def get_domain(self, site: RequestSite | None = None) -> str:
+        return urlsplit(site_url()).netloc
+
+
+class StaticPagesSitemap(StoredSiteSitemap):
     def items(self) -> list[str]:
         return ["home", "consultation_list", "news_list", "subscription_request"]
 
@@ -20,7 +33,7 @@ class StaticPagesSitemap(Sitemap):
         return reverse(item)
 
 
-class ConsultationSitemap(Sitemap):
+class ConsultationSitemap(StoredSiteSitemap):
     def items(self) -> QuerySet[Consultation]:
         return consultations_for_sitemap()
 
@@ -31,7 +44,7 @@ class ConsultationSitemap(Sitemap):
         return item.updated_at
 
 
-class NewsSitemap(Sitemap):
+class NewsSitemap(StoredSiteSitemap):
     def items(self) -> QuerySet[News]:
         return news_for_sitemap()
 

@@ -8,13 +8,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from subscriptions.ics import calendar_render
-from subscriptions.selectors import consultations_for_calendar
+from subscriptions.selectors import consultations_for_calendar, site_url
 
 
 @require_GET
 def calendar_ics(request: HttpRequest) -> HttpResponse:
     municipality = request.tenant  # type: ignore[attr-defined]
-    base_url = request.build_absolute_uri("/").rstrip("/")
+    base_url = site_url()
     body = calendar_render(
         consultations=consultations_for_calendar(),
         calendar_name=_("Public consultations – %(name)s") % {"name": municipality.name},
@@ -29,7 +29,7 @@ def calendar_ics(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    sitemap = site_url() + reverse("sitemap")
     lines = [
         "User-agent: *",
         "Disallow: /panel/",

@@ -23,6 +23,13 @@ LISTED = [S.SCHEDULED, S.OPEN, S.CLOSED, S.REPORT_PUBLISHED]
 HIDDEN = [S.DRAFT, S.ORDERED]
 
 
+@pytest.fixture(autouse=True)
+def stored_address(settings):
+    """Links are built from the stored address: plain http on the standard port here."""
+    settings.PLATFORM_SCHEME = "http"
+    settings.PLATFORM_PORT = ""
+
+
 @pytest.fixture
 def catalogue(tenant_a, tenant_b):
     """One consultation per status in A, and one open consultation in B."""

@@ -1,0 +1,11 @@
+"""A pytest plugin loaded before the settings (``-p tests.devenv`` in pyproject.toml): the
+tests run with development settings, whether started by `make test` or by pytest directly.
+
+The settings default to production, which refuses to start without its secrets; a conftest.py
+is read too late for this (pytest-django loads the settings first)."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("KONSULTA_ENV", "development")
