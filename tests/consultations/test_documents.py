@@ -9,8 +9,10 @@ from consultations.models import ConsultationStatus, Document
 from consultations.services import DOCUMENT_MAX_BYTES, document_add, document_kind_detect
 from tests.consultations.factories import (
     consultation_in_state,
+    docx_bomb_bytes,
     docx_bytes,
     exe_bytes,
+    odt_bomb_bytes,
     odt_bytes,
     pdf_bytes,
     staff_make,
@@ -95,3 +97,34 @@ def test_documents_of_a_draft_cannot_be_downloaded_by_residents(admin, tenant_a)
         f"/konsultacje/{consultation.slug}/dokumenty/{document.pk}/"
     )
     assert response.status_code == 404
+
+
+BOMB_MESSAGE = "po rozpakowaniu"  # the Polish message names what is wrong with the file
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bomb", [odt_bomb_bytes, docx_bomb_bytes], ids=["odt", "docx"])
+def test_a_zip_bomb_is_refused_in_polish_without_inflating_and_nothing_is_stored(admin, bomb):
+    import tracemalloc
+
+    # given a package of ~0.5 MB that unpacks to 512 MB
+    content = bomb(512)
+    assert len(content) < 1024 * 1024
+    consultation = consultation_in_state(ConsultationStatus.DRAFT)
+    # when it is attached
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValidationError) as exc:
+            document_add(
+                acting_user=admin,
+                consultation_id=consultation.pk,
+                title="Projekt",
+                upload=upload("projekt.odt", content, "application/octet-stream"),
+            )
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # then it is refused with a message saying why, having held no more than a few MB
+    assert peak < 16 * 1024 * 1024, f"{peak / 2**20:.0f} MB held while checking the upload"
+    assert BOMB_MESSAGE in exc.value.message_dict["file"][0]
+    assert not Document.objects.filter(consultation=consultation).exists()
