@@ -128,3 +128,50 @@ def test_a_zip_bomb_is_refused_in_polish_without_inflating_and_nothing_is_stored
     assert peak < 16 * 1024 * 1024, f"{peak / 2**20:.0f} MB held while checking the upload"
     assert BOMB_MESSAGE in exc.value.message_dict["file"][0]
     assert not Document.objects.filter(consultation=consultation).exists()
+
+
+# The registered media types (IANA), written out here rather than taken from the code.
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "odt": "application/vnd.oasis.opendocument.text",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("uploaded_as", "content", "kind", "served_as"),
+    [
+        ("polyglot.html", pdf_bytes() + b"<script>alert(1)</script>", "pdf", "polyglot.pdf"),
+        ("uchwała.svg", docx_bytes(), "docx", "uchwała.docx"),
+        ('a"b;\r\nX-Evil: 1.js', odt_bytes(), "odt", "a-b-X-Evil-1.odt"),
+        ("../../etc/passwd", pdf_bytes(), "pdf", "passwd.pdf"),
+    ],
+)
+def test_a_download_carries_the_sniffed_type_and_a_safe_name_of_its_extension(
+    admin, tenant_a, uploaded_as, content, kind, served_as
+):
+    # given a document uploaded under a misleading name
+    consultation = consultation_in_state(ConsultationStatus.OPEN)
+    document = document_add(
+        acting_user=admin,
+        consultation_id=consultation.pk,
+        title="Projekt",
+        upload=upload(uploaded_as, content, "text/html"),
+    )
+    assert document.kind == kind
+    # when a resident downloads it
+    response = Client(HTTP_HOST=tenant_a.host).get(
+        f"/konsultacje/{consultation.slug}/dokumenty/{document.pk}/"
+    )
+    # then the type is the one found in its bytes, and the browser must save it, not render it
+    assert response.status_code == 200
+    assert response["Content-Type"] == MEDIA_TYPES[kind]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    from urllib.parse import quote
+
+    assert f'filename="{served_as}"' in disposition or quote(served_as) in disposition
+    assert "\r" not in disposition and "\n" not in disposition
+    assert b"".join(response.streaming_content) == content
