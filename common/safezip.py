@@ -30,6 +30,7 @@ class ZipLimits:
     total_bytes: int = 200 * 1024 * 1024
     # Inflated ÷ compressed, checked for members larger than ratio_from_bytes (tiny parts of
     # a package, like a 40-byte XML of zeros, may compress absurdly well and harm no one).
+    # 100:1 is also Apache POI's default for office files (ZipSecureFile, min ratio 0.01).
     ratio: int = 100
     ratio_from_bytes: int = 1024 * 1024
 
