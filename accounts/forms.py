@@ -4,6 +4,8 @@ from typing import Any
 
 from allauth.account.forms import SignupForm
 from django import forms
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import StaffRole
@@ -52,6 +54,17 @@ class ResidentSignupForm(SignupForm):
                 self.fields[name].widget.attrs.pop("placeholder", None)
         if "password2" in self.fields:
             self.fields["password2"].label = _("Repeat the password")
+
+    def try_save(self, request: HttpRequest) -> tuple[Any, HttpResponse | None]:
+        """Save, or treat the address as taken when a sign-up with the same address
+        committed between this form's uniqueness check and its insert (two clicks, two tabs):
+        allauth then answers as for any taken address, without saying so on the page."""
+        try:
+            with transaction.atomic():
+                return super().try_save(request)
+        except IntegrityError:
+            self.account_already_exists = True
+            return super().try_save(request)
 
 
 class ProfileForm(forms.Form):

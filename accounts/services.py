@@ -231,13 +231,14 @@ def user_delete(*, user: User, password: str) -> User:
 
     from accounts.personal_data import anonymisers
 
+    admins = _admins_lock()
     locked = User.objects.select_for_update().get(pk=user.pk)
     if locked.anonymised_at is not None:
         raise ValidationError(_("This account has already been deleted."), code="deleted")
     if not locked.check_password(password):
         raise ValidationError({"password": [_("The password is not correct.")]})
     if locked.role == StaffRole.ADMIN:
-        _last_admin_guard(member=locked, new_role="")
+        _last_admin_guard(member=locked, new_role="", admins=admins)
     old_email = locked.email
     for anonymise in anonymisers():
         anonymise(locked)
@@ -266,18 +267,27 @@ def user_delete(*, user: User, password: str) -> User:
 # --- Staff: invitations, roles, access ------------------------------------------------------
 
 
-def _last_admin_guard(*, member: User, new_role: str) -> None:
-    """Refuse a change that would leave the municipality without any administrator.
+def _admins_lock() -> list[int]:
+    """Lock the active administrators' rows, in one order, and return their ids.
 
-    The administrators' rows are locked first: two admins demoting each other at the same
-    moment are serialised, and the second one is refused."""
-    if member.role != StaffRole.ADMIN or new_role == StaffRole.ADMIN:
-        return
-    admins = list(
+    Every change that may take away an administrator calls this before it locks the member
+    it changes: two admins demoting each other at the same moment then queue on the same
+    first row instead of each holding the row the other waits for (a deadlock, and a 500)."""
+    return list(
         User.objects.select_for_update()
         .filter(role=StaffRole.ADMIN, is_active=True)
+        .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+def _last_admin_guard(*, member: User, new_role: str, admins: list[int]) -> None:
+    """Refuse a change that would leave the municipality without any administrator.
+
+    ``admins`` comes from ``_admins_lock`` in the same transaction, taken before ``member``
+    was read: the second of two admins demoting each other is refused."""
+    if member.role != StaffRole.ADMIN or new_role == StaffRole.ADMIN:
+        return
     if admins == [member.pk] or not admins:
         raise ValidationError(
             _(
@@ -362,10 +372,11 @@ def staff_role_change(*, member_id: int, role: str, acting_user: User) -> User:
     """Give a staff member another role. The last administrator cannot stop being one."""
     if role not in StaffRole.values:
         raise ValidationError({"role": [_("Choose a role.")]})
+    admins = _admins_lock()
     member = User.objects.select_for_update().filter(pk=member_id).exclude(role="").first()
     if member is None:
         raise ValidationError(_("This person is not a staff member."), code="not_found")
-    _last_admin_guard(member=member, new_role=role)
+    _last_admin_guard(member=member, new_role=role, admins=admins)
     member.role = role
     member.save(update_fields=["role"])
     logger.info("staff %s role %s set by %s", member.pk, role, acting_user.pk)
@@ -375,10 +386,11 @@ def staff_role_change(*, member_id: int, role: str, acting_user: User) -> User:
 @transaction.atomic
 def staff_access_revoke(*, member_id: int, acting_user: User) -> User:
     """Take away a person's staff access; they keep their account as a resident."""
+    admins = _admins_lock()
     member = User.objects.select_for_update().filter(pk=member_id).exclude(role="").first()
     if member is None:
         raise ValidationError(_("This person is not a staff member."), code="not_found")
-    _last_admin_guard(member=member, new_role="")
+    _last_admin_guard(member=member, new_role="", admins=admins)
     member.role = ""
     member.save(update_fields=["role"])
     logger.info("staff %s access revoked by %s", member.pk, acting_user.pk)

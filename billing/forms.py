@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from billing.models import PaymentMethod, PriceItem
 from billing.money import pln
 
-AMOUNT = re.compile(r"^\d{1,8}([.,]\d{1,2})?$")
+# ASCII digits only: \d, like int() and Decimal(), also takes Arabic-Indic or full-width ones.
+AMOUNT = re.compile(r"^[0-9]{1,8}([.,][0-9]{1,2})?$")
 
 
 def grosze_parse(text: str) -> int:

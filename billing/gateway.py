@@ -37,6 +37,16 @@ class SignatureError(Exception):
     """A webhook payload whose Stripe-Signature does not verify with our secret."""
 
 
+class MalformedEventError(SignatureError):
+    """A verified payload that is not an event we can store: no string id (events are kept
+    once by id), no type, or a data object of the wrong shape. Answered like a bad signature
+    (400): the sender is at fault, and retrying cannot help."""
+
+
+# StripeEvent.event_id's length; Stripe's ids are ~30 characters.
+EVENT_ID_MAX_LENGTH = 100
+
+
 @dataclass(frozen=True)
 class IntentState:
     """What Stripe says a PaymentIntent is now."""
@@ -178,16 +188,27 @@ def webhook_event_construct(*, payload: bytes, signature: str) -> WebhookEvent:
     if not settings.STRIPE_WEBHOOK_SECRET:
         raise SignatureError("STRIPE_WEBHOOK_SECRET is not set: webhooks are refused")
     try:
-        event = stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
+        stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
     except (ValueError, stripe.SignatureVerificationError) as exc:
         raise SignatureError(str(exc)) from exc
+    except (TypeError, AttributeError, KeyError) as exc:  # verified, but not shaped as an event
+        raise MalformedEventError(str(exc)) from exc
     raw = json.loads(payload)
-    obj = raw.get("data", {}).get("object", {}) or {}
+    if not isinstance(raw, dict):
+        raise MalformedEventError("the payload is not a JSON object")
+    event_id, event_type, data = raw.get("id"), raw.get("type"), raw.get("data") or {}
+    if not isinstance(event_id, str) or not 0 < len(event_id) <= EVENT_ID_MAX_LENGTH:
+        raise MalformedEventError(f"event id {str(event_id)[:40]!r} is not a storable id")
+    if not isinstance(event_type, str) or not event_type:
+        raise MalformedEventError(f"event {event_id} has no type")
+    obj = (data.get("object") or {}) if isinstance(data, dict) else None
+    if not isinstance(obj, dict):
+        raise MalformedEventError(f"event {event_id} has no data object")
     return WebhookEvent(
-        id=raw["id"],
-        type=event["type"],
+        id=event_id,
+        type=event_type,
         object_id=str(obj.get("id", "")),
         object_type=str(obj.get("object", "")),
-        metadata=dict(obj.get("metadata") or {}),
+        metadata=metadata if isinstance(metadata := obj.get("metadata"), dict) else {},
         payload=raw,
     )

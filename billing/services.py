@@ -36,7 +36,7 @@ from tenants.models import Municipality
 
 logger = logging.getLogger("konsulta.billing")
 
-POSTAL_CODE = re.compile(r"^\d{2}-\d{3}$")
+POSTAL_CODE = re.compile(r"^[0-9]{2}-[0-9]{3}$")  # ASCII only: \d takes any script's digits
 # A consultation in these states has not opened yet: its order may still be cancelled.
 CANCELLABLE_CONSULTATION_STATUSES = {"draft", "ordered", "scheduled"}
 MAX_NET_AMOUNT = 10_000_000_00  # 10 million PLN: a typo guard, not a business rule

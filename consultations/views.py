@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from pathlib import Path
 
 from django.conf import settings
@@ -66,8 +67,17 @@ PUBLIC_MEDIA_PREFIXES = ("branding/",)
 def media(request: HttpRequest, schema: str, path: str) -> HttpResponse:
     """Serve the current municipality's public uploads (branding), and only theirs: another
     schema's folder is a 404 here even when the file exists. Consultation documents are not
-    served here: their download view checks that the consultation is visible to residents."""
-    if schema != connection.schema_name or not path.startswith(PUBLIC_MEDIA_PREFIXES):
+    served here: their download view checks that the consultation is visible to residents.
+
+    The prefix is checked on the normalised path, the one actually served: "branding/../x"
+    (sent as "..%2f") starts with "branding/" but names a file outside it."""
+    normalised = posixpath.normpath(path).lstrip("/")
+    if (
+        schema != connection.schema_name
+        or not normalised.startswith(PUBLIC_MEDIA_PREFIXES)
+        or ".." in normalised.split("/")
+        or "\\" in path
+    ):
         raise Http404
     root = Path(settings.MEDIA_ROOT) / connection.schema_name
-    return serve(request, path, document_root=str(root))
+    return serve(request, normalised, document_root=str(root))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from consultations import selectors
 from consultations.forms import ConsultationSearchForm
-from consultations.models import News
+from consultations.models import Document, DocumentKind, News
 
 
 def consultation_list(request: HttpRequest) -> HttpResponse:
@@ -40,14 +42,36 @@ def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "consultations/resident/detail.html", {"consultation": consultation})
 
 
+# The type a download is served as comes from the kind found in the file's bytes on upload,
+# never from the uploader's file name ("polyglot.html" would be rendered as a page).
+DOCUMENT_MEDIA_TYPES = {
+    DocumentKind.PDF: "application/pdf",
+    DocumentKind.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    DocumentKind.ODT: "application/vnd.oasis.opendocument.text",
+}
+
+
+def document_download_name(document: Document) -> str:
+    """The uploader's name with only letters, digits and hyphens kept, and the extension of
+    the document's real kind: "Uchwała (projekt).html" of a PDF becomes "Uchwała-projekt.pdf"."""
+    stem = (document.original_name or "").rsplit(".", 1)[0] or document.title
+    stem = re.sub(r"[\W_]+", "-", stem).strip("-")[:100].strip("-") or "dokument"
+    return f"{stem}.{document.kind}"
+
+
 def document_download(request: HttpRequest, slug: str, document_id: int) -> FileResponse:
     consultation = selectors.consultation_get_public(slug=slug)
     document = consultation and consultation.documents.filter(pk=document_id).first()
     if not document:
         raise Http404
-    extension = document.kind
-    name = document.original_name or f"{document.title}.{extension}"
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=name)
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document_download_name(document),
+        content_type=DOCUMENT_MEDIA_TYPES[DocumentKind(document.kind)],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def news_list(request: HttpRequest) -> HttpResponse:

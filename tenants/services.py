@@ -55,6 +55,9 @@ def _event(
     )
 
 
+REGISTRATION_LOCK_KEY = zlib.crc32(b"konsulta-municipality-registration")
+
+
 @transaction.atomic
 def municipality_create(
     *,
@@ -78,6 +81,11 @@ def municipality_create(
     custom_domain = custom_domain.strip().lower()
     nip = nip_normalize(nip) if nip else ""
     errors: dict[str, list[str]] = {}
+    # One registration at a time, until this transaction ends: two provider staff entering
+    # the same municipality at once both passed the "already taken" checks below, and the
+    # second died on a unique index (a 500). Registrations are rare; waiting is harmless.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REGISTRATION_LOCK_KEY])
 
     def check(field: str, validator: object, *args: object) -> None:
         try:

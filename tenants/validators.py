@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 NIP_WEIGHTS = (6, 5, 7, 2, 3, 4, 5, 6, 7)
+# Digits are matched as [0-9], never \d or str.isdigit(): those also take Arabic-Indic or
+# full-width digits, which int() then reads as numbers and the database stores as typed.
 
 # TERYT length by kind of unit: województwo 2 digits, powiat 4, gmina 7 (with the type digit).
 TERYT_LENGTH = {"wojewodztwo": 2, "powiat": 4, "gmina": 7, "miasto": 7}
@@ -29,7 +31,7 @@ def nip_normalize(value: str) -> str:
 
 def nip_is_valid(value: str) -> bool:
     digits = nip_normalize(value)
-    if not re.fullmatch(r"\d{10}", digits) or digits == "0000000000":
+    if not re.fullmatch(r"[0-9]{10}", digits) or digits == "0000000000":
         return False
     checksum = sum(int(d) * w for d, w in zip(digits, NIP_WEIGHTS, strict=False)) % 11
     return checksum != 10 and checksum == int(digits[9])
@@ -46,10 +48,10 @@ def validate_teryt(value: str, kind: str) -> None:
     """A TERYT code of the length that the kind of unit has (unions have none of their own)."""
     expected = TERYT_LENGTH.get(kind)
     if expected is None:
-        if value and not re.fullmatch(r"\d{2,7}", value):
+        if value and not re.fullmatch(r"[0-9]{2,7}", value):
             raise ValidationError(_("A TERYT code has digits only."), code="invalid_teryt")
         return
-    if not re.fullmatch(rf"\d{{{expected}}}", value or ""):
+    if not re.fullmatch(rf"[0-9]{{{expected}}}", value or ""):
         raise ValidationError(
             _("The TERYT code of this kind of unit has %(n)d digits.") % {"n": expected},
             code="invalid_teryt",

@@ -54,6 +54,31 @@ def department_save(
 
 
 GEOJSON_TYPES = {"Polygon", "MultiPolygon", "Feature", "FeatureCollection"}
+# A FeatureCollection of MultiPolygons is 8 levels deep (collection, features, feature,
+# geometry, four levels of coordinates); properties may add a few. Deeper is not an outline,
+# and thousands of levels exhaust Python's recursion limit in the parser and the encoder.
+GEOJSON_MAX_DEPTH = 32
+
+
+def _depth(data: object) -> int:
+    """How many arrays and objects deep ``data`` goes, counted without recursion."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            depth += 1
+            deepest = max(deepest, depth)
+            stack.extend((item, depth) for item in value)
+    return deepest
+
+
+def _too_deep() -> ValidationError:
+    return ValidationError(
+        {"outline": [_("The outline is nested too many levels deep to be valid GeoJSON.")]}
+    )
 
 
 def geojson_check(text: str) -> str:
@@ -63,10 +88,14 @@ def geojson_check(text: str) -> str:
         return ""
     try:
         data = json.loads(text)
+    except RecursionError as exc:
+        raise _too_deep() from exc
     except ValueError as exc:
         raise ValidationError(
             {"outline": [_("The outline is not valid GeoJSON (JSON syntax error).")]}
         ) from exc
+    if _depth(data) > GEOJSON_MAX_DEPTH:
+        raise _too_deep()
     if not isinstance(data, dict) or data.get("type") not in GEOJSON_TYPES:
         raise ValidationError(
             {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import zipfile
 
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from common.safezip import SafeZip, UnsafeZipError
 from consultations.models import (
     Consultation,
     ConsultationStatus,
@@ -17,13 +19,28 @@ from consultations.models import (
     DocumentKind,
 )
 
+logger = logging.getLogger("konsulta.consultations")
+
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
+# The ODT "mimetype" member holds just that string; anything longer is not an ODT.
+ODT_MIMETYPE_MAX_BYTES = 256
+
+
+def document_unsafe_message() -> str:
+    return _(
+        "This file would take far more space after unpacking than any document does, "
+        "so it has been refused and not stored. Please save the document again "
+        "in a word processor, or attach it as a PDF."
+    )
 
 
 def document_kind_detect(upload: UploadedFile) -> str | None:
     """The real type from the file's bytes (the name and the browser's type are not
-    trusted): PDF by its header, DOCX and ODT as ZIP packages with their marker entries."""
+    trusted): PDF by its header, DOCX and ODT as ZIP packages with their marker entries.
+
+    A package whose members declare more than ``common.safezip``'s limits raises
+    ValidationError with ``document_unsafe_message``: nothing in it is unpacked."""
     upload.seek(0)
     head = upload.read(64)
     upload.seek(0)
@@ -32,17 +49,27 @@ def document_kind_detect(upload: UploadedFile) -> str | None:
     if not head.startswith(b"PK\x03\x04"):
         return None
     try:
-        with zipfile.ZipFile(upload) as package:
+        with SafeZip(upload) as package:
             names = set(package.namelist())
-            if "mimetype" in names and package.read("mimetype").strip() == ODT_MIMETYPE:
+            if "mimetype" in names and _odt_mimetype_read(package) == ODT_MIMETYPE:
                 return DocumentKind.ODT
             if "[Content_Types].xml" in names and "word/document.xml" in names:
                 return DocumentKind.DOCX
-    except (zipfile.BadZipFile, OSError, KeyError):
+    except UnsafeZipError as exc:
+        logger.warning("document refused as a zip bomb: %s", exc.reason)
+        raise ValidationError({"file": [document_unsafe_message()]}) from exc
+    except (zipfile.BadZipFile, OSError, KeyError, EOFError, NotImplementedError):
         return None
     finally:
         upload.seek(0)
     return None
+
+
+def _odt_mimetype_read(package: SafeZip) -> bytes:
+    try:
+        return package.read("mimetype", max_bytes=ODT_MIMETYPE_MAX_BYTES).strip()
+    except UnsafeZipError:
+        return b""  # longer than any media type: not an ODT, whatever else it is
 
 
 @transaction.atomic

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -19,19 +21,43 @@ from consultations.selectors import SITE_SETTINGS_CACHE_KEY
 
 COAT_OF_ARMS_MAX_BYTES = 1024 * 1024
 COAT_OF_ARMS_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
+# A header may declare any canvas: 100000 × 100000 pixels fit in a few hundred bytes and
+# would take 30 GB to decode, here or in every resident's browser. A coat of arms needs far
+# less; the size is read from the header, before anything is decoded.
+COAT_OF_ARMS_MAX_SIDE = 4000
+
+
+def _too_large() -> ValidationError:
+    return ValidationError(
+        {
+            "coat_of_arms": [
+                _("The image is too large: it may have at most %(side)s × %(side)s pixels.")
+                % {"side": COAT_OF_ARMS_MAX_SIDE}
+            ]
+        }
+    )
 
 
 def _image_check(upload: UploadedFile) -> str:
-    """Return the file extension for a real PNG/JPEG/WebP under 1 MB, else raise."""
+    """Return the file extension for a real PNG/JPEG/WebP under 1 MB and at most
+    COAT_OF_ARMS_MAX_SIDE pixels a side, else raise."""
     from PIL import Image, UnidentifiedImageError
 
     if upload.size and upload.size > COAT_OF_ARMS_MAX_BYTES:
         raise ValidationError({"coat_of_arms": [_("The image may be at most 1 MB.")]})
     try:
         upload.seek(0)
-        with Image.open(upload) as image:
-            image.verify()
-            image_format = image.format or ""
+        with warnings.catch_warnings():
+            # Pillow only warns between its limit and twice it; both are bombs here.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                width, height = image.size
+                if max(width, height) > COAT_OF_ARMS_MAX_SIDE:
+                    raise _too_large()
+                image.verify()
+                image_format = image.format or ""
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _too_large() from exc
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise ValidationError({"coat_of_arms": [_("Upload a PNG, JPEG or WebP image.")]}) from exc
     if image_format not in COAT_OF_ARMS_FORMATS:

@@ -120,3 +120,33 @@ def exe_bytes() -> bytes:
 
 def upload(name: str, content: bytes, content_type: str = "application/pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def zip_bomb_bytes(members: dict[str, bytes], *, inflating: str, inflated_mb: int) -> bytes:
+    """A ZIP package with ``members`` plus one member, ``inflating``, of ``inflated_mb`` MB of
+    zeros: about 1 KB on the wire for each MB it unpacks to (deflate's ~1000:1)."""
+    buffer = io.BytesIO()
+    chunk = b"\x00" * (1024 * 1024)
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as package:
+        for name, content in members.items():
+            package.writestr(name, content)
+        with package.open(inflating, "w", force_zip64=True) as member:
+            for _ in range(inflated_mb):
+                member.write(chunk)
+    return buffer.getvalue()
+
+
+def odt_bomb_bytes(inflated_mb: int = 512) -> bytes:
+    """An ODT whose ``mimetype`` member (a few dozen bytes in a real one) inflates."""
+    return zip_bomb_bytes(
+        {"content.xml": b"<office:document-content/>"},
+        inflating="mimetype",
+        inflated_mb=inflated_mb,
+    )
+
+
+def docx_bomb_bytes(inflated_mb: int = 512) -> bytes:
+    """A DOCX with the marker entries whose ``word/document.xml`` inflates."""
+    return zip_bomb_bytes(
+        {"[Content_Types].xml": b"<Types/>"}, inflating="word/document.xml", inflated_mb=inflated_mb
+    )

@@ -226,3 +226,38 @@ def test_a_draft_document_is_not_reachable_through_the_media_url(tenant_a):
     # then its file URL under /media/ answers 404, though the file exists
     assert url.startswith(f"/media/{tenant_a.schema_name}/consultations/")
     assert Client(HTTP_HOST=tenant_a.host).get(url).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "disguise",
+    [
+        "branding/..%2f{rest}",
+        "branding/%2e%2e/{rest}",
+        "branding/..%2F{rest}",
+        "branding/./..%2f{rest}",
+        "branding%2f..%2f{rest}",
+    ],
+)
+def test_a_draft_document_is_not_reachable_through_a_branding_url_that_climbs_out(
+    tenant_a, disguise
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from consultations.services import document_add
+    from tests.consultations.factories import consultation_in_state, pdf_bytes, staff_make
+
+    # given a document of a draft consultation
+    with schema_context(tenant_a.schema_name):
+        consultation = consultation_in_state("draft")
+        document = document_add(
+            acting_user=staff_make("admin"),
+            consultation_id=consultation.pk,
+            title="Projekt uchwały",
+            upload=SimpleUploadedFile("projekt.pdf", pdf_bytes(), content_type="application/pdf"),
+        )
+    # when its path is dressed up as one under branding/ that climbs back out
+    rest = document.file.name  # consultations/<pk>/document….pdf
+    url = f"/media/{tenant_a.schema_name}/" + disguise.format(rest=rest)
+    # then the media view answers 404, as for the plain URL
+    assert Client(HTTP_HOST=tenant_a.host).get(url).status_code == 404

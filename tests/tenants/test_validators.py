@@ -78,3 +78,23 @@ def test_a_custom_domain_needs_a_dot_and_a_tld():
     validate_domain("konsultacje.debno.pl")
     with pytest.raises(ValidationError):
         validate_domain("debno")
+
+
+# 5971646003 (valid above) written with other scripts' digits: str.isdigit(), \d and int()
+# all accept them, and they would be stored and printed on invoices as they came.
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+EXTENDED_ARABIC = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+@pytest.mark.parametrize("digits", [ARABIC_INDIC, FULL_WIDTH, EXTENDED_ARABIC])
+def test_a_nip_in_non_ascii_digits_is_invalid(digits):
+    assert not nip_is_valid("5971646003".translate(digits))
+    assert not nip_is_valid("597164600" + "3".translate(digits))
+
+
+@pytest.mark.parametrize("digits", [ARABIC_INDIC, FULL_WIDTH, EXTENDED_ARABIC])
+@pytest.mark.parametrize(("teryt", "kind"), [("3207023", "gmina"), ("32", "zwiazek")])
+def test_a_teryt_in_non_ascii_digits_is_refused(digits, teryt, kind):
+    with pytest.raises(ValidationError):
+        validate_teryt(teryt.translate(digits), kind)
