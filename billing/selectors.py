@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
@@ -22,6 +23,9 @@ from billing.models import (
     vat_of,
 )
 from tenants.models import Municipality
+
+if TYPE_CHECKING:
+    from consultations.models import Consultation
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,23 @@ def consultation_snapshot_get(
             starts_at=row.starts_at,
             ends_at=row.ends_at,
         )
+
+
+def consultation_get(*, schema_name: str, consultation_id: int) -> Consultation | None:
+    """The consultation itself, read in its municipality's schema, for consultations' own
+    permission predicates (billing asks them about the consultation an order concerns)."""
+    from consultations.models import Consultation
+
+    with schema_context(schema_name):
+        return Consultation.objects.filter(pk=consultation_id).first()
+
+
+def consultations_by_id(*, schema_name: str, ids: set[int]) -> dict[int, Consultation]:
+    """Several consultations of one municipality at once, by id (for a list of orders)."""
+    from consultations.models import Consultation
+
+    with schema_context(schema_name):
+        return {row.pk: row for row in Consultation.objects.filter(pk__in=ids)}
 
 
 def price_list_base() -> QuerySet[PriceItem]:

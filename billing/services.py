@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +31,7 @@ from billing.models import (
     PriceItem,
     StripeEvent,
 )
+from billing.permissions import can_order_consultation
 from billing.selectors import consultation_snapshot_get, order_quote
 from tenants.models import Municipality
 
@@ -111,6 +112,19 @@ def billing_profile_update(
 # --- Orders -------------------------------------------------------------------------------
 
 
+def _may_order(*, acting_user: User, municipality: Municipality, consultation_id: int) -> None:
+    """Raise PermissionDenied unless ``acting_user`` may order this consultation: consultations'
+    own predicate decides, asked in the municipality's schema (where the user's departments
+    are). Views answer 404 before coming here; this guards every other caller."""
+    from consultations.models import Consultation
+
+    with schema_context(municipality.schema_name):
+        consultation = Consultation.objects.filter(pk=consultation_id).first()
+        allowed = can_order_consultation(acting_user, consultation)
+    if not allowed:
+        raise PermissionDenied("not allowed to order this consultation")
+
+
 @transaction.atomic
 def order_place(
     *,
@@ -118,10 +132,13 @@ def order_place(
     consultation_id: int,
     addon_codes: list[str],
     payment_method: str,
-    ordered_by_email: str,
+    acting_user: User,
 ) -> Order:
     """Order a consultation at today's prices; the items and the buyer's data are copied
-    into the order. A consultation has at most one live order (a database constraint)."""
+    into the order. A consultation has at most one live order (a database constraint).
+    ``acting_user`` (an account of the municipality's schema) must be allowed to order this
+    very consultation."""
+    _may_order(acting_user=acting_user, municipality=municipality, consultation_id=consultation_id)
     snapshot = consultation_snapshot_get(
         schema_name=municipality.schema_name, consultation_id=consultation_id
     )
@@ -162,7 +179,7 @@ def order_place(
         buyer_name=profile.invoice_name or municipality.name,
         buyer_nip=municipality.nip or "",
         buyer_address=", ".join(profile.address_lines),
-        ordered_by_email=ordered_by_email,
+        ordered_by_email=acting_user.email,
     )
     try:
         with transaction.atomic():
@@ -186,7 +203,7 @@ def order_place(
         order=order,
         action=OrderEvent.Action.PLACED,
         amount=order.gross_total,
-        actor=ordered_by_email,
+        actor=acting_user.email,
     )
     return order
 
@@ -222,13 +239,18 @@ def _customer_ensure(municipality: Municipality) -> str:
     return BillingProfile.objects.get(pk=profile.pk).stripe_customer_id or customer_id
 
 
-def order_payment_start(*, order_id: int) -> gateway.IntentState:
+def order_payment_start(*, order_id: int, acting_user: User) -> gateway.IntentState:
     """Create (once) the order's PaymentIntent in Stripe and remember it.
 
     Not one transaction: no row lock is held while waiting for Stripe. The idempotency key
     makes a retry after a lost answer return the same PaymentIntent. When Stripe cannot be
     reached the order stays as it was and the Polish message says to try again."""
     order = Order.objects.select_related("municipality").get(pk=order_id)
+    _may_order(
+        acting_user=acting_user,
+        municipality=order.municipality,
+        consultation_id=order.consultation_id,
+    )
     if not order.is_open or order.payment_method != PaymentMethod.CARD:
         raise ValidationError(_("This order cannot be paid online."))
     try:
@@ -272,10 +294,10 @@ def _order_intent_attach(*, order_id: int, intent_id: str) -> None:
     )
 
 
-def order_pay_in_test_mode(*, order_id: int) -> Order:
+def order_pay_in_test_mode(*, order_id: int, acting_user: User) -> Order:
     """The "Pay" step without Stripe.js: confirm the PaymentIntent server-side with a test
     card (STRIPE_TEST_MODE only), then record what Stripe says."""
-    intent = order_payment_start(order_id=order_id)
+    intent = order_payment_start(order_id=order_id, acting_user=acting_user)
     try:
         intent = gateway.payment_intent_confirm_with_test_card(intent.id)
     except gateway.GatewayError as exc:
@@ -406,13 +428,19 @@ def order_approve_transfer(*, order_id: int, acting_user: User) -> Order:
 
 
 @transaction.atomic
-def order_cancel(*, order_id: int, acting_email: str) -> Order:
+def order_cancel(*, order_id: int, acting_user: User) -> Order:
     """Cancel an order before its consultation opens: a payment is refunded in Stripe, an
     unfinished one voided, and the consultation's clearance revoked.
 
     The row stays locked while Stripe answers, so two clicks can't refund twice; the
     idempotency key guards the same at Stripe's end."""
     order = Order.objects.select_for_update().select_related("municipality").get(pk=order_id)
+    _may_order(
+        acting_user=acting_user,
+        municipality=order.municipality,
+        consultation_id=order.consultation_id,
+    )
+    acting_email = acting_user.email
     if order.status in {OrderStatus.CANCELLED, OrderStatus.REFUNDED}:
         return order
     snapshot = consultation_snapshot_get(

@@ -34,6 +34,15 @@ def consultation_make(
         ).pk
 
 
+def orderer_make(schema_name: str, role: str = "admin") -> Any:
+    """A staff account of the municipality that may order its consultations (no password:
+    the tests call services with it, or log it in with force_login)."""
+    from accounts.services import user_create
+
+    with schema_context(schema_name):
+        return user_create(email=unique("orders") + "@gmina.test", password=None, role=role)
+
+
 def consultation_cleared(schema_name: str, consultation_id: int) -> bool:
     from consultations.models import Consultation
     from consultations.services import consultation_is_cleared
@@ -71,3 +80,9 @@ def municipality_a(tenant_a: Any) -> Any:
     municipality = Municipality.objects.get(pk=tenant_a.pk)
     invoice_data_enter(municipality)
     return municipality
+
+
+@pytest.fixture
+def orderer(tenant_a: Any) -> Any:
+    """The administrator of municipality A, who orders and pays in the tests."""
+    return orderer_make(tenant_a.schema_name)

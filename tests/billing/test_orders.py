@@ -11,7 +11,7 @@ from billing import selectors, services
 from billing.models import OrderStatus, PriceChange, PriceItem, vat_of
 from billing.pdf import order_confirmation_pdf
 from billing.permissions import can_edit_invoice_data, can_order_consultations
-from tests.billing.conftest import consultation_cleared, consultation_make
+from tests.billing.conftest import consultation_cleared, consultation_make, orderer_make
 
 
 def place(municipality, schema_name, *, days=21, addons=(), method="card"):
@@ -20,7 +20,7 @@ def place(municipality, schema_name, *, days=21, addons=(), method="card"):
         consultation_id=consultation_make(schema_name, days=days),
         addon_codes=list(addons),
         payment_method=method,
-        ordered_by_email="koordynator@a.test",
+        acting_user=orderer_make(schema_name),
     )
 
 
@@ -114,7 +114,7 @@ def test_a_consultation_has_only_one_live_order(municipality_a, tenant_a):
             consultation_id=order.consultation_id,
             addon_codes=[],
             payment_method="card",
-            ordered_by_email="x@a.test",
+            acting_user=orderer_make(tenant_a.schema_name),
         )
 
 
@@ -156,7 +156,7 @@ def test_a_consultation_without_dates_cannot_be_priced(municipality_a, tenant_a)
             consultation_id=consultation_id,
             addon_codes=[],
             payment_method="card",
-            ordered_by_email="x@a.test",
+            acting_user=orderer_make(tenant_a.schema_name),
         )
 
 
@@ -243,7 +243,7 @@ def test_a_draft_consultation_cannot_be_ordered_here_before_its_checks(municipal
 
     from billing.models import Order
     from consultations.models import Consultation
-    from tests.billing.conftest import consultation_make
+    from tests.billing.conftest import consultation_make, orderer_make
 
     # given a consultation still in draft (not checked, dates not frozen)
     consultation_id = consultation_make(tenant_a.schema_name)
@@ -256,6 +256,6 @@ def test_a_draft_consultation_cannot_be_ordered_here_before_its_checks(municipal
             consultation_id=consultation_id,
             addon_codes=[],
             payment_method="card",
-            ordered_by_email="x@a.test",
+            acting_user=orderer_make(tenant_a.schema_name),
         )
     assert not Order.objects.filter(consultation_id=consultation_id).exists()
