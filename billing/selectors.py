@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -17,6 +17,7 @@ from billing.models import (
     BillingProfile,
     Order,
     OrderStatus,
+    PaymentIntentRecord,
     PriceChange,
     PriceItem,
     PriceItemKind,
@@ -199,6 +200,17 @@ def orders_open_with_intent() -> QuerySet[Order]:
     return Order.objects.filter(
         status__in=OPEN_STATUSES, stripe_payment_intent_id__isnull=False
     ).select_related("municipality")
+
+
+def payment_intents_to_settle() -> QuerySet[PaymentIntentRecord]:
+    """Recorded PaymentIntents not yet settled that are not a live order's own: a second
+    intent of an order, or the intent of a cancelled one."""
+    live_own = Q(intent_id=F("order__stripe_payment_intent_id")) & ~Q(
+        order__status__in=[OrderStatus.CANCELLED, OrderStatus.REFUNDED]
+    )
+    return (
+        PaymentIntentRecord.objects.filter(settled_at__isnull=True).exclude(live_own).order_by("pk")
+    )
 
 
 def revenue_by_month() -> list[dict[str, object]]:

@@ -26,6 +26,7 @@ from billing.models import (
     OrderEvent,
     OrderItem,
     OrderStatus,
+    PaymentIntentRecord,
     PaymentMethod,
     PriceChange,
     PriceItem,
@@ -214,10 +215,15 @@ def _base_codes() -> set[str]:
     return set(price_list_base().values_list("code", flat=True))
 
 
+@transaction.atomic
 def _customer_ensure(municipality: Municipality) -> str:
-    """The municipality's Stripe Customer, created once (Stripe's idempotency key and our
-    unique column keep it one even when two payments start at once)."""
-    profile = BillingProfile.objects.get(municipality=municipality)
+    """The municipality's Stripe Customer, created once.
+
+    The municipality's billing row stays locked while Stripe answers: a second payment
+    starting at the same moment (another click, another order) waits, then finds the
+    Customer. Stripe's idempotency key alone is not enough: it expires after a day, and
+    localstripe ignores it."""
+    profile = BillingProfile.objects.select_for_update().get(municipality=municipality)
     if profile.stripe_customer_id:
         return profile.stripe_customer_id
     customer_id = gateway.customer_create(
@@ -233,17 +239,24 @@ def _customer_ensure(municipality: Municipality) -> str:
         metadata={"municipality_id": str(municipality.pk), "schema": municipality.schema_name},
         idempotency_key=f"municipality-{municipality.pk}-customer",
     )
-    BillingProfile.objects.filter(pk=profile.pk, stripe_customer_id__isnull=True).update(
-        stripe_customer_id=customer_id
-    )
-    return BillingProfile.objects.get(pk=profile.pk).stripe_customer_id or customer_id
+    profile.stripe_customer_id = customer_id
+    profile.save(update_fields=["stripe_customer_id"])
+    return customer_id
+
+
+def _payable(order: Order) -> None:
+    if not order.is_open or order.payment_method != PaymentMethod.CARD:
+        raise ValidationError(_("This order cannot be paid online."))
 
 
 def order_payment_start(*, order_id: int, acting_user: User) -> gateway.IntentState:
-    """Create (once) the order's PaymentIntent in Stripe and remember it.
+    """The order's PaymentIntent: created once in Stripe, then reused.
 
-    Not one transaction: no row lock is held while waiting for Stripe. The idempotency key
-    makes a retry after a lost answer return the same PaymentIntent. When Stripe cannot be
+    Two short transactions, each holding a row lock while Stripe answers: the municipality's
+    billing row while its Customer is ensured, then the order's row while its intent is
+    looked up or created. A second "Pay" click waits and finds the first one's intent. Each
+    intent is recorded (``PaymentIntentRecord``) with the order before its client_secret
+    leaves the server, so the reconciliation job knows every one. When Stripe cannot be
     reached the order stays as it was and the Polish message says to try again."""
     order = Order.objects.select_related("municipality").get(pk=order_id)
     _may_order(
@@ -251,55 +264,73 @@ def order_payment_start(*, order_id: int, acting_user: User) -> gateway.IntentSt
         municipality=order.municipality,
         consultation_id=order.consultation_id,
     )
-    if not order.is_open or order.payment_method != PaymentMethod.CARD:
-        raise ValidationError(_("This order cannot be paid online."))
+    _payable(order)
     try:
-        if order.stripe_payment_intent_id:
-            return gateway.payment_intent_retrieve(order.stripe_payment_intent_id)
         customer_id = _customer_ensure(order.municipality)
-        intent = gateway.payment_intent_create(
-            amount=order.gross_total,
-            currency=order.currency,
-            customer_id=customer_id,
-            metadata={
-                "order_id": str(order.pk),
-                "order_number": order.number,
-                "schema": order.municipality.schema_name,
-                "consultation_id": str(order.consultation_id),
-            },
-            idempotency_key=f"order-{order.pk}-intent",
-        )
+        return _order_intent_ensure(order_id=order.pk, customer_id=customer_id)
     except gateway.GatewayError as exc:
         logger.warning("Stripe: payment of order %s not started: %s", order.pk, exc)
         raise ValidationError(
             unreachable_message() if exc.unreachable else _("The payment could not be started.")
         ) from exc
-    _order_intent_attach(order_id=order.pk, intent_id=intent.id)
-    return intent
 
 
 @transaction.atomic
-def _order_intent_attach(*, order_id: int, intent_id: str) -> None:
-    order = Order.objects.select_for_update().get(pk=order_id)
+def _order_intent_ensure(*, order_id: int, customer_id: str) -> gateway.IntentState:
+    order = (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("municipality")
+        .get(pk=order_id)
+    )
+    _payable(order)
     if order.stripe_payment_intent_id:
-        return
-    order.stripe_payment_intent_id = intent_id
+        return gateway.payment_intent_retrieve(order.stripe_payment_intent_id)
+    intent = gateway.payment_intent_create(
+        amount=order.gross_total,
+        currency=order.currency,
+        customer_id=customer_id,
+        metadata={
+            "order_id": str(order.pk),
+            "order_number": order.number,
+            "schema": order.municipality.schema_name,
+            "consultation_id": str(order.consultation_id),
+        },
+        idempotency_key=f"order-{order.pk}-intent",
+    )
+    PaymentIntentRecord.objects.create(order=order, intent_id=intent.id)
+    order.stripe_payment_intent_id = intent.id
     order.save(update_fields=["stripe_payment_intent_id"])
     OrderEvent.objects.create(
         order=order,
         action=OrderEvent.Action.PAYMENT_STARTED,
         amount=order.gross_total,
         actor="Stripe",
-        reference=intent_id,
+        reference=intent.id,
     )
+    return intent
 
 
 def order_pay_in_test_mode(*, order_id: int, acting_user: User) -> Order:
     """The "Pay" step without Stripe.js: confirm the PaymentIntent server-side with a test
-    card (STRIPE_TEST_MODE only), then record what Stripe says."""
-    intent = order_payment_start(order_id=order_id, acting_user=acting_user)
+    card (STRIPE_TEST_MODE only), then record what Stripe says. A second click while the
+    first is being paid waits for it and returns the paid order."""
     try:
-        intent = gateway.payment_intent_confirm_with_test_card(intent.id)
+        intent = order_payment_start(order_id=order_id, acting_user=acting_user)
+    except ValidationError:
+        order = Order.objects.get(pk=order_id)
+        if order.is_cleared:
+            return order
+        raise
+    return _order_confirm_in_test_mode(order_id=order_id, intent_id=intent.id)
+
+
+@transaction.atomic
+def _order_confirm_in_test_mode(*, order_id: int, intent_id: str) -> Order:
+    order = Order.objects.select_for_update(of=("self",)).get(pk=order_id)
+    if not order.is_open:
+        return order
+    try:
+        intent = gateway.payment_intent_confirm_with_test_card(intent_id)
     except gateway.GatewayError as exc:
         logger.warning("Stripe: confirming order %s failed: %s", order_id, exc)
         raise ValidationError(
@@ -528,7 +559,8 @@ RECONCILE_BATCH_SIZE = 500
 
 
 def orders_reconcile() -> int:
-    """Ask Stripe about every open order with a PaymentIntent; returns how many changed.
+    """Ask Stripe about every open order with a PaymentIntent, then settle the intents that
+    are no order's own; returns how many orders changed plus how many intents were refunded.
 
     One order at a time, each in its own transaction: when Stripe is down again the run
     stops, and the rest waits for the next one."""
@@ -540,7 +572,63 @@ def orders_reconcile() -> int:
             after = order_sync(order_id=order.pk)
         except gateway.GatewayError as exc:
             logger.warning("reconcile: Stripe unreachable at order %s: %s", order.pk, exc)
-            break
+            return changed
         if after.status != order.status:
             changed += 1
-    return changed
+    return changed + payment_intents_reconcile()
+
+
+def payment_intents_reconcile() -> int:
+    """Refund every charged PaymentIntent that is not its live order's own, and void every
+    unfinished one; returns how many were refunded.
+
+    Such intents came from two payments started at once before the order row was locked
+    (localstripe, and Stripe once an idempotency key expires, create one per request), or
+    were left behind by a cancellation racing a payment. Each one is settled in its own
+    transaction, under the order's lock; Stripe unreachable stops the run until the next."""
+    from billing.selectors import payment_intents_to_settle
+
+    refunded = 0
+    for record in payment_intents_to_settle()[:RECONCILE_BATCH_SIZE]:
+        try:
+            refunded += _payment_intent_settle(record_id=record.pk)
+        except gateway.GatewayError as exc:
+            logger.warning("reconcile: Stripe unreachable at intent %s: %s", record.intent_id, exc)
+            break
+    return refunded
+
+
+@transaction.atomic
+def _payment_intent_settle(*, record_id: int) -> int:
+    record = PaymentIntentRecord.objects.select_related("order").get(pk=record_id)
+    order = Order.objects.select_for_update(of=("self",)).get(pk=record.order_id)
+    record = PaymentIntentRecord.objects.select_for_update().get(pk=record_id)
+    live = order.status not in (OrderStatus.CANCELLED, OrderStatus.REFUNDED)
+    if record.settled_at is not None or (
+        live and order.stripe_payment_intent_id == record.intent_id
+    ):
+        return 0
+    intent = gateway.payment_intent_retrieve(record.intent_id)
+    refund_id = ""
+    if intent.status == "processing":
+        return 0  # not settled either way yet: the next run looks again
+    if intent.status == "succeeded":
+        if gateway.refunded_amount(intent.id) < intent.amount:
+            refund_id = gateway.refund_create(
+                intent_id=intent.id, idempotency_key=f"intent-{intent.id}-refund"
+            )
+    elif intent.status != "canceled":
+        gateway.payment_intent_cancel(intent.id)
+    record.settled_at = timezone.now()
+    record.refund_id = refund_id
+    record.save(update_fields=["settled_at", "refund_id"])
+    if refund_id:
+        logger.warning("reconcile: refunded %s, a second charge of order %s", intent.id, order.pk)
+        OrderEvent.objects.create(
+            order=order,
+            action=OrderEvent.Action.REFUNDED,
+            amount=-intent.amount,
+            actor="system",
+            reference=refund_id,
+        )
+    return 1 if refund_id else 0
