@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -41,11 +42,14 @@ class ConsultationSnapshot:
 
     @property
     def duration_days(self) -> int | None:
+        """How many days it runs, a begun day counting whole: 1 Dec 08:00 → 31 Dec 08:00 is
+        30 days, a minute more is 31. Counted on the local wall clock, so the switch to or
+        from summer time neither adds nor removes a day."""
         if self.starts_at is None or self.ends_at is None:
             return None
-        start = timezone.localtime(self.starts_at).date()
-        end = timezone.localtime(self.ends_at).date()
-        return (end - start).days + 1
+        start = timezone.localtime(self.starts_at).replace(tzinfo=None)
+        end = timezone.localtime(self.ends_at).replace(tzinfo=None)
+        return math.ceil((end - start) / dt.timedelta(days=1))
 
 
 @dataclass(frozen=True)

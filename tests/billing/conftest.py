@@ -30,7 +30,7 @@ def consultation_make(
             # What consultation_order() leaves behind: complete, dates frozen.
             status="ordered",
             starts_at=start,
-            ends_at=start + dt.timedelta(days=days - 1),
+            ends_at=start + dt.timedelta(days=days),
         ).pk
 
 
