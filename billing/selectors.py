@@ -130,6 +130,21 @@ def price_list_addons(*, active_only: bool = False) -> QuerySet[PriceItem]:
     return qs.filter(active=True) if active_only else qs
 
 
+def addon_codes_with_capability() -> set[str]:
+    """The add-ons something can deliver: those a registered participation kind declares
+    (``addon_code`` in consultations' registry). An add-on whose module does not exist yet
+    must not be sold."""
+    from consultations.participation import kinds
+
+    return {kind.addon_code for kind in kinds() if kind.addon_code}
+
+
+def price_list_addons_orderable() -> QuerySet[PriceItem]:
+    """Add-ons a municipality may order now: available in the price list, and delivered by a
+    registered participation kind."""
+    return price_list_addons(active_only=True).filter(code__in=addon_codes_with_capability())
+
+
 def base_item_for(duration_days: int) -> PriceItem | None:
     """The active duration band that holds a consultation of this many days."""
     return (
@@ -142,12 +157,12 @@ def base_item_for(duration_days: int) -> PriceItem | None:
 
 def order_quote(*, duration_days: int, addon_codes: list[str]) -> Quote:
     """The itemised price of a consultation of this length with these add-ons, at today's
-    prices. Unknown or withdrawn add-on codes are left out."""
+    prices. Unknown, withdrawn or not yet deliverable add-on codes are left out."""
     lines: list[QuoteLine] = []
     base = base_item_for(duration_days)
     if base is not None:
         lines.append(QuoteLine(base.code, base.name, base.net_amount, base.vat_rate_bp))
-    for addon in price_list_addons(active_only=True).filter(code__in=addon_codes):
+    for addon in price_list_addons_orderable().filter(code__in=addon_codes):
         lines.append(QuoteLine(addon.code, addon.name, addon.net_amount, addon.vat_rate_bp))
     return Quote(lines)
 

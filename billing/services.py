@@ -33,7 +33,11 @@ from billing.models import (
     StripeEvent,
 )
 from billing.permissions import can_order_consultation
-from billing.selectors import consultation_snapshot_get, order_quote
+from billing.selectors import (
+    consultation_snapshot_get,
+    order_quote,
+    price_list_addons_orderable,
+)
 from tenants.models import Municipality
 
 logger = logging.getLogger("konsulta.billing")
@@ -160,6 +164,13 @@ def order_place(
                 "Set the consultation's start and end dates before ordering it: the price "
                 "depends on how long it runs."
             )
+        )
+    unavailable = set(addon_codes) - set(
+        price_list_addons_orderable().values_list("code", flat=True)
+    )
+    if unavailable:
+        raise ValidationError(
+            {"addons": [_("This add-on is not available yet. Please choose from the list.")]}
         )
     quote = order_quote(duration_days=days, addon_codes=addon_codes)
     if not quote.lines or quote.lines[0].code not in _base_codes():

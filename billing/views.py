@@ -84,7 +84,7 @@ def order_new(request: HttpRequest, consultation_id: int) -> HttpResponse:
     if existing is not None:
         messages.info(request, _("This consultation has already been ordered."))
         return redirect("billing:order_detail", order_id=existing.pk)
-    addons = list(selectors.price_list_addons(active_only=True))
+    addons = list(selectors.price_list_addons_orderable())
     # GET recalculates the price for the chosen add-ons; only POST places the order.
     data = request.POST if request.method == "POST" else request.GET
     offered = {item.code for item in addons}
@@ -115,6 +115,8 @@ def order_new(request: HttpRequest, consultation_id: int) -> HttpResponse:
         "billing/panel/order_new.html",
         {
             "consultation": snapshot,
+            # A draft shows its price before it is ordered; it is ordered on its own page.
+            "orderable": snapshot.status == "ordered",
             "form": form,
             "quote": quote,
             "profile": selectors.billing_profile_get(municipality=municipality),
@@ -252,6 +254,7 @@ def price_list(request: HttpRequest) -> HttpResponse:
         {
             "base_items": selectors.price_list_base(),
             "addons": selectors.price_list_addons(),
+            "deliverable": selectors.addon_codes_with_capability(),
             "changes": selectors.price_changes_recent(),
         },
     )

@@ -86,3 +86,14 @@ def municipality_a(tenant_a: Any) -> Any:
 def orderer(tenant_a: Any) -> Any:
     """The administrator of municipality A, who orders and pays in the tests."""
     return orderer_make(tenant_a.schema_name)
+
+
+@pytest.fixture
+def addons_deliverable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Participation kinds that deliver the seeded survey and printed-report add-ons, registered
+    for one test only (in this process: the live server sees none)."""
+    from consultations import participation
+
+    for name, code in (("test-survey", "addon-survey"), ("test-report", "addon-printed-report")):
+        kind = participation.ParticipationKind(name=name, label=name, addon_code=code)
+        monkeypatch.setitem(participation._registry, name, kind)

@@ -50,7 +50,9 @@ def test_the_base_price_follows_the_consultations_length(days, code):
 
 
 @pytest.mark.django_db
-def test_an_order_keeps_its_prices_when_the_price_list_changes(municipality_a, tenant_a):
+def test_an_order_keeps_its_prices_when_the_price_list_changes(
+    municipality_a, tenant_a, addons_deliverable
+):
     # given an order with the survey add-on
     order = place(municipality_a, tenant_a.schema_name, days=21, addons=["addon-survey"])
     assert [(i.code, i.net_amount, i.vat_amount, i.gross_amount) for i in order.items.all()] == [
@@ -196,7 +198,9 @@ def test_revenue_counts_cleared_orders_per_municipality(municipality_a, tenant_a
 
 
 @pytest.mark.django_db
-def test_the_confirmation_pdf_shows_the_amounts_and_both_nips(municipality_a, tenant_a, settings):
+def test_the_confirmation_pdf_shows_the_amounts_and_both_nips(
+    municipality_a, tenant_a, settings, addons_deliverable
+):
     from pypdf import PdfReader
 
     order = place(

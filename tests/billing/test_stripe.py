@@ -23,7 +23,7 @@ def order_for(municipality, schema_name: str, **kwargs) -> Order:
     return services.order_place(
         municipality=municipality,
         consultation_id=consultation_id,
-        addon_codes=["addon-survey"],
+        addon_codes=[],
         payment_method="card",
         acting_user=orderer_make(schema_name),
     )

@@ -30,7 +30,9 @@ def operator_client():
 
 
 @pytest.mark.django_db
-def test_the_order_page_shows_net_vat_and_gross_and_places_the_order(municipality_a, tenant_a):
+def test_the_order_page_shows_net_vat_and_gross_and_places_the_order(
+    municipality_a, tenant_a, addons_deliverable
+):
     client = staff_client(tenant_a, "admin")
     consultation_id = consultation_make(tenant_a.schema_name, title="Rewitalizacja rynku", days=10)
 

@@ -50,11 +50,11 @@ def test_a_coordinator_orders_and_pays_and_the_provider_approves_a_transfer(
     assert "Plan zagospodarowania parku" in page.content()
     assert_accessible(page, "billing-order-new")
 
-    # picks the survey add-on and sees the itemised price recalculated
-    page.get_by_label("Przygotowanie ankiety przez operatora").check()
+    # no add-on is offered while no module delivers one; the itemised price is the base band
+    assert page.get_by_label("Przygotowanie ankiety przez operatora").count() == 0
     page.get_by_role("button", name="Przelicz cenę").click()
-    page.wait_for_url(re.compile(r"addons=addon-survey"))
-    assert page.locator("#total-gross").inner_text().replace("\u00a0", " ") == "2 829,00 zł"
+    page.wait_for_url(re.compile(r"payment_method="))
+    assert page.locator("#total-gross").inner_text().replace("\u00a0", " ") == "2 214,00 zł"
     assert municipality.nip in page.content()
     assert_accessible(page, "billing-order-quote")
 
