@@ -6,6 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import PaymentMethod, PriceItem
@@ -55,7 +56,12 @@ class OrderForm(forms.Form):
     def __init__(self, *args: object, addons: list[PriceItem], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["addons"].choices = [
-            (item.code, f"{item.name} (+{pln(item.gross_amount)} {_('gross')})") for item in addons
+            (
+                item.code,
+                gettext("%(name)s (+%(amount)s gross)")
+                % {"name": item.name, "amount": pln(item.gross_amount)},
+            )
+            for item in addons
         ]
 
 

@@ -182,6 +182,14 @@ def refund_create(*, intent_id: str, idempotency_key: str) -> str:
     return refund["id"]
 
 
+def refunded_amount(intent_id: str) -> int:
+    """How much of a PaymentIntent's payment has been refunded so far (failed refunds aside)."""
+    refunds = _call(_client().v1.refunds.list, params={"payment_intent": intent_id, "limit": 100})
+    return sum(
+        int(refund["amount"]) for refund in refunds["data"] if refund.get("status") != "failed"
+    )
+
+
 def webhook_event_construct(*, payload: bytes, signature: str) -> WebhookEvent:
     """Verify the Stripe-Signature header and parse the event. Without a configured secret
     nothing verifies: a constant would let anyone sign events."""

@@ -282,3 +282,31 @@ class StripeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
+
+
+class PaymentIntentRecord(models.Model):
+    """Every PaymentIntent created for an order, recorded in the same transaction that attaches
+    it, before its client_secret leaves the server: an intent nobody recorded was never shown
+    to a payer and cannot be charged.
+
+    localstripe (the tests' Stripe) can neither search PaymentIntents by metadata nor filter
+    their list, so the reconciliation job walks these rows instead: any charged intent that is
+    not the live order's own is refunded, any unfinished one voided, and the row settled."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payment_intents")
+    intent_id = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Set once the reconciliation has refunded or voided it (or found nothing to do).
+    settled_at = models.DateTimeField(null=True, blank=True)
+    refund_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [
+            models.Index(
+                fields=["order"], condition=Q(settled_at__isnull=True), name="billing_pi_unsettled"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.intent_id

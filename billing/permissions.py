@@ -5,15 +5,29 @@ from __future__ import annotations
 from typing import Any
 
 from accounts.models import StaffRole
-from consultations.permissions import is_municipal_staff
+from consultations.models import Consultation
+from consultations.permissions import can_manage_consultation, is_admin, is_municipal_staff
 from tenants.permissions import is_provider_staff
 
 ORDERING_ROLES = {StaffRole.ADMIN, StaffRole.COORDINATOR}
 
 
 def can_order_consultations(user: Any) -> bool:
-    """Order and pay for a consultation, see and cancel the municipality's orders."""
+    """Sees the orders section of the panel: a role that orders consultations. What they may
+    do with one consultation's order is ``can_order_consultation``'s to say."""
     return bool(is_municipal_staff(user) and user.role in ORDERING_ROLES)
+
+
+def can_order_consultation(user: Any, consultation: Consultation | None) -> bool:
+    """Order, pay for, cancel (and so refund) the order of this consultation, see its order
+    and confirmation: a role that orders, and consultations' own ``can_manage_consultation``
+    for the consultation concerned (a coordinator: their departments' only). An order whose
+    consultation is gone: the administrator only. Call it inside the municipality's schema."""
+    if not can_order_consultations(user):
+        return False
+    if consultation is None:
+        return is_admin(user)
+    return can_manage_consultation(user, consultation)
 
 
 def can_edit_invoice_data(user: Any) -> bool:

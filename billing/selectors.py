@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -16,12 +18,16 @@ from billing.models import (
     BillingProfile,
     Order,
     OrderStatus,
+    PaymentIntentRecord,
     PriceChange,
     PriceItem,
     PriceItemKind,
     vat_of,
 )
 from tenants.models import Municipality
+
+if TYPE_CHECKING:
+    from consultations.models import Consultation
 
 
 @dataclass(frozen=True)
@@ -36,11 +42,14 @@ class ConsultationSnapshot:
 
     @property
     def duration_days(self) -> int | None:
+        """How many days it runs, a begun day counting whole: 1 Dec 08:00 → 31 Dec 08:00 is
+        30 days, a minute more is 31. Counted on the local wall clock, so the switch to or
+        from summer time neither adds nor removes a day."""
         if self.starts_at is None or self.ends_at is None:
             return None
-        start = timezone.localtime(self.starts_at).date()
-        end = timezone.localtime(self.ends_at).date()
-        return (end - start).days + 1
+        start = timezone.localtime(self.starts_at).replace(tzinfo=None)
+        end = timezone.localtime(self.ends_at).replace(tzinfo=None)
+        return math.ceil((end - start) / dt.timedelta(days=1))
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,23 @@ def consultation_snapshot_get(
         )
 
 
+def consultation_get(*, schema_name: str, consultation_id: int) -> Consultation | None:
+    """The consultation itself, read in its municipality's schema, for consultations' own
+    permission predicates (billing asks them about the consultation an order concerns)."""
+    from consultations.models import Consultation
+
+    with schema_context(schema_name):
+        return Consultation.objects.filter(pk=consultation_id).first()
+
+
+def consultations_by_id(*, schema_name: str, ids: set[int]) -> dict[int, Consultation]:
+    """Several consultations of one municipality at once, by id (for a list of orders)."""
+    from consultations.models import Consultation
+
+    with schema_context(schema_name):
+        return {row.pk: row for row in Consultation.objects.filter(pk__in=ids)}
+
+
 def price_list_base() -> QuerySet[PriceItem]:
     return PriceItem.objects.filter(kind=PriceItemKind.BASE).order_by("min_days", "pk")
 
@@ -102,6 +128,21 @@ def price_list_base() -> QuerySet[PriceItem]:
 def price_list_addons(*, active_only: bool = False) -> QuerySet[PriceItem]:
     qs = PriceItem.objects.filter(kind=PriceItemKind.ADDON).order_by("position", "pk")
     return qs.filter(active=True) if active_only else qs
+
+
+def addon_codes_with_capability() -> set[str]:
+    """The add-ons something can deliver: those a registered participation kind declares
+    (``addon_code`` in consultations' registry). An add-on whose module does not exist yet
+    must not be sold."""
+    from consultations.participation import kinds
+
+    return {kind.addon_code for kind in kinds() if kind.addon_code}
+
+
+def price_list_addons_orderable() -> QuerySet[PriceItem]:
+    """Add-ons a municipality may order now: available in the price list, and delivered by a
+    registered participation kind."""
+    return price_list_addons(active_only=True).filter(code__in=addon_codes_with_capability())
 
 
 def base_item_for(duration_days: int) -> PriceItem | None:
@@ -116,12 +157,12 @@ def base_item_for(duration_days: int) -> PriceItem | None:
 
 def order_quote(*, duration_days: int, addon_codes: list[str]) -> Quote:
     """The itemised price of a consultation of this length with these add-ons, at today's
-    prices. Unknown or withdrawn add-on codes are left out."""
+    prices. Unknown, withdrawn or not yet deliverable add-on codes are left out."""
     lines: list[QuoteLine] = []
     base = base_item_for(duration_days)
     if base is not None:
         lines.append(QuoteLine(base.code, base.name, base.net_amount, base.vat_rate_bp))
-    for addon in price_list_addons(active_only=True).filter(code__in=addon_codes):
+    for addon in price_list_addons_orderable().filter(code__in=addon_codes):
         lines.append(QuoteLine(addon.code, addon.name, addon.net_amount, addon.vat_rate_bp))
     return Quote(lines)
 
@@ -178,6 +219,17 @@ def orders_open_with_intent() -> QuerySet[Order]:
     return Order.objects.filter(
         status__in=OPEN_STATUSES, stripe_payment_intent_id__isnull=False
     ).select_related("municipality")
+
+
+def payment_intents_to_settle() -> QuerySet[PaymentIntentRecord]:
+    """Recorded PaymentIntents not yet settled that are not a live order's own: a second
+    intent of an order, or the intent of a cancelled one."""
+    live_own = Q(intent_id=F("order__stripe_payment_intent_id")) & ~Q(
+        order__status__in=[OrderStatus.CANCELLED, OrderStatus.REFUNDED]
+    )
+    return (
+        PaymentIntentRecord.objects.filter(settled_at__isnull=True).exclude(live_own).order_by("pk")
+    )
 
 
 def revenue_by_month() -> list[dict[str, object]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,12 +26,18 @@ from billing.models import (
     OrderEvent,
     OrderItem,
     OrderStatus,
+    PaymentIntentRecord,
     PaymentMethod,
     PriceChange,
     PriceItem,
     StripeEvent,
 )
-from billing.selectors import consultation_snapshot_get, order_quote
+from billing.permissions import can_order_consultation
+from billing.selectors import (
+    consultation_snapshot_get,
+    order_quote,
+    price_list_addons_orderable,
+)
 from tenants.models import Municipality
 
 logger = logging.getLogger("konsulta.billing")
@@ -111,6 +117,19 @@ def billing_profile_update(
 # --- Orders -------------------------------------------------------------------------------
 
 
+def _may_order(*, acting_user: User, municipality: Municipality, consultation_id: int) -> None:
+    """Raise PermissionDenied unless ``acting_user`` may order this consultation: consultations'
+    own predicate decides, asked in the municipality's schema (where the user's departments
+    are). Views answer 404 before coming here; this guards every other caller."""
+    from consultations.models import Consultation
+
+    with schema_context(municipality.schema_name):
+        consultation = Consultation.objects.filter(pk=consultation_id).first()
+        allowed = can_order_consultation(acting_user, consultation)
+    if not allowed:
+        raise PermissionDenied("not allowed to order this consultation")
+
+
 @transaction.atomic
 def order_place(
     *,
@@ -118,10 +137,13 @@ def order_place(
     consultation_id: int,
     addon_codes: list[str],
     payment_method: str,
-    ordered_by_email: str,
+    acting_user: User,
 ) -> Order:
     """Order a consultation at today's prices; the items and the buyer's data are copied
-    into the order. A consultation has at most one live order (a database constraint)."""
+    into the order. A consultation has at most one live order (a database constraint).
+    ``acting_user`` (an account of the municipality's schema) must be allowed to order this
+    very consultation."""
+    _may_order(acting_user=acting_user, municipality=municipality, consultation_id=consultation_id)
     snapshot = consultation_snapshot_get(
         schema_name=municipality.schema_name, consultation_id=consultation_id
     )
@@ -143,6 +165,13 @@ def order_place(
                 "depends on how long it runs."
             )
         )
+    unavailable = set(addon_codes) - set(
+        price_list_addons_orderable().values_list("code", flat=True)
+    )
+    if unavailable:
+        raise ValidationError(
+            {"addons": [_("This add-on is not available yet. Please choose from the list.")]}
+        )
     quote = order_quote(duration_days=days, addon_codes=addon_codes)
     if not quote.lines or quote.lines[0].code not in _base_codes():
         raise ValidationError(_("The price list has no price for a consultation of this length."))
@@ -162,7 +191,7 @@ def order_place(
         buyer_name=profile.invoice_name or municipality.name,
         buyer_nip=municipality.nip or "",
         buyer_address=", ".join(profile.address_lines),
-        ordered_by_email=ordered_by_email,
+        ordered_by_email=acting_user.email,
     )
     try:
         with transaction.atomic():
@@ -186,7 +215,7 @@ def order_place(
         order=order,
         action=OrderEvent.Action.PLACED,
         amount=order.gross_total,
-        actor=ordered_by_email,
+        actor=acting_user.email,
     )
     return order
 
@@ -197,10 +226,15 @@ def _base_codes() -> set[str]:
     return set(price_list_base().values_list("code", flat=True))
 
 
+@transaction.atomic
 def _customer_ensure(municipality: Municipality) -> str:
-    """The municipality's Stripe Customer, created once (Stripe's idempotency key and our
-    unique column keep it one even when two payments start at once)."""
-    profile = BillingProfile.objects.get(municipality=municipality)
+    """The municipality's Stripe Customer, created once.
+
+    The municipality's billing row stays locked while Stripe answers: a second payment
+    starting at the same moment (another click, another order) waits, then finds the
+    Customer. Stripe's idempotency key alone is not enough: it expires after a day, and
+    localstripe ignores it."""
+    profile = BillingProfile.objects.select_for_update().get(municipality=municipality)
     if profile.stripe_customer_id:
         return profile.stripe_customer_id
     customer_id = gateway.customer_create(
@@ -216,68 +250,98 @@ def _customer_ensure(municipality: Municipality) -> str:
         metadata={"municipality_id": str(municipality.pk), "schema": municipality.schema_name},
         idempotency_key=f"municipality-{municipality.pk}-customer",
     )
-    BillingProfile.objects.filter(pk=profile.pk, stripe_customer_id__isnull=True).update(
-        stripe_customer_id=customer_id
-    )
-    return BillingProfile.objects.get(pk=profile.pk).stripe_customer_id or customer_id
+    profile.stripe_customer_id = customer_id
+    profile.save(update_fields=["stripe_customer_id"])
+    return customer_id
 
 
-def order_payment_start(*, order_id: int) -> gateway.IntentState:
-    """Create (once) the order's PaymentIntent in Stripe and remember it.
-
-    Not one transaction: no row lock is held while waiting for Stripe. The idempotency key
-    makes a retry after a lost answer return the same PaymentIntent. When Stripe cannot be
-    reached the order stays as it was and the Polish message says to try again."""
-    order = Order.objects.select_related("municipality").get(pk=order_id)
+def _payable(order: Order) -> None:
     if not order.is_open or order.payment_method != PaymentMethod.CARD:
         raise ValidationError(_("This order cannot be paid online."))
+
+
+def order_payment_start(*, order_id: int, acting_user: User) -> gateway.IntentState:
+    """The order's PaymentIntent: created once in Stripe, then reused.
+
+    Two short transactions, each holding a row lock while Stripe answers: the municipality's
+    billing row while its Customer is ensured, then the order's row while its intent is
+    looked up or created. A second "Pay" click waits and finds the first one's intent. Each
+    intent is recorded (``PaymentIntentRecord``) with the order before its client_secret
+    leaves the server, so the reconciliation job knows every one. When Stripe cannot be
+    reached the order stays as it was and the Polish message says to try again."""
+    order = Order.objects.select_related("municipality").get(pk=order_id)
+    _may_order(
+        acting_user=acting_user,
+        municipality=order.municipality,
+        consultation_id=order.consultation_id,
+    )
+    _payable(order)
     try:
-        if order.stripe_payment_intent_id:
-            return gateway.payment_intent_retrieve(order.stripe_payment_intent_id)
         customer_id = _customer_ensure(order.municipality)
-        intent = gateway.payment_intent_create(
-            amount=order.gross_total,
-            currency=order.currency,
-            customer_id=customer_id,
-            metadata={
-                "order_id": str(order.pk),
-                "order_number": order.number,
-                "schema": order.municipality.schema_name,
-                "consultation_id": str(order.consultation_id),
-            },
-            idempotency_key=f"order-{order.pk}-intent",
-        )
+        return _order_intent_ensure(order_id=order.pk, customer_id=customer_id)
     except gateway.GatewayError as exc:
         logger.warning("Stripe: payment of order %s not started: %s", order.pk, exc)
         raise ValidationError(
             unreachable_message() if exc.unreachable else _("The payment could not be started.")
         ) from exc
-    _order_intent_attach(order_id=order.pk, intent_id=intent.id)
-    return intent
 
 
 @transaction.atomic
-def _order_intent_attach(*, order_id: int, intent_id: str) -> None:
-    order = Order.objects.select_for_update().get(pk=order_id)
+def _order_intent_ensure(*, order_id: int, customer_id: str) -> gateway.IntentState:
+    order = (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("municipality")
+        .get(pk=order_id)
+    )
+    _payable(order)
     if order.stripe_payment_intent_id:
-        return
-    order.stripe_payment_intent_id = intent_id
+        return gateway.payment_intent_retrieve(order.stripe_payment_intent_id)
+    intent = gateway.payment_intent_create(
+        amount=order.gross_total,
+        currency=order.currency,
+        customer_id=customer_id,
+        metadata={
+            "order_id": str(order.pk),
+            "order_number": order.number,
+            "schema": order.municipality.schema_name,
+            "consultation_id": str(order.consultation_id),
+        },
+        idempotency_key=f"order-{order.pk}-intent",
+    )
+    PaymentIntentRecord.objects.create(order=order, intent_id=intent.id)
+    order.stripe_payment_intent_id = intent.id
     order.save(update_fields=["stripe_payment_intent_id"])
     OrderEvent.objects.create(
         order=order,
         action=OrderEvent.Action.PAYMENT_STARTED,
         amount=order.gross_total,
         actor="Stripe",
-        reference=intent_id,
+        reference=intent.id,
     )
+    return intent
 
 
-def order_pay_in_test_mode(*, order_id: int) -> Order:
+def order_pay_in_test_mode(*, order_id: int, acting_user: User) -> Order:
     """The "Pay" step without Stripe.js: confirm the PaymentIntent server-side with a test
-    card (STRIPE_TEST_MODE only), then record what Stripe says."""
-    intent = order_payment_start(order_id=order_id)
+    card (STRIPE_TEST_MODE only), then record what Stripe says. A second click while the
+    first is being paid waits for it and returns the paid order."""
     try:
-        intent = gateway.payment_intent_confirm_with_test_card(intent.id)
+        intent = order_payment_start(order_id=order_id, acting_user=acting_user)
+    except ValidationError:
+        order = Order.objects.get(pk=order_id)
+        if order.is_cleared:
+            return order
+        raise
+    return _order_confirm_in_test_mode(order_id=order_id, intent_id=intent.id)
+
+
+@transaction.atomic
+def _order_confirm_in_test_mode(*, order_id: int, intent_id: str) -> Order:
+    order = Order.objects.select_for_update(of=("self",)).get(pk=order_id)
+    if not order.is_open:
+        return order
+    try:
+        intent = gateway.payment_intent_confirm_with_test_card(intent_id)
     except gateway.GatewayError as exc:
         logger.warning("Stripe: confirming order %s failed: %s", order_id, exc)
         raise ValidationError(
@@ -406,13 +470,19 @@ def order_approve_transfer(*, order_id: int, acting_user: User) -> Order:
 
 
 @transaction.atomic
-def order_cancel(*, order_id: int, acting_email: str) -> Order:
+def order_cancel(*, order_id: int, acting_user: User) -> Order:
     """Cancel an order before its consultation opens: a payment is refunded in Stripe, an
     unfinished one voided, and the consultation's clearance revoked.
 
     The row stays locked while Stripe answers, so two clicks can't refund twice; the
     idempotency key guards the same at Stripe's end."""
     order = Order.objects.select_for_update().select_related("municipality").get(pk=order_id)
+    _may_order(
+        acting_user=acting_user,
+        municipality=order.municipality,
+        consultation_id=order.consultation_id,
+    )
+    acting_email = acting_user.email
     if order.status in {OrderStatus.CANCELLED, OrderStatus.REFUNDED}:
         return order
     snapshot = consultation_snapshot_get(
@@ -500,7 +570,8 @@ RECONCILE_BATCH_SIZE = 500
 
 
 def orders_reconcile() -> int:
-    """Ask Stripe about every open order with a PaymentIntent; returns how many changed.
+    """Ask Stripe about every open order with a PaymentIntent, then settle the intents that
+    are no order's own; returns how many orders changed plus how many intents were refunded.
 
     One order at a time, each in its own transaction: when Stripe is down again the run
     stops, and the rest waits for the next one."""
@@ -512,7 +583,63 @@ def orders_reconcile() -> int:
             after = order_sync(order_id=order.pk)
         except gateway.GatewayError as exc:
             logger.warning("reconcile: Stripe unreachable at order %s: %s", order.pk, exc)
-            break
+            return changed
         if after.status != order.status:
             changed += 1
-    return changed
+    return changed + payment_intents_reconcile()
+
+
+def payment_intents_reconcile() -> int:
+    """Refund every charged PaymentIntent that is not its live order's own, and void every
+    unfinished one; returns how many were refunded.
+
+    Such intents came from two payments started at once before the order row was locked
+    (localstripe, and Stripe once an idempotency key expires, create one per request), or
+    were left behind by a cancellation racing a payment. Each one is settled in its own
+    transaction, under the order's lock; Stripe unreachable stops the run until the next."""
+    from billing.selectors import payment_intents_to_settle
+
+    refunded = 0
+    for record in payment_intents_to_settle()[:RECONCILE_BATCH_SIZE]:
+        try:
+            refunded += _payment_intent_settle(record_id=record.pk)
+        except gateway.GatewayError as exc:
+            logger.warning("reconcile: Stripe unreachable at intent %s: %s", record.intent_id, exc)
+            break
+    return refunded
+
+
+@transaction.atomic
+def _payment_intent_settle(*, record_id: int) -> int:
+    record = PaymentIntentRecord.objects.select_related("order").get(pk=record_id)
+    order = Order.objects.select_for_update(of=("self",)).get(pk=record.order_id)
+    record = PaymentIntentRecord.objects.select_for_update().get(pk=record_id)
+    live = order.status not in (OrderStatus.CANCELLED, OrderStatus.REFUNDED)
+    if record.settled_at is not None or (
+        live and order.stripe_payment_intent_id == record.intent_id
+    ):
+        return 0
+    intent = gateway.payment_intent_retrieve(record.intent_id)
+    refund_id = ""
+    if intent.status == "processing":
+        return 0  # not settled either way yet: the next run looks again
+    if intent.status == "succeeded":
+        if gateway.refunded_amount(intent.id) < intent.amount:
+            refund_id = gateway.refund_create(
+                intent_id=intent.id, idempotency_key=f"intent-{intent.id}-refund"
+            )
+    elif intent.status != "canceled":
+        gateway.payment_intent_cancel(intent.id)
+    record.settled_at = timezone.now()
+    record.refund_id = refund_id
+    record.save(update_fields=["settled_at", "refund_id"])
+    if refund_id:
+        logger.warning("reconcile: refunded %s, a second charge of order %s", intent.id, order.pk)
+        OrderEvent.objects.create(
+            order=order,
+            action=OrderEvent.Action.REFUNDED,
+            amount=-intent.amount,
+            actor="system",
+            reference=refund_id,
+        )
+    return 1 if refund_id else 0

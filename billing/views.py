@@ -20,7 +20,11 @@ from billing.forms import BillingProfileForm, OrderForm, PriceItemForm
 from billing.models import Order, OrderStatus, PaymentMethod, PriceItem
 from billing.money import pln_plain
 from billing.pdf import order_confirmation_pdf
-from billing.permissions import can_edit_invoice_data, can_order_consultations
+from billing.permissions import (
+    can_edit_invoice_data,
+    can_order_consultation,
+    can_order_consultations,
+)
 from tenants.views import provider_required
 
 logger = logging.getLogger("konsulta.billing")
@@ -33,13 +37,27 @@ def _errors(exc: ValidationError) -> str:
 # --- The municipality's staff panel -------------------------------------------------------
 
 
+def _orders_visible(request: HttpRequest) -> list[Order]:
+    """The municipality's orders of the consultations this user may order (consultations'
+    own predicate, asked once per consultation)."""
+    orders = list(selectors.orders_for_municipality(municipality=request.tenant))
+    consultations = selectors.consultations_by_id(
+        schema_name=request.tenant.schema_name, ids={order.consultation_id for order in orders}
+    )
+    return [
+        order
+        for order in orders
+        if can_order_consultation(request.user, consultations.get(order.consultation_id))
+    ]
+
+
 @permission_required(can_order_consultations)
 def order_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "billing/panel/order_list.html",
         {
-            "orders": selectors.orders_for_municipality(municipality=request.tenant),
+            "orders": _orders_visible(request),
             "profile": selectors.billing_profile_get(municipality=request.tenant),
             "can_edit_invoice_data": can_edit_invoice_data(request.user),
         },
@@ -49,6 +67,12 @@ def order_list(request: HttpRequest) -> HttpResponse:
 @permission_required(can_order_consultations)
 def order_new(request: HttpRequest, consultation_id: int) -> HttpResponse:
     municipality = request.tenant
+    consultation = selectors.consultation_get(
+        schema_name=municipality.schema_name, consultation_id=consultation_id
+    )
+    # Another department's consultation answers like a missing one, as on its own page.
+    if consultation is None or not can_order_consultation(request.user, consultation):
+        raise Http404
     snapshot = selectors.consultation_snapshot_get(
         schema_name=municipality.schema_name, consultation_id=consultation_id
     )
@@ -60,7 +84,7 @@ def order_new(request: HttpRequest, consultation_id: int) -> HttpResponse:
     if existing is not None:
         messages.info(request, _("This consultation has already been ordered."))
         return redirect("billing:order_detail", order_id=existing.pk)
-    addons = list(selectors.price_list_addons(active_only=True))
+    addons = list(selectors.price_list_addons_orderable())
     # GET recalculates the price for the chosen add-ons; only POST places the order.
     data = request.POST if request.method == "POST" else request.GET
     offered = {item.code for item in addons}
@@ -77,7 +101,7 @@ def order_new(request: HttpRequest, consultation_id: int) -> HttpResponse:
                 consultation_id=consultation_id,
                 addon_codes=form.cleaned_data["addons"],
                 payment_method=form.cleaned_data["payment_method"],
-                ordered_by_email=request.user.email,
+                acting_user=request.user,
             )
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
@@ -91,6 +115,8 @@ def order_new(request: HttpRequest, consultation_id: int) -> HttpResponse:
         "billing/panel/order_new.html",
         {
             "consultation": snapshot,
+            # A draft shows its price before it is ordered; it is ordered on its own page.
+            "orderable": snapshot.status == "ordered",
             "form": form,
             "quote": quote,
             "profile": selectors.billing_profile_get(municipality=municipality),
@@ -100,8 +126,15 @@ def order_new(request: HttpRequest, consultation_id: int) -> HttpResponse:
 
 
 def _order_or_404(request: HttpRequest, order_id: int) -> Order:
+    """An order of this municipality whose consultation this user may order; any other
+    answers like a missing one."""
     order = selectors.order_for_municipality(municipality=request.tenant, order_id=order_id)
     if order is None:
+        raise Http404
+    consultation = selectors.consultation_get(
+        schema_name=request.tenant.schema_name, consultation_id=order.consultation_id
+    )
+    if not can_order_consultation(request.user, consultation):
         raise Http404
     return order
 
@@ -128,7 +161,7 @@ def order_pay(request: HttpRequest, order_id: int) -> HttpResponse:
         # Production: Stripe.js confirms the PaymentIntent in the browser with its
         # client_secret; the webhook then records the payment.
         try:
-            intent = services.order_payment_start(order_id=order.pk)
+            intent = services.order_payment_start(order_id=order.pk, acting_user=request.user)
         except ValidationError as exc:
             messages.error(request, _errors(exc))
             return redirect("billing:order_detail", order_id=order.pk)
@@ -142,7 +175,7 @@ def order_pay(request: HttpRequest, order_id: int) -> HttpResponse:
             },
         )
     try:
-        order = services.order_pay_in_test_mode(order_id=order.pk)
+        order = services.order_pay_in_test_mode(order_id=order.pk, acting_user=request.user)
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
@@ -158,7 +191,7 @@ def order_pay(request: HttpRequest, order_id: int) -> HttpResponse:
 def order_cancel(request: HttpRequest, order_id: int) -> HttpResponse:
     order = _order_or_404(request, order_id)
     try:
-        order = services.order_cancel(order_id=order.pk, acting_email=request.user.email)
+        order = services.order_cancel(order_id=order.pk, acting_user=request.user)
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
@@ -221,6 +254,7 @@ def price_list(request: HttpRequest) -> HttpResponse:
         {
             "base_items": selectors.price_list_base(),
             "addons": selectors.price_list_addons(),
+            "deliverable": selectors.addon_codes_with_capability(),
             "changes": selectors.price_changes_recent(),
         },
     )

@@ -96,6 +96,10 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 class DateTimeLocalInput(forms.DateTimeInput):
     input_type = "datetime-local"
+    # The input shows minutes only, but a disabled field's value is its initial one: Django
+    # drops the microseconds of an initial value unless the widget "supports" them, and the
+    # stored dates (seeded ones have them) would then always look changed.
+    supports_microseconds = True
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format=DATETIME_FORMAT, **kwargs)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -215,8 +215,10 @@ def consultation_update(
     consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
     if consultation.status == ConsultationStatus.ARCHIVED:
         raise ValidationError(_("An archived consultation can no longer be changed."))
-    if consultation.status not in DATES_EDITABLE and (
-        data.starts_at != consultation.starts_at or data.ends_at != consultation.ends_at
+    frozen = consultation.status not in DATES_EDITABLE
+    if frozen and (
+        _to_the_minute(data.starts_at) != _to_the_minute(consultation.starts_at)
+        or _to_the_minute(data.ends_at) != _to_the_minute(consultation.ends_at)
     ):
         raise ValidationError(
             {
@@ -228,9 +230,17 @@ def consultation_update(
                 ]
             }
         )
+    if frozen:
+        # The same dates to the minute (the form's precision): keep the stored ones exactly.
+        data = replace(data, starts_at=consultation.starts_at, ends_at=consultation.ends_at)
     _consultation_fields_check(acting_user=acting_user, data=data)
     _consultation_apply(consultation, data)
     consultation.save()
     consultation.areas.set(data.area_ids)
     consultation.categories.set(data.category_ids)
     return consultation
+
+
+def _to_the_minute(value: datetime | None) -> datetime | None:
+    """The precision of the form's date fields: seconds and microseconds don't count."""
+    return value.replace(second=0, microsecond=0) if value is not None else None

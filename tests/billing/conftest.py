@@ -36,12 +36,21 @@ def consultation_make(
             department_make(),
             title=title,
             starts_at=start,
-            ends_at=start + dt.timedelta(days=days - 1),
+            ends_at=start + dt.timedelta(days=days),
         )
         consultation = consultation_create(acting_user=admin, data=data)
         if order:
             consultation = consultation_order(acting_user=admin, consultation_id=consultation.pk)
         return consultation.pk
+
+
+def orderer_make(schema_name: str, role: str = "admin") -> Any:
+    """A staff account of the municipality that may order its consultations (no password:
+    the tests call services with it, or log it in with force_login)."""
+    from accounts.services import user_create
+
+    with schema_context(schema_name):
+        return user_create(email=unique("orders") + "@gmina.test", password=None, role=role)
 
 
 def consultation_cleared(schema_name: str, consultation_id: int) -> bool:
@@ -81,3 +90,20 @@ def municipality_a(tenant_a: Any) -> Any:
     municipality = Municipality.objects.get(pk=tenant_a.pk)
     invoice_data_enter(municipality)
     return municipality
+
+
+@pytest.fixture
+def orderer(tenant_a: Any) -> Any:
+    """The administrator of municipality A, who orders and pays in the tests."""
+    return orderer_make(tenant_a.schema_name)
+
+
+@pytest.fixture
+def addons_deliverable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Participation kinds that deliver the seeded survey and printed-report add-ons, registered
+    for one test only (in this process: the live server sees none)."""
+    from consultations import participation
+
+    for name, code in (("test-survey", "addon-survey"), ("test-report", "addon-printed-report")):
+        kind = participation.ParticipationKind(name=name, label=name, addon_code=code)
+        monkeypatch.setitem(participation._registry, name, kind)

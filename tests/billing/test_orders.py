@@ -11,7 +11,7 @@ from billing import selectors, services
 from billing.models import OrderStatus, PriceChange, PriceItem, vat_of
 from billing.pdf import order_confirmation_pdf
 from billing.permissions import can_edit_invoice_data, can_order_consultations
-from tests.billing.conftest import consultation_cleared, consultation_make
+from tests.billing.conftest import consultation_cleared, consultation_make, orderer_make
 
 
 def place(municipality, schema_name, *, days=21, addons=(), method="card"):
@@ -20,7 +20,7 @@ def place(municipality, schema_name, *, days=21, addons=(), method="card"):
         consultation_id=consultation_make(schema_name, days=days),
         addon_codes=list(addons),
         payment_method=method,
-        ordered_by_email="koordynator@a.test",
+        acting_user=orderer_make(schema_name),
     )
 
 
@@ -50,7 +50,9 @@ def test_the_base_price_follows_the_consultations_length(days, code):
 
 
 @pytest.mark.django_db
-def test_an_order_keeps_its_prices_when_the_price_list_changes(municipality_a, tenant_a):
+def test_an_order_keeps_its_prices_when_the_price_list_changes(
+    municipality_a, tenant_a, addons_deliverable
+):
     # given an order with the survey add-on
     order = place(municipality_a, tenant_a.schema_name, days=21, addons=["addon-survey"])
     assert [(i.code, i.net_amount, i.vat_amount, i.gross_amount) for i in order.items.all()] == [
@@ -114,7 +116,7 @@ def test_a_consultation_has_only_one_live_order(municipality_a, tenant_a):
             consultation_id=order.consultation_id,
             addon_codes=[],
             payment_method="card",
-            ordered_by_email="x@a.test",
+            acting_user=orderer_make(tenant_a.schema_name),
         )
 
 
@@ -167,7 +169,7 @@ def test_a_consultation_without_dates_is_neither_ordered_nor_priced(municipality
             consultation_id=draft.pk,
             addon_codes=[],
             payment_method="card",
-            ordered_by_email="x@a.test",
+            acting_user=orderer_make(tenant_a.schema_name),
         )
     assert not Order.objects.filter(consultation_id=draft.pk).exists()
 
@@ -208,7 +210,9 @@ def test_revenue_counts_cleared_orders_per_municipality(municipality_a, tenant_a
 
 
 @pytest.mark.django_db
-def test_the_confirmation_pdf_shows_the_amounts_and_both_nips(municipality_a, tenant_a, settings):
+def test_the_confirmation_pdf_shows_the_amounts_and_both_nips(
+    municipality_a, tenant_a, settings, addons_deliverable
+):
     from pypdf import PdfReader
 
     order = place(
@@ -255,7 +259,7 @@ def test_a_draft_consultation_cannot_be_ordered_here_before_its_checks(municipal
 
     from billing.models import Order
     from consultations.models import Consultation
-    from tests.billing.conftest import consultation_make
+    from tests.billing.conftest import consultation_make, orderer_make
 
     # given a consultation still in draft (not checked, dates not frozen)
     consultation_id = consultation_make(tenant_a.schema_name, order=False)
@@ -268,6 +272,72 @@ def test_a_draft_consultation_cannot_be_ordered_here_before_its_checks(municipal
             consultation_id=consultation_id,
             addon_codes=[],
             payment_method="card",
-            ordered_by_email="x@a.test",
+            acting_user=orderer_make(tenant_a.schema_name),
         )
     assert not Order.objects.filter(consultation_id=consultation_id).exists()
+
+
+# Start and end in Warsaw time → days billed and the price band. Written by hand from the
+# calendar: a day counts once it has begun, a consultation ending at the hour it started has
+# run whole days, and the changes to and from summer time (28 Mar and 31 Oct 2027) add or
+# remove no day.
+DURATIONS = [
+    ("2027-12-01 08:00", "2027-12-31 08:00", 30, "base-30"),
+    ("2027-12-01 08:00", "2027-12-31 08:01", 31, "base-60"),
+    ("2027-12-01 00:00", "2027-12-14 23:59", 14, "base-14"),
+    ("2027-12-01 08:00", "2027-12-15 08:00", 14, "base-14"),
+    ("2027-12-01 08:00", "2027-12-15 12:00", 15, "base-30"),
+    ("2027-12-01 08:00", "2027-12-01 16:00", 1, "base-14"),
+    ("2027-03-01 08:00", "2027-03-31 08:00", 30, "base-30"),
+    ("2027-10-01 08:00", "2027-10-31 08:00", 30, "base-30"),
+    ("2027-12-01 08:00", "2028-01-30 08:00", 60, "base-60"),
+    ("2027-12-01 08:00", "2028-01-31 08:00", 61, "base-60plus"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("starts", "ends", "days", "band"), DURATIONS)
+def test_a_consultation_is_billed_for_the_days_it_runs(starts, ends, days, band):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    warsaw = ZoneInfo("Europe/Warsaw")
+
+    def at(text: str) -> dt.datetime:
+        return dt.datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=warsaw)
+
+    snapshot = selectors.ConsultationSnapshot(
+        id=1, title="x", status="ordered", starts_at=at(starts), ends_at=at(ends)
+    )
+    assert snapshot.duration_days == days
+    assert selectors.base_item_for(snapshot.duration_days).code == band
+
+
+@pytest.mark.django_db
+def test_a_30_day_consultation_is_ordered_at_the_30_day_price(municipality_a, tenant_a, orderer):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from django_tenants.utils import schema_context
+
+    from consultations.models import Consultation
+
+    starts = dt.datetime(2027, 12, 1, 8, 0, tzinfo=ZoneInfo("Europe/Warsaw"))
+    with schema_context(tenant_a.schema_name):
+        consultation_id = Consultation.objects.create(
+            title="Grudzień",
+            slug="grudzien-30",
+            status="ordered",
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(days=30),
+        ).pk
+
+    order = services.order_place(
+        municipality=municipality_a,
+        consultation_id=consultation_id,
+        addon_codes=[],
+        payment_method="transfer",
+        acting_user=orderer,
+    )
+
+    assert [(item.code, item.net_amount) for item in order.items.all()] == [("base-30", 180000)]

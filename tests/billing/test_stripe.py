@@ -12,6 +12,7 @@ from tests.billing.conftest import (
     consultation_cleared,
     consultation_make,
     invoice_data_enter,
+    orderer_make,
     wait_until,
 )
 from tests.billing.stripe_fake import event_make, signed
@@ -22,9 +23,9 @@ def order_for(municipality, schema_name: str, **kwargs) -> Order:
     return services.order_place(
         municipality=municipality,
         consultation_id=consultation_id,
-        addon_codes=["addon-survey"],
+        addon_codes=[],
         payment_method="card",
-        ordered_by_email="koordynator@a.test",
+        acting_user=orderer_make(schema_name),
     )
 
 
@@ -53,7 +54,9 @@ def test_a_card_payment_confirmed_in_stripe_clears_the_consultation_through_the_
     municipality = Municipality.objects.get(pk=tenant_a.pk)
     invoice_data_enter(municipality)
     order = order_for(municipality, tenant_a.schema_name, title="Park miejski")
-    intent = services.order_payment_start(order_id=order.pk)
+    intent = services.order_payment_start(
+        order_id=order.pk, acting_user=orderer_make(tenant_a.schema_name)
+    )
     stripe = stripe_webhooks.client()
     pi = stripe.v1.payment_intents.retrieve(intent.id)
     assert pi.amount == order.gross_total and pi.currency == "pln"
@@ -109,7 +112,9 @@ def test_the_same_event_delivered_twice_is_stored_once_and_changes_nothing_more(
 ):
     # given an order whose payment Stripe has confirmed
     order = order_for(municipality_a, tenant_a.schema_name)
-    intent = services.order_payment_start(order_id=order.pk)
+    intent = services.order_payment_start(
+        order_id=order.pk, acting_user=orderer_make(tenant_a.schema_name)
+    )
     from billing import gateway
 
     gateway.payment_intent_confirm_with_test_card(intent.id)
@@ -137,7 +142,9 @@ def test_events_out_of_order_never_move_an_order_backwards(
 ):
     # given an order whose PaymentIntent is created but not yet confirmed
     order = order_for(municipality_a, tenant_a.schema_name)
-    intent = services.order_payment_start(order_id=order.pk)
+    intent = services.order_payment_start(
+        order_id=order.pk, acting_user=orderer_make(tenant_a.schema_name)
+    )
     stale = localstripe.client().v1.payment_intents.retrieve(intent.id).to_dict()
 
     # when a "succeeded" event arrives before Stripe really settled the payment (forged by
@@ -188,7 +195,9 @@ def test_stripe_unreachable_while_paying_keeps_the_order_and_a_retry_works(
 
     # when the payment is started, a clear Polish message says what to do
     with pytest.raises(ValidationError) as error:
-        services.order_pay_in_test_mode(order_id=order.pk)
+        services.order_pay_in_test_mode(
+            order_id=order.pk, acting_user=orderer_make(tenant_a.schema_name)
+        )
     assert "operatorem płatności" in error.value.messages[0]
     assert "spróbować zapłacić ponownie" in error.value.messages[0]
     order.refresh_from_db()
@@ -197,7 +206,9 @@ def test_stripe_unreachable_while_paying_keeps_the_order_and_a_retry_works(
 
     # then, Stripe back, the same order is paid
     settings.STRIPE_API_BASE = localstripe.api_base
-    order = services.order_pay_in_test_mode(order_id=order.pk)
+    order = services.order_pay_in_test_mode(
+        order_id=order.pk, acting_user=orderer_make(tenant_a.schema_name)
+    )
     assert order.status == OrderStatus.PAID
     assert consultation_cleared(tenant_a.schema_name, order.consultation_id)
 
@@ -213,7 +224,7 @@ def test_stripe_unreachable_in_the_panel_shows_a_polish_message(
 
     order = order_for(municipality_a, tenant_a.schema_name)
     with schema_context(tenant_a.schema_name):
-        user = user_create(email=unique("k") + "@a.test", password=PASSWORD, role="coordinator")
+        user = user_create(email=unique("k") + "@a.test", password=PASSWORD, role="admin")
     client = Client(HTTP_HOST=tenant_a.host)
     force_login(client, user, tenant_a.schema_name)
     settings.STRIPE_API_BASE = f"http://127.0.0.1:{free_port()}"
@@ -230,11 +241,13 @@ def test_cancelling_a_paid_order_refunds_it_in_stripe_and_revokes_the_clearance(
 ):
     # given a paid order
     order = order_for(municipality_a, tenant_a.schema_name)
-    order = services.order_pay_in_test_mode(order_id=order.pk)
+    order = services.order_pay_in_test_mode(
+        order_id=order.pk, acting_user=orderer_make(tenant_a.schema_name)
+    )
     assert consultation_cleared(tenant_a.schema_name, order.consultation_id)
 
     # when it is cancelled before the consultation opens
-    order = services.order_cancel(order_id=order.pk, acting_email="koordynator@a.test")
+    order = services.order_cancel(order_id=order.pk, acting_user=orderer_make(tenant_a.schema_name))
 
     # then Stripe holds a refund of the whole amount and the consultation is not cleared
     assert order.status == OrderStatus.REFUNDED
@@ -244,7 +257,7 @@ def test_cancelling_a_paid_order_refunds_it_in_stripe_and_revokes_the_clearance(
     assert [(r.id, r.amount) for r in refunds.data] == [(order.stripe_refund_id, order.gross_total)]
     assert not consultation_cleared(tenant_a.schema_name, order.consultation_id)
     # and a second cancel refunds nothing more
-    services.order_cancel(order_id=order.pk, acting_email="koordynator@a.test")
+    services.order_cancel(order_id=order.pk, acting_user=orderer_make(tenant_a.schema_name))
     assert (
         len(
             localstripe.client()
@@ -258,9 +271,11 @@ def test_cancelling_a_paid_order_refunds_it_in_stripe_and_revokes_the_clearance(
 @pytest.mark.django_db
 def test_cancelling_an_unpaid_order_voids_its_payment_intent(localstripe, municipality_a, tenant_a):
     order = order_for(municipality_a, tenant_a.schema_name)
-    intent = services.order_payment_start(order_id=order.pk)
+    intent = services.order_payment_start(
+        order_id=order.pk, acting_user=orderer_make(tenant_a.schema_name)
+    )
 
-    order = services.order_cancel(order_id=order.pk, acting_email="koordynator@a.test")
+    order = services.order_cancel(order_id=order.pk, acting_user=orderer_make(tenant_a.schema_name))
 
     assert order.status == OrderStatus.CANCELLED
     assert localstripe.client().v1.payment_intents.retrieve(intent.id).status == "canceled"
@@ -270,7 +285,7 @@ def test_cancelling_an_unpaid_order_voids_its_payment_intent(localstripe, munici
         consultation_id=order.consultation_id,
         addon_codes=[],
         payment_method="card",
-        ordered_by_email="koordynator@a.test",
+        acting_user=orderer_make(tenant_a.schema_name),
     )
     assert again.pk != order.pk
 
@@ -289,7 +304,9 @@ def test_an_order_can_not_be_cancelled_once_the_consultation_has_opened(
 
     # given a paid order whose consultation was scheduled and has opened on its start
     order = order_for(municipality_a, tenant_a.schema_name)
-    order = services.order_pay_in_test_mode(order_id=order.pk)
+    order = services.order_pay_in_test_mode(
+        order_id=order.pk, acting_user=orderer_make(tenant_a.schema_name)
+    )
     with schema_context(tenant_a.schema_name):
         consultation_schedule(
             acting_user=staff_make("admin"), consultation_id=order.consultation_id
@@ -300,7 +317,7 @@ def test_an_order_can_not_be_cancelled_once_the_consultation_has_opened(
 
     # when the order is cancelled, then it is refused and stays paid
     with pytest.raises(ValidationError):
-        services.order_cancel(order_id=order.pk, acting_email="koordynator@a.test")
+        services.order_cancel(order_id=order.pk, acting_user=orderer_make(tenant_a.schema_name))
 
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
@@ -315,7 +332,9 @@ def test_reconciliation_picks_up_a_payment_confirmed_while_the_server_was_down(
     from billing.tasks import orders_reconcile
 
     order = order_for(municipality_a, tenant_a.schema_name)
-    intent = services.order_payment_start(order_id=order.pk)
+    intent = services.order_payment_start(
+        order_id=order.pk, acting_user=orderer_make(tenant_a.schema_name)
+    )
     gateway.payment_intent_confirm_with_test_card(intent.id)
     assert Order.objects.get(pk=order.pk).status == OrderStatus.AWAITING_PAYMENT
 

@@ -9,7 +9,7 @@ from django_tenants.utils import schema_context
 from accounts.services import user_create
 from billing import services
 from billing.models import Order, OrderStatus, PriceItem
-from tests.billing.conftest import consultation_make
+from tests.billing.conftest import consultation_make, orderer_make
 from tests.conftest import PASSWORD, force_login, unique
 
 
@@ -30,8 +30,10 @@ def operator_client():
 
 
 @pytest.mark.django_db
-def test_the_order_page_shows_net_vat_and_gross_and_places_the_order(municipality_a, tenant_a):
-    client = staff_client(tenant_a, "coordinator")
+def test_the_order_page_shows_net_vat_and_gross_and_places_the_order(
+    municipality_a, tenant_a, addons_deliverable
+):
+    client = staff_client(tenant_a, "admin")
     consultation_id = consultation_make(tenant_a.schema_name, title="Rewitalizacja rynku", days=10)
 
     page = client.get(f"/panel/zamowienia/nowe/{consultation_id}/?addons=addon-survey")
@@ -60,7 +62,7 @@ def test_another_municipalitys_order_is_not_found(municipality_a, tenant_a, tena
         consultation_id=consultation_make(tenant_a.schema_name),
         addon_codes=[],
         payment_method="transfer",
-        ordered_by_email="k@a.test",
+        acting_user=orderer_make(tenant_a.schema_name),
     )
     client_b = staff_client(tenant_b, "admin")
     for path in ("", "potwierdzenie.pdf"):
@@ -112,9 +114,9 @@ def test_the_pdf_downloads_from_the_panel(municipality_a, tenant_a):
         consultation_id=consultation_make(tenant_a.schema_name),
         addon_codes=[],
         payment_method="transfer",
-        ordered_by_email="k@a.test",
+        acting_user=orderer_make(tenant_a.schema_name),
     )
-    response = staff_client(tenant_a, "coordinator").get(
+    response = staff_client(tenant_a, "admin").get(
         f"/panel/zamowienia/{order.pk}/potwierdzenie.pdf"
     )
     assert response.status_code == 200
@@ -159,7 +161,7 @@ def test_the_provider_approves_a_transfer_and_sees_revenue(
         consultation_id=consultation_make(tenant_a.schema_name),
         addon_codes=[],
         payment_method="transfer",
-        ordered_by_email="k@a.test",
+        acting_user=orderer_make(tenant_a.schema_name),
     )
     assert (
         order.number

@@ -32,10 +32,15 @@ def test_a_coordinator_orders_and_pays_and_the_provider_approves_a_transfer(
     municipality = Municipality.objects.get(pk=tenant_a.pk)
     invoice_data_enter(municipality)
     email = unique("koord") + "@a.test"
-    with schema_context(tenant_a.schema_name):
-        user_create(email=email, password=PASSWORD, role="coordinator")
     by_card = consultation_make(tenant_a.schema_name, title="Plan zagospodarowania parku", days=21)
     by_transfer = consultation_make(tenant_a.schema_name, title="Nowy przystanek", days=10)
+    with schema_context(tenant_a.schema_name):
+        from consultations.models import Consultation
+        from tests.consultations.factories import department_make
+
+        coordinator = user_create(email=email, password=PASSWORD, role="coordinator")
+        department = department_make(coordinators=(coordinator,))
+        Consultation.objects.filter(pk__in=[by_card, by_transfer]).update(department=department)
 
     # the coordinator opens the order page of the first consultation
     sign_in(page, live_stack.url(tenant_a.host, "/konto/login/"), email)
@@ -45,11 +50,11 @@ def test_a_coordinator_orders_and_pays_and_the_provider_approves_a_transfer(
     assert "Plan zagospodarowania parku" in page.content()
     assert_accessible(page, "billing-order-new")
 
-    # picks the survey add-on and sees the itemised price recalculated
-    page.get_by_label("Przygotowanie ankiety przez operatora").check()
+    # no add-on is offered while no module delivers one; the itemised price is the base band
+    assert page.get_by_label("Przygotowanie ankiety przez operatora").count() == 0
     page.get_by_role("button", name="Przelicz cenę").click()
-    page.wait_for_url(re.compile(r"addons=addon-survey"))
-    assert page.locator("#total-gross").inner_text().replace("\u00a0", " ") == "2 829,00 zł"
+    page.wait_for_url(re.compile(r"payment_method="))
+    assert page.locator("#total-gross").inner_text().replace("\u00a0", " ") == "2 214,00 zł"
     assert municipality.nip in page.content()
     assert_accessible(page, "billing-order-quote")
 
