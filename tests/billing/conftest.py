@@ -13,6 +13,8 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from tests.conftest import unique
+
 
 def consultation_make(
     schema_name: str,
