@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django_tenants.utils import get_public_schema_name
 
 from accounts.models import User
-from tenants.models import MunicipalityStatus
+from accounts.sites import site_current
 
 
 def _municipality_of(request: HttpRequest | None) -> Any:
@@ -31,8 +31,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Residents sign up on their municipality's site. On the apex domain nobody does:
         # provider staff are created by provider staff, municipal staff join by invitation.
-        municipality = _municipality_of(request)
-        return municipality is not None and municipality.status == MunicipalityStatus.ACTIVE
+        return _municipality_of(request) is not None and site_current().open_for_signup
 
     def save_user(
         self, request: HttpRequest, user: User, form: BaseForm, commit: bool = True

@@ -120,15 +120,6 @@ def account_delete(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/account_delete.html", {"form": form})
 
 
-def privacy_notice(request: HttpRequest) -> HttpResponse:
-    # The municipality's own text once the site settings hold one; else a default that names
-    # the municipality as the data controller.
-    from consultations.selectors import site_settings_get
-
-    text = getattr(site_settings_get(), "privacy_notice", "")
-    return render(request, "accounts/privacy_notice.html", {"custom_text": text})
-
-
 # --- Staff team (panel) ---------------------------------------------------------------------
 
 
