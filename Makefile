@@ -35,9 +35,12 @@ run: install
 test: install browser-deps
 	$(PY) -m platform_site.devservices --profile test -- $(PY) -m pytest $(PYTEST_ARGS)
 
+# Style, then the layers of docs/ARCHITECTURE.md (import-linter, pyproject.toml), then types.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -8,8 +8,8 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.sites.requests import RequestSite
-from django.db import connection
 from django.forms import BaseForm
 from django.http import HttpRequest
 from django.urls import reverse
@@ -18,6 +18,7 @@ from django_tenants.utils import get_public_schema_name
 
 from accounts.models import User
 from accounts.sites import site_current
+from common.db import connection
 
 
 def _municipality_of(request: HttpRequest | None) -> Any:
@@ -34,10 +35,10 @@ class AccountAdapter(DefaultAccountAdapter):
         return _municipality_of(request) is not None and site_current().open_for_signup
 
     def save_user(
-        self, request: HttpRequest, user: User, form: BaseForm, commit: bool = True
-    ) -> User:
+        self, request: HttpRequest, user: AbstractBaseUser, form: BaseForm, commit: bool = True
+    ) -> AbstractBaseUser:
         # The sign-up form refuses to validate without the ticked consent; record when.
-        if form.cleaned_data.get("terms"):
+        if isinstance(user, User) and form.cleaned_data.get("terms"):
             user.terms_accepted_at = timezone.now()
         return super().save_user(request, user, form, commit=commit)
 

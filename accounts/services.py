@@ -8,6 +8,7 @@ import logging
 import secrets
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -162,7 +163,7 @@ def mail_queue(*, message: EmailMessage) -> None:
         for content, mimetype in getattr(message, "alternatives", [])
         if isinstance(content, str)
     ]
-    payload = {
+    payload: dict[str, Any] = {
         "subject": str(message.subject),
         "body": str(message.body),
         "from_email": message.from_email,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -53,7 +54,7 @@ class OrderForm(forms.Form):
 
     def __init__(self, *args: object, addons: list[PriceItem], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["addons"].choices = [
+        cast(forms.MultipleChoiceField, self.fields["addons"]).choices = [
             (item.code, f"{item.name} (+{pln(item.gross_amount)} {_('gross')})") for item in addons
         ]
 

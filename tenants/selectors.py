@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import connection
 from django.db.models import QuerySet
 
 from accounts.sites import Site
+from common.db import connection
 from tenants.models import Municipality, MunicipalityStatus
 
 
