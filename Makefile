@@ -35,9 +35,12 @@ run: install
 test: install browser-deps
 	$(PY) -m platform_site.devservices --profile test -- $(PY) -m pytest $(PYTEST_ARGS)
 
+# Style, then the layers of docs/ARCHITECTURE.md (import-linter, pyproject.toml), then types.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff check --fix .
@@ -50,7 +53,7 @@ bench-pages: install
 	@$(PY) -m platform_site.devservices --profile bench -- $(PY) bench/pages.py
 
 # Development settings: production's refuse to start without their secrets.
-messages: export KONSULTA_ENV ?= development
+lint messages: export KONSULTA_ENV ?= development
 messages: install
 	$(PY) manage.py makemessages -l pl -l en --no-location --ignore=node_modules --ignore=.venv --ignore=var
 	$(PY) manage.py compilemessages --ignore=.venv

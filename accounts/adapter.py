@@ -10,7 +10,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from allauth.core.internal.httpkit import get_client_ip
 from django.conf import settings
-from django.db import connection
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.forms import BaseForm
 from django.http import HttpRequest
 from django.urls import reverse
@@ -18,7 +18,8 @@ from django.utils import timezone, translation
 from django_tenants.utils import get_public_schema_name
 
 from accounts.models import User
-from tenants.models import MunicipalityStatus
+from accounts.sites import site_current
+from common.db import connection
 
 
 def _municipality_of(request: HttpRequest | None) -> Any:
@@ -49,14 +50,13 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Residents sign up on their municipality's site. On the apex domain nobody does:
         # provider staff are created by provider staff, municipal staff join by invitation.
-        municipality = _municipality_of(request)
-        return municipality is not None and municipality.status == MunicipalityStatus.ACTIVE
+        return _municipality_of(request) is not None and site_current().open_for_signup
 
     def save_user(
-        self, request: HttpRequest, user: User, form: BaseForm, commit: bool = True
-    ) -> User:
+        self, request: HttpRequest, user: AbstractBaseUser, form: BaseForm, commit: bool = True
+    ) -> AbstractBaseUser:
         # The sign-up form refuses to validate without the ticked consent; record when.
-        if form.cleaned_data.get("terms"):
+        if isinstance(user, User) and form.cleaned_data.get("terms"):
             user.terms_accepted_at = timezone.now()
         return super().save_user(request, user, form, commit=commit)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
 from django_tenants.utils import get_public_schema_name
 
 from accounts.models import StaffRole
+from common.db import connection
 
 
 def _in_municipality() -> bool:

@@ -8,6 +8,7 @@ import logging
 import secrets
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -20,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Invitation, StaffRole, User
-from tenants.selectors import municipality_current
+from accounts.sites import site_current
 
 logger = logging.getLogger("konsulta.accounts")
 
@@ -31,7 +32,7 @@ def token_hash(token: str) -> str:
 
 def tenant_base_url() -> str:
     """The absolute address of the current municipality's site, for links in e-mails."""
-    return municipality_current().site_url.rstrip("/")
+    return site_current().base_url
 
 
 @transaction.atomic
@@ -82,16 +83,16 @@ def user_create(
 
 def invitation_send_mail(*, invitation: Invitation, token: str) -> None:
     """Send the invitation e-mail with the link to the current municipality's site."""
-    tenant = municipality_current()
-    link = tenant_base_url() + reverse("invitation_accept", kwargs={"token": token})
+    site = site_current()
+    link = site.base_url + reverse("invitation_accept", kwargs={"token": token})
     context = {
-        "municipality_name": tenant.name,
+        "municipality_name": site.name,
         "link": link,
         "expires_at": invitation.expires_at,
         "role": invitation.get_role_display(),
     }
     send_mail(
-        subject=_("Invitation to the %(name)s consultation platform") % {"name": tenant.name},
+        subject=_("Invitation to the %(name)s consultation platform") % {"name": site.name},
         message=render_to_string("accounts/email/invitation.txt", context),
         from_email=None,
         recipient_list=[invitation.email],
@@ -162,7 +163,7 @@ def mail_queue(*, message: EmailMessage) -> None:
         for content, mimetype in getattr(message, "alternatives", [])
         if isinstance(content, str)
     ]
-    payload = {
+    payload: dict[str, Any] = {
         "subject": str(message.subject),
         "body": str(message.body),
         "from_email": message.from_email,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from celery import shared_task
 
 from accounts.models import Invitation
@@ -45,13 +43,3 @@ def mail_send(
         alternatives=alternatives,
         headers=headers,
     ).send()
-
-
-@shared_task
-def invitations_purge_all() -> dict[str, Any]:
-    """Hourly: purge old invitations in each active municipality. Returns the fan-out
-    summary (invitations deleted a schema)."""
-    from accounts.services import invitations_purge
-    from tenants.fanout import fan_out
-
-    return fan_out(job_name="invitations purge", job=invitations_purge).as_dict()

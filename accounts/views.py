@@ -28,6 +28,7 @@ from accounts.forms import (
     StaffInviteForm,
     StaffRoleForm,
 )
+from accounts.http import AuthenticatedRequest
 from accounts.permissions import can_manage_own_account, can_manage_staff
 from accounts.services import invitation_accept as invitation_accept_service
 from accounts.services import invitation_get_usable
@@ -72,7 +73,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @permission_required(can_manage_own_account)
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     initial = {
         "display_name": user.display_name,
@@ -95,7 +96,7 @@ def personal_data(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @permission_required(can_manage_own_account)
-def personal_data_download(request: HttpRequest) -> HttpResponse:
+def personal_data_download(request: AuthenticatedRequest) -> HttpResponse:
     data = selectors.personal_data_export(user=request.user)
     body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
@@ -106,7 +107,7 @@ def personal_data_download(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @permission_required(can_manage_own_account)
-def account_delete(request: HttpRequest) -> HttpResponse:
+def account_delete(request: AuthenticatedRequest) -> HttpResponse:
     form = AccountDeleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -118,15 +119,6 @@ def account_delete(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your account has been deleted."))
             return redirect("home")
     return render(request, "accounts/account_delete.html", {"form": form})
-
-
-def privacy_notice(request: HttpRequest) -> HttpResponse:
-    # The municipality's own text once the site settings hold one; else a default that names
-    # the municipality as the data controller.
-    from consultations.selectors import site_settings_get
-
-    text = getattr(site_settings_get(), "privacy_notice", "")
-    return render(request, "accounts/privacy_notice.html", {"custom_text": text})
 
 
 # --- Staff team (panel) ---------------------------------------------------------------------
@@ -148,7 +140,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @permission_required(can_manage_staff)
-def staff_invite(request: HttpRequest) -> HttpResponse:
+def staff_invite(request: AuthenticatedRequest) -> HttpResponse:
     form = StaffInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -170,7 +162,7 @@ def staff_invite(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @permission_required(can_manage_staff)
-def staff_member(request: HttpRequest, member_id: int) -> HttpResponse:
+def staff_member(request: AuthenticatedRequest, member_id: int) -> HttpResponse:
     member = selectors.staff_member_get(member_id=member_id)
     if member is None:
         raise Http404
@@ -192,7 +184,7 @@ def staff_member(request: HttpRequest, member_id: int) -> HttpResponse:
 
 @require_POST
 @permission_required(can_manage_staff)
-def staff_revoke(request: HttpRequest, member_id: int) -> HttpResponse:
+def staff_revoke(request: AuthenticatedRequest, member_id: int) -> HttpResponse:
     member = selectors.staff_member_get(member_id=member_id)
     if member is None:
         raise Http404
@@ -213,7 +205,7 @@ def staff_revoke(request: HttpRequest, member_id: int) -> HttpResponse:
 
 @require_POST
 @permission_required(can_manage_staff)
-def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
+def invitation_resend(request: AuthenticatedRequest, invitation_id: int) -> HttpResponse:
     invitation = selectors.invitation_pending_get(invitation_id=invitation_id)
     if invitation is None:
         raise Http404
@@ -227,7 +219,7 @@ def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
 
 @require_POST
 @permission_required(can_manage_staff)
-def invitation_cancel(request: HttpRequest, invitation_id: int) -> HttpResponse:
+def invitation_cancel(request: AuthenticatedRequest, invitation_id: int) -> HttpResponse:
     invitation = selectors.invitation_pending_get(invitation_id=invitation_id)
     if invitation is None:
         raise Http404

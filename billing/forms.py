@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext
@@ -55,7 +56,7 @@ class OrderForm(forms.Form):
 
     def __init__(self, *args: object, addons: list[PriceItem], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["addons"].choices = [
+        cast(forms.MultipleChoiceField, self.fields["addons"]).choices = [
             (
                 item.code,
                 gettext("%(name)s (+%(amount)s gross)")

@@ -25,6 +25,7 @@ from billing.permissions import (
     can_order_consultation,
     can_order_consultations,
 )
+from tenants.http import MunicipalityRequest
 from tenants.views import provider_required
 
 logger = logging.getLogger("konsulta.billing")
@@ -37,7 +38,7 @@ def _errors(exc: ValidationError) -> str:
 # --- The municipality's staff panel -------------------------------------------------------
 
 
-def _orders_visible(request: HttpRequest) -> list[Order]:
+def _orders_visible(request: MunicipalityRequest) -> list[Order]:
     """The municipality's orders of the consultations this user may order (consultations'
     own predicate, asked once per consultation)."""
     orders = list(selectors.orders_for_municipality(municipality=request.tenant))
@@ -52,7 +53,7 @@ def _orders_visible(request: HttpRequest) -> list[Order]:
 
 
 @permission_required(can_order_consultations)
-def order_list(request: HttpRequest) -> HttpResponse:
+def order_list(request: MunicipalityRequest) -> HttpResponse:
     return render(
         request,
         "billing/panel/order_list.html",
@@ -65,7 +66,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(can_order_consultations)
-def order_new(request: HttpRequest, consultation_id: int) -> HttpResponse:
+def order_new(request: MunicipalityRequest, consultation_id: int) -> HttpResponse:
     municipality = request.tenant
     consultation = selectors.consultation_get(
         schema_name=municipality.schema_name, consultation_id=consultation_id
@@ -125,7 +126,7 @@ def order_new(request: HttpRequest, consultation_id: int) -> HttpResponse:
     )
 
 
-def _order_or_404(request: HttpRequest, order_id: int) -> Order:
+def _order_or_404(request: MunicipalityRequest, order_id: int) -> Order:
     """An order of this municipality whose consultation this user may order; any other
     answers like a missing one."""
     order = selectors.order_for_municipality(municipality=request.tenant, order_id=order_id)
@@ -140,7 +141,7 @@ def _order_or_404(request: HttpRequest, order_id: int) -> Order:
 
 
 @permission_required(can_order_consultations)
-def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
+def order_detail(request: MunicipalityRequest, order_id: int) -> HttpResponse:
     order = _order_or_404(request, order_id)
     return render(
         request,
@@ -155,7 +156,7 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
 
 @permission_required(can_order_consultations)
 @require_POST
-def order_pay(request: HttpRequest, order_id: int) -> HttpResponse:
+def order_pay(request: MunicipalityRequest, order_id: int) -> HttpResponse:
     order = _order_or_404(request, order_id)
     if not settings.STRIPE_TEST_MODE:
         # Production: Stripe.js confirms the PaymentIntent in the browser with its
@@ -188,7 +189,7 @@ def order_pay(request: HttpRequest, order_id: int) -> HttpResponse:
 
 @permission_required(can_order_consultations)
 @require_POST
-def order_cancel(request: HttpRequest, order_id: int) -> HttpResponse:
+def order_cancel(request: MunicipalityRequest, order_id: int) -> HttpResponse:
     order = _order_or_404(request, order_id)
     try:
         order = services.order_cancel(order_id=order.pk, acting_user=request.user)
@@ -203,7 +204,7 @@ def order_cancel(request: HttpRequest, order_id: int) -> HttpResponse:
 
 
 @permission_required(can_order_consultations)
-def order_pdf(request: HttpRequest, order_id: int) -> HttpResponse:
+def order_pdf(request: MunicipalityRequest, order_id: int) -> HttpResponse:
     order = _order_or_404(request, order_id)
     response = HttpResponse(order_confirmation_pdf(order), content_type="application/pdf")
     filename = order.number.replace("/", "-")
@@ -212,7 +213,7 @@ def order_pdf(request: HttpRequest, order_id: int) -> HttpResponse:
 
 
 @permission_required(can_edit_invoice_data)
-def invoice_data(request: HttpRequest) -> HttpResponse:
+def invoice_data(request: MunicipalityRequest) -> HttpResponse:
     profile = selectors.billing_profile_get(municipality=request.tenant)
     initial = {
         "invoice_name": profile.invoice_name or request.tenant.name,
@@ -261,7 +262,7 @@ def price_list(request: HttpRequest) -> HttpResponse:
 
 
 @provider_required
-def price_item_edit(request: HttpRequest, price_item_id: int) -> HttpResponse:
+def price_item_edit(request: MunicipalityRequest, price_item_id: int) -> HttpResponse:
     item = PriceItem.objects.filter(pk=price_item_id).first()
     if item is None:
         raise Http404
@@ -307,7 +308,7 @@ def provider_order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
 
 @provider_required
 @require_POST
-def provider_order_approve(request: HttpRequest, order_id: int) -> HttpResponse:
+def provider_order_approve(request: MunicipalityRequest, order_id: int) -> HttpResponse:
     if selectors.order_for_provider(order_id=order_id) is None:
         raise Http404
     try:

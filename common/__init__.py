@@ -1,1 +1,1 @@
-"""Small helpers every app may use; no models (see ARCHITECTURE.md)."""
+"""Small helpers every app may use; no models, and no import of any app (the bottom layer)."""

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -63,7 +63,9 @@ class DepartmentForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["coordinators"].queryset = _staff_choices(StaffRole.COORDINATOR)
+        cast(StaffChoiceField, self.fields["coordinators"]).queryset = _staff_choices(
+            StaffRole.COORDINATOR
+        )
 
 
 class AreaForm(forms.Form):
@@ -84,7 +86,9 @@ class AreaForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["editors"].queryset = _staff_choices(StaffRole.DISTRICT_EDITOR)
+        cast(StaffChoiceField, self.fields["editors"]).queryset = _staff_choices(
+            StaffRole.DISTRICT_EDITOR
+        )
 
 
 class CategoryForm(forms.Form):
@@ -164,7 +168,7 @@ class ConsultationForm(forms.Form):
         departments = Department.objects.all()
         if not is_admin(user):
             departments = departments.filter(pk__in=coordinator_department_ids(user))
-        self.fields["department"].queryset = departments
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = departments
 
     def to_input(self) -> Any:
         from consultations.services import ConsultationInput
@@ -243,11 +247,12 @@ class NewsForm(forms.Form):
         from consultations.permissions import editor_area_ids, is_admin
 
         areas = Area.objects.all()
+        area_field = cast(forms.ModelChoiceField, self.fields["area"])
         if not is_admin(user):
             areas = areas.filter(pk__in=editor_area_ids(user))
             self.fields["area"].required = True
-            self.fields["area"].empty_label = None
-        self.fields["area"].queryset = areas
+            area_field.empty_label = None
+        area_field.queryset = areas
 
 
 # --- Residents' search ----------------------------------------------------------------------
@@ -271,11 +276,13 @@ class ConsultationSearchForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [(pk, pk) for pk in Area.objects.values_list("pk", flat=True)]
-        self.fields["category"].choices = [
+        cast(forms.ChoiceField, self.fields["area"]).choices = [
+            (pk, pk) for pk in Area.objects.values_list("pk", flat=True)
+        ]
+        cast(forms.ChoiceField, self.fields["category"]).choices = [
             (pk, pk) for pk in Category.objects.values_list("pk", flat=True)
         ]
-        self.fields["department"].choices = [
+        cast(forms.ChoiceField, self.fields["department"]).choices = [
             (pk, pk) for pk in Department.objects.values_list("pk", flat=True)
         ]
 

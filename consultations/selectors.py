@@ -141,7 +141,7 @@ def consultations_filter(criteria: SearchCriteria) -> QuerySet[Consultation]:
     return qs
 
 
-def _facet_counts(result_ids: QuerySet[Consultation], path: str) -> dict[str, int]:
+def _facet_counts(result_ids: QuerySet[Consultation, Any], path: str) -> dict[str, int]:
     rows = (
         Consultation.objects.filter(pk__in=result_ids)
         .exclude(**{f"{path}__isnull": True})

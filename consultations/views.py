@@ -8,13 +8,14 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.static import serve
 
 from accounts.decorators import permission_required
+from accounts.http import AuthenticatedRequest
+from common.db import connection
 from consultations import selectors, services
 from consultations.forms import SiteSettingsForm
 from consultations.permissions import can_manage_site_settings, is_municipal_staff
@@ -38,7 +39,7 @@ def panel_home(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(can_manage_site_settings)
-def panel_settings(request: HttpRequest) -> HttpResponse:
+def panel_settings(request: AuthenticatedRequest) -> HttpResponse:
     current = site_settings_get()
     initial = {"primary_colour": current.primary_colour, "tagline": current.tagline}
     form = SiteSettingsForm(request.POST or None, request.FILES or None, initial=initial)
@@ -64,7 +65,7 @@ def panel_settings(request: HttpRequest) -> HttpResponse:
 PUBLIC_MEDIA_PREFIXES = ("branding/",)
 
 
-def media(request: HttpRequest, schema: str, path: str) -> HttpResponse:
+def media(request: HttpRequest, schema: str, path: str) -> FileResponse:
     """Serve the current municipality's public uploads (branding), and only theirs: another
     schema's folder is a 404 here even when the file exists. Consultation documents are not
     served here: their download view checks that the consultation is visible to residents.

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import permission_required
+from accounts.http import AuthenticatedRequest
 from consultations import permissions, selectors, services
 from consultations.forms import (
     AreaForm,
@@ -154,7 +155,7 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(permissions.can_work_on_consultations)
-def consultation_create(request: HttpRequest) -> HttpResponse:
+def consultation_create(request: AuthenticatedRequest) -> HttpResponse:
     form = ConsultationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -174,7 +175,7 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(permissions.can_work_on_consultations)
-def consultation_edit(request: HttpRequest, consultation_id: int) -> HttpResponse:
+def consultation_edit(request: AuthenticatedRequest, consultation_id: int) -> HttpResponse:
     consultation = _consultation_or_404(request, consultation_id)
     if not permissions.can_edit_consultation(request.user, consultation):
         raise Http404
@@ -230,7 +231,7 @@ def _detail_render(
 
 @require_POST
 @permission_required(permissions.can_work_on_consultations)
-def document_upload(request: HttpRequest, consultation_id: int) -> HttpResponse:
+def document_upload(request: AuthenticatedRequest, consultation_id: int) -> HttpResponse:
     consultation = _consultation_or_404(request, consultation_id)
     if not permissions.can_edit_consultation(request.user, consultation):
         raise Http404
@@ -253,7 +254,9 @@ def document_upload(request: HttpRequest, consultation_id: int) -> HttpResponse:
 
 @require_POST
 @permission_required(permissions.can_work_on_consultations)
-def document_delete(request: HttpRequest, consultation_id: int, document_id: int) -> HttpResponse:
+def document_delete(
+    request: AuthenticatedRequest, consultation_id: int, document_id: int
+) -> HttpResponse:
     consultation = _consultation_or_404(request, consultation_id)
     if not permissions.can_edit_consultation(request.user, consultation):
         raise Http404
@@ -283,7 +286,9 @@ LIFECYCLE_ACTIONS = {
 
 @require_POST
 @permission_required(permissions.can_work_on_consultations)
-def consultation_lifecycle(request: HttpRequest, consultation_id: int, action: str) -> HttpResponse:
+def consultation_lifecycle(
+    request: AuthenticatedRequest, consultation_id: int, action: str
+) -> HttpResponse:
     consultation = _consultation_or_404(request, consultation_id)
     if not permissions.can_manage_consultation(request.user, consultation):
         raise Http404
@@ -300,7 +305,8 @@ def consultation_lifecycle(request: HttpRequest, consultation_id: int, action: s
             )
             done = _("The report has been published.")
         elif action in LIFECYCLE_ACTIONS:
-            service, done = LIFECYCLE_ACTIONS[action]
+            service, lazy_done = LIFECYCLE_ACTIONS[action]
+            done = str(lazy_done)
             service(acting_user=request.user, consultation_id=consultation.pk)
         else:
             raise Http404
@@ -322,7 +328,7 @@ def news_list(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(permissions.can_publish_news)
-def news_edit(request: HttpRequest, news_id: int | None = None) -> HttpResponse:
+def news_edit(request: AuthenticatedRequest, news_id: int | None = None) -> HttpResponse:
     news: News | None = None
     initial = None
     if news_id is not None:

@@ -84,3 +84,10 @@ def news_detail(request: HttpRequest, news_id: int) -> HttpResponse:
     if news is None:
         raise Http404
     return render(request, "consultations/resident/news_detail.html", {"news": news})
+
+
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    # The municipality's own text once the site settings hold one; else a default that names
+    # the municipality as the data controller.
+    text = getattr(selectors.site_settings_get(), "privacy_notice", "")
+    return render(request, "consultations/resident/privacy_notice.html", {"custom_text": text})

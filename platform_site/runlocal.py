@@ -135,7 +135,8 @@ def main() -> int:
     manager.loop()
     print("[konsulta] web, worker and beat stopped", file=sys.stderr, flush=True)
     # Stopped by Ctrl-C or TERM (honcho: 130, 143) is how `make run` ends: not an error.
-    return 0 if manager.returncode in (None, 130, 143) else manager.returncode
+    code = manager.returncode
+    return 0 if code is None or code in (130, 143) else code
 
 
 if __name__ == "__main__":

@@ -78,6 +78,8 @@ SHARED_APPS = [
     "allauth",
     "allauth.account",
     "billing",
+    # No models: the top layer's management commands (demo_load) live here.
+    "platform_site",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -331,7 +333,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Invitations past their expiry are removed in every ready municipality.
     "invitations-purge": {
-        "task": "accounts.tasks.invitations_purge_all",
+        "task": "tenants.tasks.invitations_purge_all",
         "schedule": 60.0 * 60,
     },
     # Scheduled consultations open and open ones close by themselves, on time.

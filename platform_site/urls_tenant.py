@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from accounts import views as account_views
-from consultations import views
+from consultations import views, views_public
 from consultations.views_theme import site_theme_css
 
 urlpatterns = [
@@ -15,7 +15,7 @@ urlpatterns = [
     path("konto/", include("accounts.urls")),
     path("konto/", include("allauth.urls")),
     path("panel/zespol/", include("accounts.urls_panel")),
-    path("polityka-prywatnosci/", account_views.privacy_notice, name="privacy_notice"),
+    path("polityka-prywatnosci/", views_public.privacy_notice, name="privacy_notice"),
     path("media/<str:schema>/<path:path>", views.media, name="media"),
     # Before consultations.urls: "konsultacje/rss/" and "konsultacje/atom/" look like slugs.
     path("", include("subscriptions.urls")),

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 from django.utils.translation import gettext as _
 
 from consultations.models import Consultation
@@ -16,7 +16,7 @@ from tenants.models import Municipality
 
 
 class ConsultationsRssFeed(Feed):
-    feed_type = Rss201rev2Feed
+    feed_type: type[SyndicationFeed] = Rss201rev2Feed
     url_name = "consultation_feed_rss"
     language = "pl"
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -48,5 +48,9 @@ class SubscriptionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["areas"].queryset = Area.objects.order_by("name")
-        self.fields["categories"].queryset = Category.objects.order_by("name")
+        cast(forms.ModelMultipleChoiceField, self.fields["areas"]).queryset = Area.objects.order_by(
+            "name"
+        )
+        cast(
+            forms.ModelMultipleChoiceField, self.fields["categories"]
+        ).queryset = Category.objects.order_by("name")

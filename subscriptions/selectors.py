@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core import signing
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from common.db import connection
 from consultations.models import Area, Category, Consultation, ConsultationStatus, News
 from subscriptions.models import NotificationEvent, Subscription
 
@@ -117,12 +117,14 @@ def consultation_events_due(*, now: datetime | None = None) -> list[Consultation
     for consultation in base.filter(
         status=ConsultationStatus.SCHEDULED, scheduled_at__gte=since, scheduled_at__lte=now
     ):
+        assert consultation.scheduled_at is not None  # the filter above excludes NULL
         events.append(
             ConsultationEvent(consultation, NotificationEvent.ANNOUNCED, consultation.scheduled_at)
         )
     for consultation in base.filter(
         status=ConsultationStatus.OPEN, opened_at__gte=since, opened_at__lte=now
     ):
+        assert consultation.opened_at is not None  # the filter above excludes NULL
         events.append(
             ConsultationEvent(consultation, NotificationEvent.OPENED, consultation.opened_at)
         )

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from consultations.models import Area, Category, Consultation
 from subscriptions.models import Notification, NotificationEvent, Subscription
 from subscriptions.selectors import (
@@ -56,10 +57,8 @@ class SubscriptionRequestResult:
     confirmed_now: bool
 
 
-def _verified_email_of(user: object) -> str:
+def _verified_email_of(user: User) -> str:
     """The signed-in user's address if they proved it (allauth), else ""."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return ""
     from allauth.account.models import EmailAddress
 
     address = EmailAddress.objects.filter(user=user, verified=True, primary=True).first()
@@ -130,8 +129,9 @@ def subscription_request(
     subscription = Subscription.objects.select_for_update().get(email=email)
     subscription.consented_at = now
 
-    if email == _verified_email_of(user):
-        subscription.user = user  # type: ignore[assignment]
+    # request.user may be AnonymousUser: only a signed-in account can vouch for an address.
+    if isinstance(user, User) and email == _verified_email_of(user):
+        subscription.user = user
         subscription.whole_municipality = whole_municipality
         subscription.area_ids = area_ids
         subscription.category_ids = category_ids

@@ -4,12 +4,16 @@ domain, port of the deployment), whatever Host header the request carried."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sites.requests import RequestSite
 from django.db.models import QuerySet
 from django.urls import reverse
+
+if TYPE_CHECKING:
+    from django.contrib.sites.models import Site
 
 from consultations.models import Consultation, News
 from subscriptions.selectors import consultations_for_sitemap, news_for_sitemap, site_url
@@ -21,7 +25,7 @@ class StoredSiteSitemap(Sitemap):
     def get_protocol(self, protocol: str | None = None) -> str:
         return urlsplit(site_url()).scheme
 
-    def get_domain(self, site: RequestSite | None = None) -> str:
+    def get_domain(self, site: Site | RequestSite | None = None) -> str:
         return urlsplit(site_url()).netloc
 
 

@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
 
+from tenants.http import TenantRequest
 from tenants.models import Domain, Municipality, MunicipalityStatus
 
 
@@ -31,7 +32,7 @@ class MunicipalityMiddleware(TenantMainMiddleware):
             return public_tenant()
         return super().get_tenant(domain_model, hostname)
 
-    def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:
+    def no_tenant_found(self, request: TenantRequest, hostname: str) -> HttpResponse:
         request.tenant = public_tenant()
         self.setup_url_routing(request, force_public=True)
         response = TemplateResponse(

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django_tenants.utils import get_public_schema_name, schema_exists
 
+from common.db import connection
 from tenants.cloning import spares_discard_all, spares_replenish
 from tenants.models import Municipality
 

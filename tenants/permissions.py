@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
 from django_tenants.utils import get_public_schema_name
+
+from common.db import connection
 
 
 def is_provider_staff(user: Any) -> bool:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import connection
 from django.db.models import QuerySet
 
+from accounts.sites import Site
+from common.db import connection
 from tenants.models import Municipality, MunicipalityStatus
 
 
@@ -48,3 +49,13 @@ def municipality_current() -> Municipality:
     """The municipality whose schema the connection is in (a web request, a task, a
     schema_context): read from the public table, so it works wherever the schema was set."""
     return Municipality.objects.prefetch_related("domains").get(schema_name=connection.schema_name)
+
+
+def site_current() -> Site:
+    """The current municipality as accounts sees it (registered in TenantsConfig.ready)."""
+    municipality = municipality_current()
+    return Site(
+        name=municipality.name,
+        base_url=municipality.site_url.rstrip("/"),
+        open_for_signup=municipality.status == MunicipalityStatus.ACTIVE,
+    )

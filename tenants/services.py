@@ -9,12 +9,13 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
 
 from accounts.models import StaffRole, User
+from common.db import connection
 from tenants.cloning import schema_clone, spare_take
 from tenants.models import Domain, Municipality, MunicipalityEvent, MunicipalityStatus
 from tenants.validators import (

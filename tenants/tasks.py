@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from celery import shared_task
 from django.utils import timezone
 
+from accounts.services import invitations_purge
+from tenants.fanout import fan_out
 from tenants.models import Municipality, MunicipalityStatus
 
 
@@ -38,3 +41,11 @@ def spares_replenish_task() -> int:
     from tenants.cloning import spares_replenish
 
     return spares_replenish(source=settings.TENANT_BASE_SCHEMA, size=settings.TENANT_SPARE_SCHEMAS)
+
+
+@shared_task
+def invitations_purge_all() -> dict[str, Any]:
+    """Hourly: purge old invitations in each active municipality. Returns the fan-out
+    summary (invitations deleted a schema). Here, not in accounts: only tenants knows the
+    municipalities, and accounts lies below it."""
+    return fan_out(job_name="invitations purge", job=invitations_purge).as_dict()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import permission_required
+from accounts.http import AuthenticatedRequest
 from tenants import selectors, services
 from tenants.forms import MunicipalityCreateForm, MunicipalityFilterForm, MunicipalityStatusForm
 from tenants.permissions import is_provider_staff
@@ -37,7 +38,7 @@ def municipality_list(request: HttpRequest) -> HttpResponse:
 
 
 @provider_required
-def municipality_create(request: HttpRequest) -> HttpResponse:
+def municipality_create(request: AuthenticatedRequest) -> HttpResponse:
     form = MunicipalityCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -78,7 +79,7 @@ def municipality_detail(request: HttpRequest, municipality_id: int) -> HttpRespo
 
 @provider_required
 @require_POST
-def municipality_status(request: HttpRequest, municipality_id: int) -> HttpResponse:
+def municipality_status(request: AuthenticatedRequest, municipality_id: int) -> HttpResponse:
     municipality = selectors.municipality_for_provider(municipality_id=municipality_id)
     if municipality is None:
         raise Http404

@@ -25,11 +25,14 @@ def _staff_with_role(user_ids: Iterable[int], role: str, field_name: str) -> lis
     return users
 
 
-def _name_unique(model: type, name: str, pk: int | None) -> str:
+def _name_unique(model: type[Department | Area | Category], name: str, pk: int | None) -> str:
     name = name.strip()
     if not name:
         raise ValidationError({"name": [_("Enter a name.")]})
-    if model.objects.filter(name__iexact=name).exclude(pk=pk).exists():
+    same_name = model.objects.filter(name__iexact=name)
+    if pk is not None:
+        same_name = same_name.exclude(pk=pk)
+    if same_name.exists():
         raise ValidationError({"name": [_("An entry with this name already exists.")]})
     return name
 

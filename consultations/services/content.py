@@ -132,7 +132,8 @@ def _slug_for(title: str, pk: int | None = None) -> str:
         base = f"{base}-konsultacje"
     slug = base
     counter = 2
-    while Consultation.objects.filter(slug=slug).exclude(pk=pk).exists():
+    others = Consultation.objects.exclude(pk=pk) if pk is not None else Consultation.objects.all()
+    while others.filter(slug=slug).exists():
         slug = f"{base}-{counter}"
         counter += 1
     return slug

@@ -94,7 +94,7 @@ def document_add(
                 ]
             }
         )
-    title = title.strip() or upload.name.rsplit(".", 1)[0]
+    title = title.strip() or (upload.name or "").rsplit(".", 1)[0]
     document = Document(
         consultation=consultation,
         title=title[:250],

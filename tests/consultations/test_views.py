@@ -212,7 +212,7 @@ def test_a_district_editor_publishes_news_only_for_their_area(tenant_a):
 
 @pytest.mark.django_db
 def test_the_demo_consultations_load_once_and_show_on_the_home_page(tenant_b):
-    from consultations.demo import demo_consultations_load
+    from platform_site.demo import demo_consultations_load
 
     with schema_context(tenant_b.schema_name):
         admin = staff_make("admin")

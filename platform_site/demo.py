@@ -1,4 +1,4 @@
-"""Demo consultations for `make run` (called by tenants' demo_load). Idempotent."""
+"""Demo consultations for `make run` (called by the demo_load command). Idempotent."""
 
 from __future__ import annotations
 

@@ -15,6 +15,10 @@ from django_tenants.utils import schema_context
 
 from accounts.models import StaffRole, User
 from accounts.services import user_create
+from billing.models import BillingProfile
+from billing.services import billing_profile_update
+from consultations.services import site_settings_update
+from platform_site.demo import demo_consultations_load
 from tenants.models import Municipality, MunicipalityStatus
 from tenants.services import municipality_create, municipality_provision, schema_name_for
 
@@ -100,8 +104,6 @@ class Command(BaseCommand):
         self.stdout.write("\n".join(lines) + "\n")
 
     def _municipality(self, demo: dict[str, Any], provider: User, password: str) -> None:
-        from consultations.services import site_settings_update
-
         municipality = Municipality.objects.filter(
             schema_name=schema_name_for(demo["subdomain"])
         ).first()
@@ -109,9 +111,6 @@ class Command(BaseCommand):
             municipality = self._create(demo, provider)
         if municipality.status == MunicipalityStatus.PROVISIONING:
             municipality = municipality_provision(municipality_id=municipality.pk)
-        from billing.models import BillingProfile
-        from billing.services import billing_profile_update
-
         if not BillingProfile.objects.filter(municipality=municipality).exists():
             name, street, postal_code, city = demo["invoice"]
             billing_profile_update(
@@ -136,8 +135,6 @@ class Command(BaseCommand):
                         "herb.png", shield_png(demo["shield"]), content_type="image/png"
                     ),
                 )
-            from consultations.demo import demo_consultations_load
-
             demo_consultations_load(subdomain=demo["subdomain"], admin=admin)
 
     @staticmethod
