@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -89,6 +90,11 @@ class Invitation(models.Model):
     accepted_at = models.DateTimeField(null=True, blank=True)
     invited_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The departments a coordinator joins on accepting: ids, not a foreign key, because
+    # departments belong to consultations, an app above this one (see invitation_scopes).
+    department_ids = ArrayField(
+        models.BigIntegerField(), verbose_name=_("departments"), default=list, blank=True
     )
 
     class Meta:

@@ -261,3 +261,8 @@ def news_for_staff(user: Any) -> QuerySet[News]:
     if is_admin(user):
         return qs
     return qs.filter(area_id__in=editor_area_ids(user))
+
+
+def department_choices() -> list[tuple[int, str]]:
+    """(id, name) of the current schema's departments, for a coordinator's invitation."""
+    return list(Department.objects.order_by("name").values_list("pk", "name"))
