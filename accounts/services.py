@@ -374,10 +374,12 @@ def staff_invite(
 
 
 @transaction.atomic
-def invitation_resend(*, invitation_id: int, acting_user: User) -> Invitation:
+def invitation_resend(*, invitation_id: int, acting_user: User | None) -> Invitation:
     """Send a pending invitation again with a fresh link and a new expiry date.
 
-    Only the token's hash is stored, so the old link cannot be re-sent: it stops working."""
+    Only the token's hash is stored, so the old link cannot be re-sent: it stops working.
+    ``acting_user`` is None when the provider resends it: their account lives in the public
+    schema, so the invitation keeps its original sender."""
     invitation = (
         Invitation.objects.select_for_update()
         .filter(pk=invitation_id, accepted_at__isnull=True)
@@ -388,7 +390,8 @@ def invitation_resend(*, invitation_id: int, acting_user: User) -> Invitation:
     token = secrets.token_urlsafe(32)
     invitation.token_hash = token_hash(token)
     invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
-    invitation.invited_by = acting_user
+    if acting_user is not None:
+        invitation.invited_by = acting_user
     invitation.save(update_fields=["token_hash", "expires_at", "invited_by"])
     from accounts.tasks import invitation_send
 

@@ -18,3 +18,40 @@ class ConsultationsConfig(AppConfig):
                 create_url_name="panel_catalogue_create",
             )
         )
+
+        from django.utils.translation import gettext_lazy, ngettext
+
+        from consultations.selectors import consultations_for_provider, consultations_running_count
+        from tenants.provider_panel import (
+            ProviderSection,
+            RunningWork,
+            running_work_register,
+            section_register,
+        )
+
+        # The provider's page of a municipality lists its consultations, read in its schema.
+        section_register(
+            ProviderSection(
+                key="consultations",
+                title=gettext_lazy("Consultations"),
+                template_name="consultations/provider/_municipality_consultations.html",
+                context=lambda m: consultations_for_provider(municipality=m),
+                position=10,
+            )
+        )
+        running_work_register(
+            "consultations",
+            RunningWork(
+                count=lambda m: consultations_running_count(municipality=m),
+                describe=lambda n: (
+                    ngettext(
+                        "%(count)d consultation is scheduled or open: residents will not be able "
+                        "to take part while the site is suspended.",
+                        "%(count)d consultations are scheduled or open: residents will not be able "
+                        "to take part while the site is suspended.",
+                        n,
+                    )
+                    % {"count": n}
+                ),
+            ),
+        )

@@ -146,6 +146,11 @@ def test_suspended_and_unknown_sites_show_clear_pages(page, live_stack, committe
     page.goto(live_stack.url("localhost", f"/operator/gminy/{info.pk}/"))
     page.get_by_label("Powód (opcjonalnie)").fill("Zaległa płatność")
     page.get_by_role("button", name="Zawieś").click()
+    # The provider is told what a suspension interrupts and asked to confirm.
+    page.get_by_role("heading", name=re.compile("Czy zawiesić serwis")).wait_for()
+    assert page.get_by_text(re.compile(r"^0 konsultacji jest zaplanowanych lub trwa")).is_visible()
+    assert_accessible(page, "provider-suspend-confirm")
+    page.get_by_role("button", name="Tak, zawieś serwis").click()
     page.get_by_text("Status został zmieniony.").wait_for()
     assert page.locator("#status").inner_text() == "Zawieszona"
 
