@@ -187,7 +187,7 @@ def test_a_resident_finds_a_consultation_by_two_criteria_reads_it_and_downloads_
     page.get_by_role("button", name="Szukaj").click()
 
     # Only the intersection is listed, and the URL can be shared.
-    page.get_by_role("heading", name="Znaleziono 1 konsultacje").wait_for()
+    page.get_by_role("heading", name="Znaleziono 1 konsultację").wait_for()
     assert f"area={area.pk}" in page.url and f"category={category.pk}" in page.url
     assert page.get_by_role("link", name=f"Nowa pętla autobusowa {tag}").is_visible()
     assert page.get_by_role("link", name=f"Plac zabaw {tag}").count() == 0

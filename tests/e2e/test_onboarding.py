@@ -46,7 +46,7 @@ def test_provider_onboards_a_municipality_and_its_admin_lands_in_it(page, live_s
     page.get_by_label("Subdomena").fill(subdomain)
     page.get_by_label(re.compile("E-mail pierwszego administratora")).fill(admin_email)
     page.get_by_role("button", name="Utwórz gminę").click()
-    page.get_by_text(re.compile("Podaj prawidłowy NIP")).wait_for()
+    page.get_by_text(re.compile("Prosimy podać prawidłowy NIP")).wait_for()
     assert_accessible(page, "provider-create-form-errors")
 
     # With a valid NIP the municipality is created and shows as being prepared.
