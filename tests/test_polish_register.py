@@ -55,7 +55,7 @@ def po_translations(path: Path) -> list[tuple[str, str]]:
     the header left out. A small reader: the standard library has none for .po files."""
     entries: list[tuple[str, str]] = []
     msgid, strs, current = "", [], None
-    for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
+    for raw in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         line = raw.strip()
         if not line or line.startswith("#"):
             if current is not None and msgid:
@@ -106,9 +106,11 @@ def informal_words(text: str) -> list[str]:
         if word in LABEL_VERBS:
             if not _is_label(text):
                 found.append(word)
-        elif word in PRONOUNS or word in INSTRUCTIONS:
-            found.append(word)
-        elif SECOND_PERSON_VERB.match(word) and word not in NOT_VERBS:
+        elif (
+            word in PRONOUNS
+            or word in INSTRUCTIONS
+            or (SECOND_PERSON_VERB.match(word) and word not in NOT_VERBS)
+        ):
             found.append(word)
     return found
 
@@ -145,7 +147,7 @@ def test_no_polish_catalogue_addresses_the_reader_informally():
     assert len(catalogues) >= 5, catalogues  # the project's and each app's
     offences = []
     for path in catalogues:
-        for msgid, msgstr in po_translations(path):
+        for _msgid, msgstr in po_translations(path):
             words = informal_words(msgstr)
             if words:
                 offences.append(f"{path.relative_to(ROOT)}: {sorted(set(words))}: {msgstr!r}")

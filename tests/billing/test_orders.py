@@ -137,7 +137,9 @@ def test_a_wrong_postal_code_is_refused_in_polish(municipality_a):
             postal_code="74400",
             city="Dębno",
         )
-    assert error.value.message_dict["postal_code"] == ["Prosimy podać kod pocztowy w formacie 74-400."]
+    assert error.value.message_dict["postal_code"] == [
+        "Prosimy podać kod pocztowy w formacie 74-400."
+    ]
 
 
 @pytest.mark.django_db
