@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import StaffRole
+from common.collation import polish_order
 from consultations.models import (
     Area,
     Category,
@@ -118,13 +119,13 @@ class ConsultationForm(forms.Form):
     )
     areas = forms.ModelMultipleChoiceField(
         label=_("Areas"),
-        queryset=Area.objects.all(),
+        queryset=Area.objects.order_by(polish_order("name")),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     categories = forms.ModelMultipleChoiceField(
         label=_("Categories"),
-        queryset=Category.objects.all(),
+        queryset=Category.objects.order_by(polish_order("name")),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -157,7 +158,7 @@ class ConsultationForm(forms.Form):
         super().__init__(*args, **kwargs)
         from consultations.permissions import coordinator_department_ids, is_admin
 
-        departments = Department.objects.all()
+        departments = Department.objects.order_by(polish_order("name"))
         if not is_admin(user):
             departments = departments.filter(pk__in=coordinator_department_ids(user))
         self.fields["department"].queryset = departments
@@ -238,7 +239,7 @@ class NewsForm(forms.Form):
         super().__init__(*args, **kwargs)
         from consultations.permissions import editor_area_ids, is_admin
 
-        areas = Area.objects.all()
+        areas = Area.objects.order_by(polish_order("name"))
         if not is_admin(user):
             areas = areas.filter(pk__in=editor_area_ids(user))
             self.fields["area"].required = True

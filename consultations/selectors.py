@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from common.collation import polish_order
 from consultations.models import (
     Area,
     Category,
@@ -171,7 +172,7 @@ def consultation_search(criteria: SearchCriteria) -> SearchResult:
     ) -> list[FacetValue]:
         return [
             FacetValue(str(pk), name, counts.get(str(pk), 0), pk in chosen)
-            for pk, name in model.objects.order_by("name").values_list("pk", "name")
+            for pk, name in model.objects.order_by(polish_order("name")).values_list("pk", "name")
         ]
 
     facets = {
@@ -268,7 +269,7 @@ def news_for_staff(user: Any) -> QuerySet[News]:
 
 def department_choices() -> list[tuple[int, str]]:
     """(id, name) of the current schema's departments, for a coordinator's invitation."""
-    return list(Department.objects.order_by("name").values_list("pk", "name"))
+    return list(Department.objects.order_by(polish_order("name")).values_list("pk", "name"))
 
 
 # --- The provider's view of one municipality ------------------------------------------------

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.collation import polish_order
 from consultations.models import Area, Category
 
 
@@ -48,5 +49,5 @@ class SubscriptionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["areas"].queryset = Area.objects.order_by("name")
-        self.fields["categories"].queryset = Category.objects.order_by("name")
+        self.fields["areas"].queryset = Area.objects.order_by(polish_order("name"))
+        self.fields["categories"].queryset = Category.objects.order_by(polish_order("name"))

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django_tenants.utils import schema_context
 
+from common.collation import polish_order
 from tenants.models import Municipality, MunicipalityStatus
 
 
@@ -30,7 +31,7 @@ def municipalities_for_provider(*, status: str = "", query: str = "") -> QuerySe
         qs = qs.filter(status=status)
     if query:
         qs = qs.filter(name__icontains=query)
-    return qs.order_by("name")
+    return qs.order_by(polish_order("name"))
 
 
 def municipality_for_provider(*, municipality_id: int) -> Municipality | None:
