@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 
 class UserManager(BaseUserManager["User"]):
@@ -46,6 +47,22 @@ class StaffRole(models.TextChoices):
     COORDINATOR = "coordinator", _("Coordinator")
     MODERATOR = "moderator", _("Moderator")
     DISTRICT_EDITOR = "district_editor", _("District council editor")
+
+
+# Municipality.kind of a city (tenants.models.MunicipalityKind.MIASTO; accounts sits below).
+CITY_KIND = "miasto"
+
+
+def staff_role_label(role: str, municipality_kind: str = "") -> str:
+    """The role's name as the municipality calls it: "Administrator miasta" in a city.
+
+    A city's wording is the catalogue's entry with the context "miasto" (a literal context,
+    so that makemessages keeps it); every other kind reads "gmina"."""
+    if role not in StaffRole.values:
+        return ""
+    if role == StaffRole.ADMIN and municipality_kind == CITY_KIND:
+        return pgettext("miasto", "Municipal administrator")
+    return str(StaffRole(role).label)
 
 
 class User(AbstractUser):

@@ -14,14 +14,15 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, EmailMultiAlternatives, send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.invitation_scopes import ROLES_WITH_DEPARTMENTS, departments_provider
-from accounts.models import Invitation, StaffRole, User
+from accounts.models import CITY_KIND, Invitation, StaffRole, User, staff_role_label
 from tenants.selectors import municipality_current
 
 logger = logging.getLogger("konsulta.accounts")
@@ -96,7 +97,7 @@ def invitation_send_mail(*, invitation: Invitation, token: str) -> None:
         "municipality_name": tenant.name,
         "link": link,
         "expires_at": invitation.expires_at,
-        "role": invitation.get_role_display(),
+        "role": staff_role_label(invitation.role, tenant.kind),
     }
     send_mail(
         subject=_("Invitation to the %(name)s consultation platform") % {"name": tenant.name},
@@ -290,13 +291,18 @@ def _last_admin_guard(*, member: User, new_role: str) -> None:
         .values_list("pk", flat=True)
     )
     if admins == [member.pk] or not admins:
-        raise ValidationError(
-            _(
+        if getattr(getattr(connection, "tenant", None), "kind", "") == CITY_KIND:
+            message = pgettext(
+                "miasto",
+                "This is the only administrator of the municipality. Give the administrator "
+                "role to another person first; nothing has been changed.",
+            )
+        else:
+            message = _(
                 "This is the only administrator of the municipality. Give the administrator "
                 "role to another person first; nothing has been changed."
-            ),
-            code="last_admin",
-        )
+            )
+        raise ValidationError(message, code="last_admin")
 
 
 def _invitation_departments_check(*, role: str, department_ids: Sequence[int]) -> list[int]:

@@ -3,7 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from accounts.models import StaffRole
 from common.collation import polish_order
@@ -239,6 +241,8 @@ class NewsForm(forms.Form):
         super().__init__(*args, **kwargs)
         from consultations.permissions import editor_area_ids, is_admin
 
+        if getattr(getattr(connection, "tenant", None), "kind", "") == "miasto":
+            self.fields["area"].empty_label = pgettext("miasto", "The whole municipality")
         areas = Area.objects.order_by(polish_order("name"))
         if not is_admin(user):
             areas = areas.filter(pk__in=editor_area_ids(user))

@@ -3,7 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from common.collation import polish_order
 from consultations.models import Area, Category
@@ -49,5 +51,9 @@ class SubscriptionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if getattr(getattr(connection, "tenant", None), "kind", "") == "miasto":
+            self.fields["whole_municipality"].label = pgettext(
+                "miasto", "All consultations of the whole municipality"
+            )
         self.fields["areas"].queryset = Area.objects.order_by(polish_order("name"))
         self.fields["categories"].queryset = Category.objects.order_by(polish_order("name"))
