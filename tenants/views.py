@@ -24,6 +24,13 @@ from tenants.permissions import is_provider_staff
 provider_required = permission_required(is_provider_staff)
 
 
+def _municipality_or_404(municipality_id: int) -> Municipality:
+    municipality = selectors.municipality_for_provider(municipality_id=municipality_id)
+    if municipality is None:
+        raise Http404
+    return municipality
+
+
 def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "tenants/landing.html")
 
@@ -84,9 +91,7 @@ def _sections_for(municipality: Municipality) -> list[dict[str, object]]:
 
 @provider_required
 def municipality_detail(request: HttpRequest, municipality_id: int) -> HttpResponse:
-    municipality = selectors.municipality_for_provider(municipality_id=municipality_id)
-    if municipality is None:
-        raise Http404
+    municipality = _municipality_or_404(municipality_id)
     return render(
         request,
         "tenants/municipality_detail.html",
@@ -105,9 +110,7 @@ def municipality_detail(request: HttpRequest, municipality_id: int) -> HttpRespo
 
 @provider_required
 def municipality_edit(request: HttpRequest, municipality_id: int) -> HttpResponse:
-    municipality = selectors.municipality_for_provider(municipality_id=municipality_id)
-    if municipality is None:
-        raise Http404
+    municipality = _municipality_or_404(municipality_id)
     initial = {
         "name": municipality.name,
         "kind": municipality.kind,
@@ -134,9 +137,7 @@ def municipality_edit(request: HttpRequest, municipality_id: int) -> HttpRespons
 @provider_required
 @require_POST
 def municipality_invitation_resend(request: HttpRequest, municipality_id: int) -> HttpResponse:
-    municipality = selectors.municipality_for_provider(municipality_id=municipality_id)
-    if municipality is None:
-        raise Http404
+    municipality = _municipality_or_404(municipality_id)
     try:
         email = services.municipality_admin_invitation_resend(
             municipality=municipality, acting_user=request.user
@@ -153,9 +154,7 @@ def municipality_invitation_resend(request: HttpRequest, municipality_id: int) -
 @provider_required
 @require_POST
 def municipality_status(request: HttpRequest, municipality_id: int) -> HttpResponse:
-    municipality = selectors.municipality_for_provider(municipality_id=municipality_id)
-    if municipality is None:
-        raise Http404
+    municipality = _municipality_or_404(municipality_id)
     form = MunicipalityStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose an action."))

@@ -252,7 +252,7 @@ def test_a_draft_consultation_cannot_be_ordered_here_before_its_checks(municipal
     with schema_context(tenant_a.schema_name):
         Consultation.objects.filter(pk=consultation_id).update(status="draft")
     # when billing is asked to order it, then it refuses and records nothing
-    with pytest.raises(ValidationError, match="Najpierw zamów"):
+    with pytest.raises(ValidationError, match="najpierw zamówić"):
         services.order_place(
             municipality=municipality_a,
             consultation_id=consultation_id,
