@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from allauth.account.forms import SignupForm
 from django import forms
@@ -89,7 +89,26 @@ class AccountDeleteForm(forms.Form):
 
 class StaffInviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
-    role = forms.ChoiceField(label=_("Role"), choices=StaffRole.choices)
+    # Most invitations are for coordinators; the administrator's role is never the default.
+    role = forms.ChoiceField(
+        label=_("Role"), choices=StaffRole.choices, initial=StaffRole.COORDINATOR
+    )
+    departments = forms.TypedMultipleChoiceField(
+        label=_("Departments (for a coordinator)"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The coordinator will run the consultations of these departments."),
+    )
+
+    def __init__(
+        self, *args: Any, department_choices: list[tuple[int, str]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if department_choices is None:
+            del self.fields["departments"]
+        else:
+            cast(forms.MultipleChoiceField, self.fields["departments"]).choices = department_choices
 
 
 class StaffRoleForm(forms.Form):

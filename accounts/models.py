@@ -8,10 +8,12 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 
 class UserManager(BaseUserManager["User"]):
@@ -45,6 +47,22 @@ class StaffRole(models.TextChoices):
     COORDINATOR = "coordinator", _("Coordinator")
     MODERATOR = "moderator", _("Moderator")
     DISTRICT_EDITOR = "district_editor", _("District council editor")
+
+
+# Municipality.kind of a city (tenants.models.MunicipalityKind.MIASTO; accounts sits below).
+CITY_KIND = "miasto"
+
+
+def staff_role_label(role: str, municipality_kind: str = "") -> str:
+    """The role's name as the municipality calls it: "Administrator miasta" in a city.
+
+    A city's wording is the catalogue's entry with the context "miasto" (a literal context,
+    so that makemessages keeps it); every other kind reads "gmina"."""
+    if role not in StaffRole.values:
+        return ""
+    if role == StaffRole.ADMIN and municipality_kind == CITY_KIND:
+        return pgettext("miasto", "Municipal administrator")
+    return str(StaffRole(role).label)
 
 
 class User(AbstractUser):
@@ -91,6 +109,11 @@ class Invitation(models.Model):
     accepted_at = models.DateTimeField(null=True, blank=True)
     invited_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The departments a coordinator joins on accepting: ids, not a foreign key, because
+    # departments belong to consultations, an app above this one (see invitation_scopes).
+    department_ids = ArrayField(
+        models.BigIntegerField(), verbose_name=_("departments"), default=list, blank=True
     )
 
     class Meta:

@@ -7,6 +7,7 @@ import hashlib
 import logging
 import secrets
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -14,13 +15,15 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, EmailMultiAlternatives, send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from accounts.models import Invitation, StaffRole, User
+from accounts.invitation_scopes import ROLES_WITH_DEPARTMENTS, departments_provider
+from accounts.models import CITY_KIND, Invitation, StaffRole, User, staff_role_label
 from accounts.sites import site_current
 
 logger = logging.getLogger("konsulta.accounts")
@@ -37,10 +40,15 @@ def tenant_base_url() -> str:
 
 @transaction.atomic
 def invitation_create(
-    *, email: str, role: str, invited_by: User | None = None
+    *,
+    email: str,
+    role: str,
+    invited_by: User | None = None,
+    department_ids: Sequence[int] = (),
 ) -> tuple[Invitation, str]:
     """Record an invitation in the current schema and mail its one-time link after commit.
 
+    ``department_ids``: the departments a coordinator joins on accepting (already checked).
     Returns the invitation and its token; the token itself is never stored.
     """
     if role not in StaffRole.values:
@@ -52,6 +60,7 @@ def invitation_create(
         token_hash=token_hash(token),
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
         invited_by=invited_by,
+        department_ids=list(department_ids),
     )
     from accounts.tasks import invitation_send
 
@@ -89,7 +98,7 @@ def invitation_send_mail(*, invitation: Invitation, token: str) -> None:
         "municipality_name": site.name,
         "link": link,
         "expires_at": invitation.expires_at,
-        "role": invitation.get_role_display(),
+        "role": staff_role_label(invitation.role, site.kind),
     }
     send_mail(
         subject=_("Invitation to the %(name)s consultation platform") % {"name": site.name},
@@ -128,6 +137,9 @@ def invitation_accept(*, token: str, password: str) -> User:
     user.is_active = True
     user.save()
     _email_mark_verified(user)
+    provider = departments_provider()
+    if invitation.department_ids and provider is not None:
+        provider.join(user, invitation.department_ids)
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return user
@@ -290,21 +302,60 @@ def _last_admin_guard(*, member: User, new_role: str, admins: list[int]) -> None
     if member.role != StaffRole.ADMIN or new_role == StaffRole.ADMIN:
         return
     if admins == [member.pk] or not admins:
-        raise ValidationError(
-            _(
+        if getattr(getattr(connection, "tenant", None), "kind", "") == CITY_KIND:
+            message = pgettext(
+                "miasto",
+                "This is the only administrator of the municipality. Give the administrator "
+                "role to another person first; nothing has been changed.",
+            )
+        else:
+            message = _(
                 "This is the only administrator of the municipality. Give the administrator "
                 "role to another person first; nothing has been changed."
-            ),
-            code="last_admin",
+            )
+        raise ValidationError(message, code="last_admin")
+
+
+def _invitation_departments_check(*, role: str, department_ids: Sequence[int]) -> list[int]:
+    """The departments an invitation for ``role`` names, checked against the current schema's.
+
+    A coordinator must be given at least one department, or they would land on a panel with
+    nothing to do; other roles carry none."""
+    provider = departments_provider()
+    if role not in ROLES_WITH_DEPARTMENTS or provider is None:
+        return []
+    known = {pk for pk, _name in provider.choices()}
+    chosen = sorted({int(pk) for pk in department_ids})
+    if not known:
+        raise ValidationError(
+            {
+                "departments": [
+                    _(
+                        "There are no departments yet. Please create the department first, "
+                        "then invite its coordinator."
+                    )
+                ]
+            }
         )
+    if not chosen:
+        raise ValidationError(
+            {"departments": [_("Please choose the departments the coordinator will work for.")]}
+        )
+    if not set(chosen) <= known:
+        raise ValidationError({"departments": [_("Please choose departments from the list.")]})
+    return chosen
 
 
 @transaction.atomic
-def staff_invite(*, email: str, role: str, acting_user: User) -> Invitation:
+def staff_invite(
+    *, email: str, role: str, acting_user: User, department_ids: Sequence[int] = ()
+) -> Invitation:
     """Invite a person to the staff with a role; the one-time link is mailed after commit.
 
+    A coordinator's invitation names the departments they will join on accepting it.
     Refused (nothing sent) when the address already belongs to a staff member or has a
-    pending invitation; an expired pending invitation is replaced by the new one.
+    pending invitation, or a coordinator is given no department; an expired pending
+    invitation is replaced by the new one.
     """
     email = email.strip().lower()
     if role not in StaffRole.values:
@@ -327,8 +378,11 @@ def staff_invite(*, email: str, role: str, acting_user: User) -> Invitation:
                 }
             )
         invitation.delete()
+    departments = _invitation_departments_check(role=role, department_ids=department_ids)
     try:
-        invitation, _token = invitation_create(email=email, role=role, invited_by=acting_user)
+        invitation, _token = invitation_create(
+            email=email, role=role, invited_by=acting_user, department_ids=departments
+        )
     except IntegrityError as exc:  # the same address invited twice at the same moment
         raise ValidationError(
             {"email": [_("An invitation has already been sent to this address.")]}
@@ -337,10 +391,12 @@ def staff_invite(*, email: str, role: str, acting_user: User) -> Invitation:
 
 
 @transaction.atomic
-def invitation_resend(*, invitation_id: int, acting_user: User) -> Invitation:
+def invitation_resend(*, invitation_id: int, acting_user: User | None) -> Invitation:
     """Send a pending invitation again with a fresh link and a new expiry date.
 
-    Only the token's hash is stored, so the old link cannot be re-sent: it stops working."""
+    Only the token's hash is stored, so the old link cannot be re-sent: it stops working.
+    ``acting_user`` is None when the provider resends it: their account lives in the public
+    schema, so the invitation keeps its original sender."""
     invitation = (
         Invitation.objects.select_for_update()
         .filter(pk=invitation_id, accepted_at__isnull=True)
@@ -351,7 +407,8 @@ def invitation_resend(*, invitation_id: int, acting_user: User) -> Invitation:
     token = secrets.token_urlsafe(32)
     invitation.token_hash = token_hash(token)
     invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
-    invitation.invited_by = acting_user
+    if acting_user is not None:
+        invitation.invited_by = acting_user
     invitation.save(update_fields=["token_hash", "expires_at", "invited_by"])
     from accounts.tasks import invitation_send
 

@@ -18,6 +18,8 @@ class Site:
     # Absolute, without the trailing slash: links are built as base_url + reverse(...).
     base_url: str
     open_for_signup: bool
+    # The municipality's kind (gmina, miasto, ...): a city reads "miasto" in some texts.
+    kind: str = ""
 
 
 _resolver: Callable[[], Site] | None = None

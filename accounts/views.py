@@ -29,6 +29,7 @@ from accounts.forms import (
     StaffRoleForm,
 )
 from accounts.http import AuthenticatedRequest
+from accounts.invitation_scopes import departments_provider
 from accounts.permissions import can_manage_own_account, can_manage_staff
 from accounts.services import invitation_accept as invitation_accept_service
 from accounts.services import invitation_get_usable
@@ -141,13 +142,16 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @never_cache
 @permission_required(can_manage_staff)
 def staff_invite(request: AuthenticatedRequest) -> HttpResponse:
-    form = StaffInviteForm(request.POST or None)
+    provider = departments_provider()
+    choices = provider.choices() if provider is not None else None
+    form = StaffInviteForm(request.POST or None, department_choices=choices)
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.staff_invite(
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
                 acting_user=request.user,
+                department_ids=form.cleaned_data.get("departments", []),
             )
         except ValidationError as exc:
             _errors_to_form(form, exc)
@@ -157,7 +161,15 @@ def staff_invite(request: AuthenticatedRequest) -> HttpResponse:
                 _("An invitation has been sent to %(email)s.") % {"email": invitation.email},
             )
             return redirect("staff_list")
-    return render(request, "accounts/panel/staff_invite.html", {"form": form})
+    return render(
+        request,
+        "accounts/panel/staff_invite.html",
+        {
+            "form": form,
+            "no_departments": choices == [],
+            "department_create_url_name": provider.create_url_name if provider else "",
+        },
+    )
 
 
 @never_cache

@@ -5,3 +5,23 @@ from django.utils.translation import gettext_lazy as _
 class BillingConfig(AppConfig):
     name = "billing"
     verbose_name = _("Billing")
+
+    def ready(self) -> None:
+        from billing.selectors import orders_for_municipality
+        from tenants.provider_panel import ProviderSection, section_register
+
+        # The provider's page of a municipality lists its orders (public schema, like them).
+        section_register(
+            ProviderSection(
+                key="orders",
+                title=_("Orders"),
+                template_name="billing/provider/_municipality_orders.html",
+                context=lambda m: {
+                    "orders": list(
+                        orders_for_municipality(municipality=m).order_by("-created_at")[:50]
+                    )
+                },
+                position=20,
+                needs_schema=False,
+            )
+        )

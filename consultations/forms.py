@@ -3,9 +3,12 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from accounts.models import StaffRole
+from common.collation import polish_order
 from consultations.models import (
     Area,
     Category,
@@ -126,13 +129,13 @@ class ConsultationForm(forms.Form):
     )
     areas = forms.ModelMultipleChoiceField(
         label=_("Areas"),
-        queryset=Area.objects.all(),
+        queryset=Area.objects.order_by(polish_order("name")),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     categories = forms.ModelMultipleChoiceField(
         label=_("Categories"),
-        queryset=Category.objects.all(),
+        queryset=Category.objects.order_by(polish_order("name")),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -165,7 +168,7 @@ class ConsultationForm(forms.Form):
         super().__init__(*args, **kwargs)
         from consultations.permissions import coordinator_department_ids, is_admin
 
-        departments = Department.objects.all()
+        departments = Department.objects.order_by(polish_order("name"))
         if not is_admin(user):
             departments = departments.filter(pk__in=coordinator_department_ids(user))
         cast(forms.ModelChoiceField, self.fields["department"]).queryset = departments
@@ -246,7 +249,11 @@ class NewsForm(forms.Form):
         super().__init__(*args, **kwargs)
         from consultations.permissions import editor_area_ids, is_admin
 
-        areas = Area.objects.all()
+        if getattr(getattr(connection, "tenant", None), "kind", "") == "miasto":
+            cast(forms.ModelChoiceField, self.fields["area"]).empty_label = pgettext(
+                "miasto", "The whole municipality"
+            )
+        areas = Area.objects.order_by(polish_order("name"))
         area_field = cast(forms.ModelChoiceField, self.fields["area"])
         if not is_admin(user):
             areas = areas.filter(pk__in=editor_area_ids(user))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from common.collation import polish_order
 from consultations.models import (
     Area,
     Category,
@@ -20,6 +21,9 @@ from consultations.models import (
     News,
     SiteSettings,
 )
+
+if TYPE_CHECKING:
+    from tenants.models import Municipality
 
 SITE_SETTINGS_CACHE_KEY = "site-settings"
 
@@ -168,7 +172,7 @@ def consultation_search(criteria: SearchCriteria) -> SearchResult:
     ) -> list[FacetValue]:
         return [
             FacetValue(str(pk), name, counts.get(str(pk), 0), pk in chosen)
-            for pk, name in model.objects.order_by("name").values_list("pk", "name")
+            for pk, name in model.objects.order_by(polish_order("name")).values_list("pk", "name")
         ]
 
     facets = {
@@ -261,3 +265,48 @@ def news_for_staff(user: Any) -> QuerySet[News]:
     if is_admin(user):
         return qs
     return qs.filter(area_id__in=editor_area_ids(user))
+
+
+def department_choices() -> list[tuple[int, str]]:
+    """(id, name) of the current schema's departments, for a coordinator's invitation."""
+    return list(Department.objects.order_by(polish_order("name")).values_list("pk", "name"))
+
+
+# --- The provider's view of one municipality ------------------------------------------------
+
+# Consultations a suspension would interrupt: residents are taking part, or soon will.
+RUNNING_STATUSES = (ConsultationStatus.SCHEDULED, ConsultationStatus.OPEN)
+
+
+def consultations_for_provider(*, municipality: Municipality, limit: int = 50) -> dict[str, Any]:
+    """A municipality's consultations for the provider panel, read inside its own schema
+    (read-only): the newest ``limit`` rows as plain dicts, and how many there are by status."""
+    from tenants.selectors import schema_read_only
+
+    with schema_read_only(municipality.schema_name):
+        rows = [
+            {
+                "id": c.pk,
+                "title": c.title,
+                "status": c.status,
+                "status_label": c.get_status_display(),
+                "starts_at": c.starts_at,
+                "ends_at": c.ends_at,
+                "department": c.department.name if c.department else "",
+            }
+            for c in Consultation.objects.select_related("department").order_by("-created_at")[
+                :limit
+            ]
+        ]
+        by_status = dict(
+            Consultation.objects.values_list("status").annotate(n=Count("pk")).order_by()
+        )
+    return {"consultations": rows, "total": sum(by_status.values()), "by_status": by_status}
+
+
+def consultations_running_count(*, municipality: Municipality) -> int:
+    """How many consultations of the municipality are scheduled or open (read in its schema)."""
+    from tenants.selectors import schema_read_only
+
+    with schema_read_only(municipality.schema_name):
+        return Consultation.objects.filter(status__in=RUNNING_STATUSES).count()

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import permission_required
 from accounts.http import AuthenticatedRequest
+from common.collation import polish_order
 from consultations import permissions, selectors, services
 from consultations.forms import (
     AreaForm,
@@ -72,7 +73,7 @@ CATALOGUE: dict[str, dict[str, Any]] = {
 @permission_required(permissions.can_manage_catalogue)
 def catalogue_list(request: HttpRequest, kind: str) -> HttpResponse:
     spec = CATALOGUE[kind]
-    rows = spec["model"].objects.prefetch_related(*spec["prefetch"]).order_by("name")
+    rows = spec["model"].objects.prefetch_related(*spec["prefetch"]).order_by(polish_order("name"))
     return render(
         request,
         "consultations/panel/catalogue_list.html",

@@ -10,6 +10,16 @@ provider_patterns = (
         path("gminy/nowa/", views.municipality_create, name="municipality_create"),
         path("gminy/<int:municipality_id>/", views.municipality_detail, name="municipality_detail"),
         path(
+            "gminy/<int:municipality_id>/edycja/",
+            views.municipality_edit,
+            name="municipality_edit",
+        ),
+        path(
+            "gminy/<int:municipality_id>/zaproszenie/",
+            views.municipality_invitation_resend,
+            name="municipality_invitation_resend",
+        ),
+        path(
             "gminy/<int:municipality_id>/status/",
             views.municipality_status,
             name="municipality_status",

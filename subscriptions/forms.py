@@ -3,8 +3,11 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
+from common.collation import polish_order
 from consultations.models import Area, Category
 
 
@@ -48,9 +51,13 @@ class SubscriptionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if getattr(getattr(connection, "tenant", None), "kind", "") == "miasto":
+            self.fields["whole_municipality"].label = pgettext(
+                "miasto", "All consultations of the whole municipality"
+            )
         cast(forms.ModelMultipleChoiceField, self.fields["areas"]).queryset = Area.objects.order_by(
-            "name"
+            polish_order("name")
         )
         cast(
             forms.ModelMultipleChoiceField, self.fields["categories"]
-        ).queryset = Category.objects.order_by("name")
+        ).queryset = Category.objects.order_by(polish_order("name"))

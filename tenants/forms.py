@@ -38,6 +38,16 @@ class MunicipalityCreateForm(forms.Form):
     )
 
 
+class MunicipalityEditForm(forms.Form):
+    """The details a provider may correct; addresses and the schema stay as created."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind of unit"), choices=MunicipalityKind.choices)
+    teryt = forms.CharField(label=_("TERYT code"), max_length=7, required=False)
+    nip = forms.CharField(label=_("NIP"), max_length=16, required=False)
+    contact_email = forms.EmailField(label=_("Contact e-mail"))
+
+
 class MunicipalityStatusForm(forms.Form):
     status = forms.ChoiceField(
         choices=[
@@ -48,6 +58,8 @@ class MunicipalityStatusForm(forms.Form):
         ]
     )
     reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False)
+    # Set by the confirmation page a suspension passes through first.
+    confirmed = forms.BooleanField(required=False)
 
 
 class MunicipalityFilterForm(forms.Form):

@@ -101,6 +101,11 @@ class MunicipalityEvent(models.Model):
         REACTIVATED = "reactivated", pgettext_lazy("event", "Reactivated")
         ARCHIVED = "archived", pgettext_lazy("event", "Archived")
         INVITED = "invited", pgettext_lazy("event", "Administrator invited")
+        INVITATION_RESENT = (
+            "invitation_resent",
+            pgettext_lazy("event", "Administrator's invitation sent again"),
+        )
+        UPDATED = "updated", pgettext_lazy("event", "Details changed")
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=32, choices=Action.choices)

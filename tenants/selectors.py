@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import transaction
 from django.db.models import QuerySet
+from django_tenants.utils import schema_context
 
 from accounts.sites import Site
+from common.collation import polish_order
 from common.db import connection
 from tenants.models import Municipality, MunicipalityStatus
 
@@ -33,7 +39,7 @@ def municipalities_for_provider(*, status: str = "", query: str = "") -> QuerySe
         qs = qs.filter(status=status)
     if query:
         qs = qs.filter(name__icontains=query)
-    return qs.order_by("name")
+    return qs.order_by(polish_order("name"))
 
 
 def municipality_for_provider(*, municipality_id: int) -> Municipality | None:
@@ -58,4 +64,56 @@ def site_current() -> Site:
         name=municipality.name,
         base_url=municipality.site_url.rstrip("/"),
         open_for_signup=municipality.status == MunicipalityStatus.ACTIVE,
+        kind=municipality.kind,
     )
+
+
+@contextmanager
+def schema_read_only(schema_name: str) -> Iterator[None]:
+    """Read one municipality's own tables from the provider's side: the connection enters its
+    schema (search_path, never a query naming two schemas) in a read-only transaction that is
+    rolled back on the way out, so nothing done inside can write.
+
+    Evaluate querysets inside the block: outside it they would run in the public schema."""
+    with schema_context(schema_name), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION READ ONLY")
+        try:
+            yield
+        finally:
+            # Rolling back the block also ends its READ ONLY, even inside an outer transaction.
+            transaction.set_rollback(True)
+
+
+def staff_for_provider(*, municipality: Municipality) -> list[dict[str, object]]:
+    """The municipality's staff (e-mail, role, whether active), read inside its schema."""
+    from accounts.selectors import staff_members
+
+    if not municipality.is_ready:
+        return []
+    with schema_read_only(municipality.schema_name):
+        return [
+            {
+                "email": member.email,
+                "name": member.get_full_name(),
+                "role": member.get_role_display(),
+                "last_login": member.last_login,
+            }
+            for member in staff_members()
+        ]
+
+
+def first_admin_invitation_state(*, municipality: Municipality) -> str:
+    """ "joined" when the first administrator has an account with the admin role, "pending"
+    while an invitation waits, "none" otherwise (or before the schema exists)."""
+    from accounts.models import Invitation, StaffRole, User
+
+    email = municipality.first_admin_email
+    if not municipality.is_ready or not email:
+        return "none"
+    with schema_read_only(municipality.schema_name):
+        if User.objects.filter(email__iexact=email, role=StaffRole.ADMIN).exists():
+            return "joined"
+        if Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True).exists():
+            return "pending"
+    return "none"

@@ -255,3 +255,87 @@ def municipality_status_change(
 
         transaction.on_commit(lambda: municipality_provision_task.delay(locked.pk))
     return locked
+
+
+@transaction.atomic
+def municipality_update(
+    *,
+    municipality: Municipality,
+    name: str,
+    kind: str,
+    teryt: str,
+    nip: str,
+    contact_email: str,
+    acting_user: User,
+) -> Municipality:
+    """Correct a municipality's details (name, kind, TERYT, NIP, contact e-mail).
+
+    Its addresses and schema never change here. Invalid data raises ValidationError and
+    nothing is saved; what changed is written to the provider's log."""
+    locked = Municipality.objects.select_for_update().get(pk=municipality.pk)
+    nip = nip_normalize(nip) if nip else ""
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["name"] = [_("Enter the name of the municipality.")]
+    try:
+        validate_teryt(teryt, kind)
+    except ValidationError as exc:
+        errors["teryt"] = exc.messages
+    if nip:
+        try:
+            validate_nip(nip)
+        except ValidationError as exc:
+            errors["nip"] = exc.messages
+        if "nip" not in errors and (
+            Municipality.objects.filter(nip=nip).exclude(pk=locked.pk).exists()
+        ):
+            errors["nip"] = [_("A municipality with this NIP already exists.")]
+    elif kind != "zwiazek":
+        errors["nip"] = [_("Enter the NIP of the municipality; it is needed on invoices.")]
+    if errors:
+        raise ValidationError(errors)
+    new = {
+        "name": name.strip(),
+        "kind": kind,
+        "teryt": teryt,
+        "nip": nip or None,
+        "contact_email": contact_email.strip(),
+    }
+    changed = [field for field, value in new.items() if getattr(locked, field) != value]
+    if not changed:
+        return locked
+    for field in changed:
+        setattr(locked, field, new[field])
+    locked.save(update_fields=changed)
+    _event(locked, MunicipalityEvent.Action.UPDATED, acting_user, ", ".join(changed))
+    return locked
+
+
+@transaction.atomic
+def municipality_admin_invitation_resend(*, municipality: Municipality, acting_user: User) -> str:
+    """Send the first administrator's invitation again with a fresh link (the old link stops
+    working); a new one when the pending invitation was removed. Returns the address.
+
+    Refused with a message before the site exists and once the administrator has joined."""
+    from accounts.models import Invitation
+    from accounts.services import invitation_create, invitation_resend
+
+    email = municipality.first_admin_email
+    if not municipality.is_ready or not email:
+        raise ValidationError(
+            _("The site is not ready yet: the invitation is sent when it is."), code="not_ready"
+        )
+    with schema_context(municipality.schema_name):
+        if User.objects.filter(email__iexact=email, role=StaffRole.ADMIN).exists():
+            raise ValidationError(
+                _("%(email)s has already joined; there is no invitation to resend.")
+                % {"email": email},
+                code="joined",
+            )
+        pending = Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True).first()
+        if pending is not None:
+            invitation_resend(invitation_id=pending.pk, acting_user=None)
+        else:
+            invitation_create(email=email, role=StaffRole.ADMIN)
+    _event(municipality, MunicipalityEvent.Action.INVITATION_RESENT, acting_user, email)
+    return email

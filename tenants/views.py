@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,12 +13,25 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import permission_required
 from accounts.http import AuthenticatedRequest
-from tenants import selectors, services
-from tenants.forms import MunicipalityCreateForm, MunicipalityFilterForm, MunicipalityStatusForm
+from tenants import provider_panel, selectors, services
+from tenants.forms import (
+    MunicipalityCreateForm,
+    MunicipalityEditForm,
+    MunicipalityFilterForm,
+    MunicipalityStatusForm,
+)
+from tenants.models import Municipality, MunicipalityStatus
 from tenants.permissions import is_provider_staff
 
 # Provider pages: sign in first; anyone else signed in gets a 404 (nothing to learn here).
 provider_required = permission_required(is_provider_staff)
+
+
+def _municipality_or_404(municipality_id: int) -> Municipality:
+    municipality = selectors.municipality_for_provider(municipality_id=municipality_id)
+    if municipality is None:
+        raise Http404
+    return municipality
 
 
 def landing(request: HttpRequest) -> HttpResponse:
@@ -59,11 +74,27 @@ def municipality_create(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "tenants/municipality_form.html", {"form": form})
 
 
+def _sections_for(municipality: Municipality) -> list[dict[str, Any]]:
+    """The sections other apps add to the page, each with its own context (see
+    tenants.provider_panel); those needing the schema wait until it exists."""
+    rendered = []
+    for section in provider_panel.sections():
+        if section.needs_schema and not municipality.is_ready:
+            continue
+        rendered.append(
+            {
+                "key": section.key,
+                "title": section.title,
+                "template_name": section.template_name,
+                "context": section.context(municipality),
+            }
+        )
+    return rendered
+
+
 @provider_required
 def municipality_detail(request: HttpRequest, municipality_id: int) -> HttpResponse:
-    municipality = selectors.municipality_for_provider(municipality_id=municipality_id)
-    if municipality is None:
-        raise Http404
+    municipality = _municipality_or_404(municipality_id)
     return render(
         request,
         "tenants/municipality_detail.html",
@@ -73,29 +104,92 @@ def municipality_detail(request: HttpRequest, municipality_id: int) -> HttpRespo
             "record": municipality,
             "allowed": services.STATUS_TRANSITIONS.get(municipality.status, set()),
             "status_form": MunicipalityStatusForm(),
+            "sections": _sections_for(municipality),
+            "staff": selectors.staff_for_provider(municipality=municipality),
+            "invitation_state": selectors.first_admin_invitation_state(municipality=municipality),
         },
     )
 
 
 @provider_required
+def municipality_edit(request: AuthenticatedRequest, municipality_id: int) -> HttpResponse:
+    municipality = _municipality_or_404(municipality_id)
+    initial = {
+        "name": municipality.name,
+        "kind": municipality.kind,
+        "teryt": municipality.teryt,
+        "nip": municipality.nip or "",
+        "contact_email": municipality.contact_email,
+    }
+    form = MunicipalityEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.municipality_update(
+                municipality=municipality, **form.cleaned_data, acting_user=request.user
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, _("The details have been saved."))
+            return redirect("provider:municipality_detail", municipality_id=municipality.pk)
+    return render(request, "tenants/municipality_edit.html", {"form": form, "record": municipality})
+
+
+@provider_required
+@require_POST
+def municipality_invitation_resend(
+    request: AuthenticatedRequest, municipality_id: int
+) -> HttpResponse:
+    municipality = _municipality_or_404(municipality_id)
+    try:
+        email = services.municipality_admin_invitation_resend(
+            municipality=municipality, acting_user=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("The invitation has been sent again to %(email)s.") % {"email": email}
+        )
+    return redirect("provider:municipality_detail", municipality_id=municipality_id)
+
+
+@provider_required
 @require_POST
 def municipality_status(request: AuthenticatedRequest, municipality_id: int) -> HttpResponse:
-    municipality = selectors.municipality_for_provider(municipality_id=municipality_id)
-    if municipality is None:
-        raise Http404
+    municipality = _municipality_or_404(municipality_id)
     form = MunicipalityStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose an action."))
+        return redirect("provider:municipality_detail", municipality_id=municipality_id)
+    status = form.cleaned_data["status"]
+    allowed = services.STATUS_TRANSITIONS.get(municipality.status, set())
+    if (
+        status == MunicipalityStatus.SUSPENDED
+        and status in allowed
+        and not form.cleaned_data["confirmed"]
+    ):
+        # Residents lose the site at once: say what is running and ask again.
+        return render(
+            request,
+            "tenants/municipality_suspend_confirm.html",
+            {
+                "record": municipality,
+                "reason": form.cleaned_data["reason"],
+                "running": provider_panel.running_work(municipality),
+            },
+        )
+    try:
+        services.municipality_status_change(
+            municipality=municipality,
+            status=status,
+            reason=form.cleaned_data["reason"],
+            acting_user=request.user,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     else:
-        try:
-            services.municipality_status_change(
-                municipality=municipality,
-                status=form.cleaned_data["status"],
-                reason=form.cleaned_data["reason"],
-                acting_user=request.user,
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The status has been changed."))
+        messages.success(request, _("The status has been changed."))
     return redirect("provider:municipality_detail", municipality_id=municipality_id)

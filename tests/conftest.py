@@ -401,10 +401,19 @@ def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
     assert blocked == [], "Content-Security-Policy violations:\n" + "\n".join(blocked)
 
 
-def assert_accessible(page: object, name: str) -> None:
-    """Screenshot the page into var/test/screenshots and check it against WCAG 2.1 AA."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+PHONE = {"width": 390, "height": 844}
+
+# What a resident must find from every page of a municipality's site (issue 15): the paths
+# are written out here, not reversed from the URLconf, so a renamed or dropped link fails.
+FOOTER_PATHS = {
+    "/subskrypcje/": "subscriptions",
+    "/konsultacje/rss/": "RSS feed",
+    "/konsultacje/kalendarz.ics": "calendar",
+    "/polityka-prywatnosci/": "privacy notice",
+}
+
+
+def _axe_violations(page: object) -> list[dict[str, object]]:
     if not AXE.exists():
         raise AssertionError("axe-core is missing: `make test` installs it with npm")
     # Not add_script_tag: that inserts an inline <script>, which the page's CSP blocks (no
@@ -414,10 +423,83 @@ def assert_accessible(page: object, name: str) -> None:
         """async () => await axe.run(document, {runOnly: {type: 'tag',
             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
     )
-    violations = result["violations"]
-    report = "\n".join(
+    return result["violations"]
+
+
+def _violations_report(violations: list[dict[str, object]]) -> str:
+    return "\n".join(
         f"{v['id']} ({v['impact']}): {v['help']}\n    "
-        + "\n    ".join(node["html"][:160] for node in v["nodes"][:5])
+        + "\n    ".join(node["html"][:160] for node in v["nodes"][:5])  # type: ignore[index]
         for v in violations
     )
-    assert violations == [], f"{name}: WCAG 2.1 AA violations:\n{report}"
+
+
+def is_municipality_site(url: str) -> bool:
+    """A page of a municipality's subdomain (the apex "localhost" is the provider's)."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    return host.endswith(".localhost")
+
+
+def footer_paths_missing(page: object) -> list[str]:
+    """The paths of FOOTER_PATHS that no link in the page's footer points at."""
+    hrefs = page.evaluate(  # type: ignore[attr-defined]
+        """() => Array.from(document.querySelectorAll('footer a[href]'))
+            .map(a => new URL(a.href).pathname)"""
+    )
+    return [f"{path} ({what})" for path, what in FOOTER_PATHS.items() if path not in hrefs]
+
+
+def assert_accessible(page: object, name: str, *, municipality_site: bool | None = None) -> None:
+    """Check the page the journey is on: zero WCAG 2.1 AA violations (axe-core) at desktop
+    and phone width, no horizontal scrolling at 390 px, and, on a municipality's site, the
+    footer links a resident needs. Screenshots of both widths go to var/test/screenshots.
+
+    ``municipality_site`` defaults to "the host is a municipality's subdomain"; pages that
+    are not the municipality's own site there (the unknown-host and suspended pages) pass
+    False."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+    violations = _axe_violations(page)
+    assert violations == [], f"{name}: WCAG 2.1 AA violations:\n{_violations_report(violations)}"
+    if municipality_site is None:
+        municipality_site = is_municipality_site(page.url)  # type: ignore[attr-defined]
+    if municipality_site:
+        missing = footer_paths_missing(page)
+        assert missing == [], f"{name}: the footer has no link to {', '.join(missing)}"
+    desktop = page.viewport_size  # type: ignore[attr-defined]
+    page.set_viewport_size(PHONE)  # type: ignore[attr-defined]
+    try:
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-390.png"), full_page=True)  # type: ignore[attr-defined]
+        width = page.evaluate("() => document.scrollingElement.scrollWidth")  # type: ignore[attr-defined]
+        assert width <= PHONE["width"], (
+            f"{name}: at {PHONE['width']} px the page is {width} px wide (horizontal scrolling):"
+            f" {wide_elements(page)}"
+        )
+        violations = _axe_violations(page)
+        assert violations == [], (
+            f"{name} at {PHONE['width']} px: WCAG 2.1 AA violations:\n"
+            f"{_violations_report(violations)}"
+        )
+    finally:
+        page.set_viewport_size(desktop)  # type: ignore[attr-defined]
+
+
+def wide_elements(page: object) -> list[str]:
+    """The outermost elements that reach past the viewport's right edge, to say what to fix."""
+    return page.evaluate(  # type: ignore[attr-defined]
+        """() => {
+            const limit = document.documentElement.clientWidth;
+            const out = [];
+            for (const el of document.body.querySelectorAll('*')) {
+                const r = el.getBoundingClientRect();
+                if (r.right > limit + 1 && !out.some(o => o.contains(el))) {
+                    out.push(el);
+                }
+            }
+            return out.slice(0, 5).map(el => el.tagName.toLowerCase()
+                + (el.className ? '.' + String(el.className).split(' ').join('.') : '')
+                + ' ' + Math.round(el.getBoundingClientRect().right) + 'px');
+        }"""
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -54,6 +54,14 @@ def department_save(
     department.save()
     department.coordinators.set(coordinators)
     return department
+
+
+@transaction.atomic
+def departments_join(user: User, department_ids: Sequence[int]) -> None:
+    """Make ``user`` a coordinator of these departments, when accepting an invitation that
+    named them; a department deleted since the invitation was sent is skipped."""
+    for department in Department.objects.select_for_update().filter(pk__in=department_ids):
+        department.coordinators.add(user)
 
 
 GEOJSON_TYPES = {"Polygon", "MultiPolygon", "Feature", "FeatureCollection"}

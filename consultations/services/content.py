@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -127,7 +128,12 @@ RESERVED_SLUGS = frozenset({"rss", "atom"})
 
 def _slug_for(title: str, pk: int | None = None) -> str:
     polish = str.maketrans({"ł": "l", "Ł": "L"})
-    base = slugify(title.translate(polish))[:80].strip("-") or "konsultacje"
+    # slugify drops an en dash or a slash and glues "2027–2035" into "20272035": every dash
+    # (Unicode category Pd), the minus sign and a slash become a space first.
+    spaced = "".join(
+        " " if unicodedata.category(ch) == "Pd" or ch in "\u2212/" else ch for ch in title
+    )
+    base = slugify(spaced.translate(polish))[:80].strip("-") or "konsultacje"
     if base in RESERVED_SLUGS:
         base = f"{base}-konsultacje"
     slug = base

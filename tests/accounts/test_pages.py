@@ -55,7 +55,7 @@ def test_sign_up_without_the_consent_is_refused_in_polish(tenant_a):
     email = unique("bez") + "@a.test"
     response = signup(client_for(tenant_a.host), email, terms="")
     assert response.status_code == 200
-    assert "Aby założyć konto, zaznacz zgodę." in response.content.decode()
+    assert "Aby założyć konto, prosimy zaznaczyć zgodę." in response.content.decode()
     with schema_context(tenant_a.schema_name):
         assert not User.objects.filter(email=email).exists()
 
@@ -166,7 +166,7 @@ def test_a_deleted_resident_cannot_sign_in_again(tenant_a):
 def test_the_privacy_notice_names_the_municipality_as_controller(tenant_a):
     body = client_for(tenant_a.host).get("/polityka-prywatnosci/").content.decode()
     assert (
-        f"Administratorem Twoich danych osobowych przetwarzanych w tym serwisie konsultacji jest {tenant_a.name}"
+        f"Administratorem Państwa danych osobowych przetwarzanych w tym serwisie konsultacji jest {tenant_a.name}"
         in body
     )
 

@@ -16,6 +16,8 @@ from accounts.services import (
     token_hash,
     user_create,
 )
+from consultations.models import Department
+from consultations.permissions import can_work_on_consultations
 from tests.conftest import PASSWORD, unique
 
 
@@ -38,13 +40,76 @@ def member(role: str) -> User:
 
 @pytest.mark.django_db
 def test_inviting_records_a_pending_invitation_for_the_role(admin):
+    # given
+    department = Department.objects.create(name=unique("Wydział Edukacji "))
     # when
-    invitation = staff_invite(email=" Nowa@A.Test ", role="coordinator", acting_user=admin)
+    invitation = staff_invite(
+        email=" Nowa@A.Test ",
+        role="coordinator",
+        acting_user=admin,
+        department_ids=[department.pk],
+    )
     # then
     assert invitation.email == "nowa@a.test"
     assert invitation.role == "coordinator"
     assert invitation.invited_by == admin
     assert invitation.accepted_at is None
+    assert invitation.department_ids == [department.pk]
+
+
+@pytest.mark.django_db
+def test_a_coordinator_who_accepts_lands_in_the_departments_of_the_invitation(admin):
+    # given: two departments, the invitation names one of them
+    chosen = Department.objects.create(name=unique("Wydział Inwestycji "))
+    other = Department.objects.create(name=unique("Wydział Kultury "))
+    invitation = staff_invite(
+        email=unique("koord") + "@a.test",
+        role="coordinator",
+        acting_user=admin,
+        department_ids=[chosen.pk],
+    )
+    token = "znany-token-" + unique("")
+    Invitation.objects.filter(pk=invitation.pk).update(token_hash=token_hash(token))
+    # when
+    user = invitation_accept(token=token, password=PASSWORD)
+    # then: the panel has the consultations of that department to work on, not of the other
+    assert list(user.coordinated_departments.values_list("pk", flat=True)) == [chosen.pk]
+    assert can_work_on_consultations(User.objects.get(pk=user.pk))
+    assert not other.coordinators.filter(pk=user.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_coordinator_invitation_without_a_department_is_refused(admin):
+    Department.objects.create(name=unique("Wydział Sportu "))
+    with pytest.raises(ValidationError) as error:
+        staff_invite(email=unique("bez") + "@a.test", role="coordinator", acting_user=admin)
+    assert "departments" in error.value.message_dict
+    assert not Invitation.objects.filter(invited_by=admin).exists()
+
+
+@pytest.mark.django_db
+def test_a_coordinator_invitation_naming_an_unknown_department_is_refused(admin):
+    Department.objects.create(name=unique("Wydział Zdrowia "))
+    with pytest.raises(ValidationError) as error:
+        staff_invite(
+            email=unique("obcy") + "@a.test",
+            role="coordinator",
+            acting_user=admin,
+            department_ids=[987654321],
+        )
+    assert "departments" in error.value.message_dict
+
+
+@pytest.mark.django_db
+def test_a_moderator_invitation_carries_no_department(admin):
+    department = Department.objects.create(name=unique("Wydział Ochrony "))
+    invitation = staff_invite(
+        email=unique("mod") + "@a.test",
+        role="moderator",
+        acting_user=admin,
+        department_ids=[department.pk],
+    )
+    assert invitation.department_ids == []
 
 
 @pytest.mark.django_db

@@ -1,11 +1,14 @@
 """The staff team pages: who may open them, and what a form post changes."""
 
+import re
+
 import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
 
 from accounts.models import Invitation, StaffRole, User
 from accounts.services import user_create
+from consultations.models import Department
 from tests.conftest import PASSWORD, force_login, unique
 
 
@@ -41,12 +44,42 @@ def test_anonymous_visitors_are_sent_to_sign_in(tenant_a):
 @pytest.mark.django_db
 def test_the_admin_invites_from_the_form(tenant_a, admin_client):
     email = unique("nowy") + "@a.test"
-    response = admin_client.post("/panel/zespol/zapros/", {"email": email, "role": "coordinator"})
+    with schema_context(tenant_a.schema_name):
+        department = Department.objects.create(name=unique("Wydział Gospodarki "))
+    response = admin_client.post(
+        "/panel/zespol/zapros/",
+        {"email": email, "role": "coordinator", "departments": [str(department.pk)]},
+    )
     assert response.status_code == 302
     listing = admin_client.get("/panel/zespol/").content.decode()
     assert email in listing
     with schema_context(tenant_a.schema_name):
-        assert Invitation.objects.get(email=email).role == "coordinator"
+        invitation = Invitation.objects.get(email=email)
+    assert (invitation.role, invitation.department_ids) == ("coordinator", [department.pk])
+
+
+@pytest.mark.django_db
+def test_the_invitation_form_offers_the_departments_and_does_not_default_to_admin(
+    tenant_a, admin_client
+):
+    with schema_context(tenant_a.schema_name):
+        department = Department.objects.create(name=unique("Wydział Architektury "))
+    page = admin_client.get("/panel/zespol/zapros/").content.decode()
+    selected = re.search(r'<option value="([a-z_]+)"[^>]*\bselected\b', page)
+    assert selected is not None and selected.group(1) == "coordinator"
+    assert f'value="{department.pk}"' in page and department.name in page
+
+
+@pytest.mark.django_db
+def test_a_coordinator_invited_without_a_department_gets_a_polish_message(tenant_a, admin_client):
+    email = unique("bez") + "@a.test"
+    with schema_context(tenant_a.schema_name):
+        Department.objects.create(name=unique("Wydział Rolnictwa "))
+    response = admin_client.post("/panel/zespol/zapros/", {"email": email, "role": "coordinator"})
+    assert response.status_code == 200
+    assert "Prosimy wybrać wydziały" in response.content.decode()
+    with schema_context(tenant_a.schema_name):
+        assert not Invitation.objects.filter(email=email).exists()
 
 
 @pytest.mark.django_db

@@ -139,7 +139,9 @@ def test_a_wrong_postal_code_is_refused_in_polish(municipality_a):
             postal_code="74400",
             city="Dębno",
         )
-    assert error.value.message_dict["postal_code"] == ["Podaj kod pocztowy w formacie 74-400."]
+    assert error.value.message_dict["postal_code"] == [
+        "Prosimy podać kod pocztowy w formacie 74-400."
+    ]
 
 
 @pytest.mark.django_db
@@ -266,7 +268,7 @@ def test_a_draft_consultation_cannot_be_ordered_here_before_its_checks(municipal
     with schema_context(tenant_a.schema_name):
         assert Consultation.objects.get(pk=consultation_id).status == "draft"
     # when billing is asked to order it, then it refuses and records nothing
-    with pytest.raises(ValidationError, match="Najpierw zamów"):
+    with pytest.raises(ValidationError, match="najpierw zamówić"):
         services.order_place(
             municipality=municipality_a,
             consultation_id=consultation_id,

@@ -149,7 +149,7 @@ def test_the_provider_edits_a_price_and_sees_the_change(operator_client):
     assert "2 750,50 zł" in html and "2 600,00 zł" in html  # new price and the audit's old one
 
     bad = operator_client.post(f"/operator/cennik/{item.pk}/", {"net_amount": "dużo"})
-    assert "Podaj kwotę" in bad.content.decode()
+    assert "Prosimy podać kwotę" in bad.content.decode()
 
 
 @pytest.mark.django_db

@@ -229,6 +229,27 @@ def test_slugs_stay_unique_for_equal_titles(admin):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        # en dash, em dash, hyphen, minus sign, slash: both numbers stay, apart
+        ("Strategia rozwoju gminy 2027–2035", "strategia-rozwoju-gminy-2027-2035"),
+        ("Program 2026—2030", "program-2026-2030"),
+        ("Plan 2026-2030", "plan-2026-2030"),
+        ("Plan 2026−2030", "plan-2026-2030"),
+        ("Budżet 2026/2027", "budzet-2026-2027"),
+        ("Łąka – Żółć", "laka-zolc"),
+    ],
+)
+def test_a_slug_keeps_both_ends_of_a_range(admin, title, slug):
+    department = department_make()
+    created = services.consultation_create(
+        acting_user=admin, data=complete_input(department, title=title)
+    )
+    assert created.slug == slug
+
+
+@pytest.mark.django_db
 def test_announced_dates_cannot_be_changed(admin):
     consultation = consultation_in_state(S.SCHEDULED)
     data = complete_input(consultation.department, title=consultation.title)

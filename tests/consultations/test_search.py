@@ -169,4 +169,4 @@ def test_a_search_url_is_shareable_and_shows_the_intersection(world, tenant_a):
     assert "Konsultacje b droga na północy" in body
     assert "Konsultacje a park" not in body
     assert "draft droga" not in body and "ordered droga" not in body
-    assert "Znaleziono 1 konsultacje" in body
+    assert "Znaleziono 1 konsultację" in body

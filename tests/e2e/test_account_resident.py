@@ -35,14 +35,14 @@ def test_a_resident_signs_up_confirms_downloads_their_data_and_deletes_the_accou
     page.get_by_label(re.compile(r"^Hasło:?$")).fill(PASSWORD)
     page.get_by_label("Powtórz hasło").fill(PASSWORD)
     page.get_by_role("button", name="Załóż konto").click()
-    page.get_by_text("Aby założyć konto, zaznacz zgodę.").wait_for()
+    page.get_by_text("Aby założyć konto, prosimy zaznaczyć zgodę.").wait_for()
     assert_accessible(page, "account-signup-errors")
 
     page.get_by_label(re.compile(r"^Hasło:?$")).fill(PASSWORD)
     page.get_by_label("Powtórz hasło").fill(PASSWORD)
     page.get_by_label(re.compile("akceptuję zasady udziału")).check()
     page.get_by_role("button", name="Załóż konto").click()
-    page.get_by_role("heading", name="Sprawdź skrzynkę e-mail").wait_for()
+    page.get_by_role("heading", name="Prosimy sprawdzić skrzynkę e-mail").wait_for()
     assert_accessible(page, "account-verification-sent")
 
     # The link from the mail shows a page; only the button confirms.
@@ -69,7 +69,7 @@ def test_a_resident_signs_up_confirms_downloads_their_data_and_deletes_the_accou
 
     # Downloading their data.
     page.get_by_role("link", name="Pobierz swoje dane").click()
-    page.get_by_role("heading", name="Twoje dane").wait_for()
+    page.get_by_role("heading", name="Państwa dane").wait_for()
     assert_accessible(page, "account-personal-data")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Pobierz swoje dane (JSON)").click()
@@ -84,13 +84,13 @@ def test_a_resident_signs_up_confirms_downloads_their_data_and_deletes_the_accou
     page.get_by_role("link", name="Usuń konto").click()
     page.get_by_role("heading", name="Usuń konto").wait_for()
     assert_accessible(page, "account-delete")
-    page.get_by_label("Twoje hasło").fill("to-nie-jest-haslo")
+    page.get_by_label("Obecne hasło").fill("to-nie-jest-haslo")
     page.get_by_role("button", name="Usuń moje konto na zawsze").click()
     page.get_by_text("Hasło jest nieprawidłowe.").wait_for()
     assert_accessible(page, "account-delete-error")
-    page.get_by_label("Twoje hasło").fill(PASSWORD)
+    page.get_by_label("Obecne hasło").fill(PASSWORD)
     page.get_by_role("button", name="Usuń moje konto na zawsze").click()
-    page.get_by_text("Twoje konto zostało usunięte.").wait_for()
+    page.get_by_text("Państwa konto zostało usunięte.").wait_for()
 
     # They cannot sign in again, and their address is gone from the municipality's schema.
     page.goto(live_stack.url(tenant_a.host, "/konto/login/"))
@@ -110,12 +110,12 @@ def test_a_resident_resets_and_changes_the_password_and_signs_out(
         user_create(email=email, password=PASSWORD)
 
     page.goto(live_stack.url(tenant_b.host, "/konto/login/"))
-    page.get_by_role("link", name="Nie pamiętasz hasła?").click()
+    page.get_by_role("link", name="Nie pamiętają Państwo hasła?").click()
     page.get_by_role("heading", name="Ustaw nowe hasło").wait_for()
     assert_accessible(page, "account-password-reset")
     page.get_by_label(re.compile("e-mail", re.I)).fill(email)
     page.get_by_role("button", name="Wyślij link").click()
-    page.get_by_role("heading", name="Sprawdź skrzynkę e-mail").wait_for()
+    page.get_by_role("heading", name="Prosimy sprawdzić skrzynkę e-mail").wait_for()
     assert_accessible(page, "account-password-reset-done")
 
     mail = live_stack.wait_for_mail(email)

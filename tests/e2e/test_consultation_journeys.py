@@ -165,15 +165,29 @@ def test_a_resident_finds_a_consultation_by_two_criteria_reads_it_and_downloads_
     # The resident opens the list and picks an area and a category at once.
     page.goto(live_stack.url(tenant_b.host, "/"))
     assert_accessible(page, "consult-resident-home")
-    page.get_by_role("link", name="Przeglądaj i wyszukuj wszystkie konsultacje").click()
+    # The main menu in the header leads to the list, the news and the notifications.
+    menu = page.get_by_role("navigation", name="Menu główne")
+    for name in ("Konsultacje", "Aktualności", "Powiadomienia e-mail"):
+        assert menu.get_by_role("link", name=name, exact=True).is_visible()
+    menu.get_by_role("link", name="Konsultacje", exact=True).click()
     page.get_by_role("heading", name="Konsultacje", exact=True).wait_for()
     assert_accessible(page, "consult-resident-list")
+
+    # On a phone the first result shows on the first screen: the criteria are folded.
+    page.set_viewport_size({"width": 390, "height": 844})
+    first_result = page.locator(".consultation-card").first
+    assert page.locator("#h-results").bounding_box()["y"] < 844
+    assert first_result.bounding_box()["y"] < 844
+    assert not page.get_by_label(re.compile(f"^Osiedle Parkowe {tag}")).is_visible()
+    page.get_by_text("Filtry", exact=True).click()
+    assert page.get_by_label(re.compile(f"^Osiedle Parkowe {tag}")).is_visible()
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_label(re.compile(f"^Osiedle Parkowe {tag}")).check()
     page.get_by_label(re.compile(f"^Transport {tag}")).check()
     page.get_by_role("button", name="Szukaj").click()
 
     # Only the intersection is listed, and the URL can be shared.
-    page.get_by_role("heading", name="Znaleziono 1 konsultacje").wait_for()
+    page.get_by_role("heading", name="Znaleziono 1 konsultację").wait_for()
     assert f"area={area.pk}" in page.url and f"category={category.pk}" in page.url
     assert page.get_by_role("link", name=f"Nowa pętla autobusowa {tag}").is_visible()
     assert page.get_by_role("link", name=f"Plac zabaw {tag}").count() == 0

@@ -46,7 +46,7 @@ def test_provider_onboards_a_municipality_and_its_admin_lands_in_it(page, live_s
     page.get_by_label("Subdomena").fill(subdomain)
     page.get_by_label(re.compile("E-mail pierwszego administratora")).fill(admin_email)
     page.get_by_role("button", name="Utwórz gminę").click()
-    page.get_by_text(re.compile("Podaj prawidłowy NIP")).wait_for()
+    page.get_by_text(re.compile("Prosimy podać prawidłowy NIP")).wait_for()
     assert_accessible(page, "provider-create-form-errors")
 
     # With a valid NIP the municipality is created and shows as being prepared.
@@ -146,15 +146,20 @@ def test_suspended_and_unknown_sites_show_clear_pages(page, live_stack, committe
     page.goto(live_stack.url("localhost", f"/operator/gminy/{info.pk}/"))
     page.get_by_label("Powód (opcjonalnie)").fill("Zaległa płatność")
     page.get_by_role("button", name="Zawieś").click()
+    # The provider is told what a suspension interrupts and asked to confirm.
+    page.get_by_role("heading", name=re.compile("Czy zawiesić serwis")).wait_for()
+    assert page.get_by_text(re.compile(r"^0 konsultacji jest zaplanowanych lub trwa")).is_visible()
+    assert_accessible(page, "provider-suspend-confirm")
+    page.get_by_role("button", name="Tak, zawieś serwis").click()
     page.get_by_text("Status został zmieniony.").wait_for()
     assert page.locator("#status").inner_text() == "Zawieszona"
 
     response = page.goto(live_stack.url(info.host))
     assert response.status == 503
     page.get_by_role("heading", name=re.compile("czasowo niedostępny")).wait_for()
-    assert_accessible(page, "suspended-site")
+    assert_accessible(page, "suspended-site", municipality_site=False)
 
     response = page.goto(live_stack.url("nie-ma-takiej.localhost"))
     assert response.status == 404
     page.get_by_role("heading", name=re.compile("Nie znaleziono")).wait_for()
-    assert_accessible(page, "unknown-host")
+    assert_accessible(page, "unknown-host", municipality_site=False)

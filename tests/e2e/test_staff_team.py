@@ -7,6 +7,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from accounts.services import user_create
+from consultations.models import Department
 from tests.conftest import PASSWORD, assert_accessible, tenant_make, unique
 
 pytestmark = pytest.mark.browser
@@ -21,6 +22,8 @@ def test_an_admin_invites_a_coordinator_who_joins_and_then_gets_another_role(
     coordinator_email = unique("koordynatorka") + "@zespol.test"
     with schema_context(info.schema_name):
         user_create(email=admin_email, password=PASSWORD, role="admin")
+        Department.objects.create(name="Wydział Inwestycji")
+        Department.objects.create(name="Wydział Kultury")
 
     page.goto(live_stack.url(info.host, "/konto/login/"))
     page.get_by_label(re.compile("e-mail", re.I)).fill(admin_email)
@@ -37,7 +40,9 @@ def test_an_admin_invites_a_coordinator_who_joins_and_then_gets_another_role(
     page.get_by_role("heading", name="Zaproś osobę").wait_for()
     assert_accessible(page, "staff-invite")
     page.get_by_label("Adres e-mail").fill(coordinator_email)
-    page.get_by_label("Rola").select_option(label="Koordynator")
+    # The role offered first is the coordinator's, never the administrator's.
+    assert page.get_by_label("Rola").input_value() == "coordinator"
+    page.get_by_label("Wydział Inwestycji").check()
     page.get_by_role("button", name="Wyślij zaproszenie").click()
     page.get_by_text(f"Wysłano zaproszenie na adres {coordinator_email}.").wait_for()
     assert page.get_by_role("cell", name=coordinator_email, exact=True).is_visible()
@@ -64,6 +69,8 @@ def test_an_admin_invites_a_coordinator_who_joins_and_then_gets_another_role(
     coordinator.get_by_role("button", name=re.compile("Ustaw hasło i zaloguj")).click()
     coordinator.get_by_role("heading", name="Panel urzędu").wait_for()
     assert "Koordynator" in coordinator.content()
+    # They have work at once: the consultations of the department they were invited to.
+    coordinator.get_by_role("link", name="Zarządzaj konsultacjami").wait_for()
     assert_accessible(coordinator, "staff-coordinator-panel")
     # The team page is the admin's only: for the coordinator it does not exist.
     response = coordinator.goto(live_stack.url(info.host, "/panel/zespol/"))
