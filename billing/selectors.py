@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -15,6 +16,7 @@ from billing.models import (
     OPEN_STATUSES,
     BillingProfile,
     Order,
+    OrderItem,
     OrderStatus,
     PriceChange,
     PriceItem,
@@ -207,3 +209,17 @@ def revenue_by_municipality() -> list[dict[str, object]]:
 
 def price_changes_recent(*, limit: int = 50) -> QuerySet[PriceChange]:
     return PriceChange.objects.select_related("price_item", "acting_user")[:limit]
+
+
+def order_addon_codes_for_consultation(consultation: object) -> frozenset[str]:
+    """The add-on codes of the live order of a consultation of the current schema: what
+    consultations asks (through the hook registered in BillingConfig.ready()) before it
+    offers a participation kind that needs an add-on."""
+    return frozenset(
+        OrderItem.objects.filter(
+            order__municipality__schema_name=connection.schema_name,
+            order__consultation_id=getattr(consultation, "pk", None),
+        )
+        .exclude(order__status__in=[OrderStatus.CANCELLED, OrderStatus.REFUNDED])
+        .values_list("code", flat=True)
+    )

@@ -16,6 +16,7 @@ from consultations.models import (
     Document,
     DocumentKind,
 )
+from consultations.services.audit import audit_record
 
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
@@ -77,6 +78,13 @@ def document_add(
     )
     document.file.save(f"document.{kind}", upload, save=False)
     document.save()
+    audit_record(
+        acting_user=acting_user,
+        action="document_add",
+        target=document,
+        consultation=consultation,
+        details={"title": document.title, "kind": kind, "size": document.size},
+    )
     return document
 
 
@@ -89,5 +97,12 @@ def document_remove(*, acting_user: User, document_id: int) -> None:
     if document.consultation.status == ConsultationStatus.ARCHIVED:
         raise ValidationError(_("An archived consultation can no longer be changed."))
     name, storage = document.file.name, document.file.storage
+    audit_record(
+        acting_user=acting_user,
+        action="document_remove",
+        target=document,
+        consultation=document.consultation,
+        details={"title": document.title},
+    )
     document.delete()
     transaction.on_commit(lambda: storage.delete(name))

@@ -308,7 +308,7 @@ def test_the_dates_of_an_ordered_consultation_are_frozen(tenant_a):
                     )
                 },
                 "department_id": consultation.department_id,
-                "participation_forms": consultation.participation_forms,
+                "participation_forms": ["remarks"],
                 "ends_at": consultation.ends_at + timedelta(days=30),
             }
         )

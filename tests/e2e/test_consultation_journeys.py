@@ -140,7 +140,7 @@ def test_a_resident_finds_a_consultation_by_two_criteria_reads_it_and_downloads_
             department=department,
             title=f"Nowa pętla autobusowa {tag}",
             summary="Gdzie ma zawracać autobus linii 5?",
-            participation_forms=["survey", "remarks"],
+            participation_forms=["remarks", "survey"],
             starts_at=now - timedelta(days=1),
             ends_at=now + timedelta(days=20),
         )
