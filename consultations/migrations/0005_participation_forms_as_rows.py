@@ -12,7 +12,7 @@ from django.db import migrations, models
 # The array's values were the kind names; "paper_email" (remarks on paper or by e-mail) is a
 # channel of the remarks register, so it folds into "remarks".
 KIND_OF_VALUE = {"paper_email": "remarks"}
-# The order the old form listed its choices in, kept as the rows' position.
+# The order the old form listed its choices in (and stored them in), kept as the position.
 OLD_ORDER = ["survey", "remarks", "paragraph_comments", "meeting", "poll", "paper_email"]
 
 
@@ -23,13 +23,10 @@ def forms_to_rows(apps, schema_editor):
     for consultation_id, values in Consultation.objects.values_list(
         "pk", "participation_forms_legacy"
     ):
-        kinds: list[str] = []
-        for value in sorted(
-            values or [], key=lambda v: OLD_ORDER.index(v) if v in OLD_ORDER else len(OLD_ORDER)
-        ):
-            kind = KIND_OF_VALUE.get(value, value)
-            if kind not in kinds:
-                kinds.append(kind)
+        kinds = sorted(
+            {KIND_OF_VALUE.get(value, value) for value in values or []},
+            key=lambda k: (OLD_ORDER.index(k) if k in OLD_ORDER else len(OLD_ORDER), k),
+        )
         rows.extend(
             ParticipationForm(consultation_id=consultation_id, kind=kind, position=position)
             for position, kind in enumerate(kinds)
