@@ -5,6 +5,9 @@ from typing import Any
 
 
 def post_worker_init(worker: Any) -> None:
-    from tests.participation_kinds import stand_ins_register
+    from consultations import participation
+    from tests.participation_kinds import LIVE_ONLY, stand_ins_register
 
     stand_ins_register()
+    for kind in LIVE_ONLY:
+        participation.register(kind)

@@ -25,6 +25,18 @@ STAND_INS = (
 )
 
 
+# Registered only in the live stack's gunicorn, for the browser test of a kind that needs a
+# price-list add-on (the in-process tests register their own kinds in fixtures).
+LIVE_ONLY = (
+    participation.ParticipationKind(
+        name="live_geosurvey",
+        label="Geoankieta (test)",
+        addon_code="geoankieta-test",
+        weight=50,
+    ),
+)
+
+
 def stand_ins_register() -> list[str]:
     """Register the stand-ins whose names are free; return the names registered."""
     registered = []

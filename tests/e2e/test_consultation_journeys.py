@@ -61,7 +61,6 @@ def test_a_coordinator_prepares_orders_pays_and_schedules_a_consultation(
     page.get_by_label(f"Śródmieście {tag}").check()
     page.get_by_label(f"Zieleń {tag}").check()
     page.get_by_label("Formularz uwag").check()
-    page.get_by_label("Spotkanie konsultacyjne").check()
     page.get_by_label(re.compile(r"^Początek:?$")).fill(start.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_label(re.compile(r"^Koniec:?$")).fill(
         (start + timedelta(days=14)).strftime("%Y-%m-%dT%H:%M")
