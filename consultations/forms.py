@@ -14,6 +14,7 @@ from consultations.models import (
     Department,
     LegalBasis,
 )
+from consultations.selectors import participation_entries, participation_kinds_for_panel
 
 
 class SiteSettingsForm(forms.Form):
@@ -158,7 +159,6 @@ class ConsultationForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         from consultations.permissions import coordinator_department_ids, is_admin
-        from consultations.selectors import participation_entries, participation_kinds_for_panel
 
         field = self.fields["participation_forms"]
         field.choices = [

@@ -7,10 +7,13 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.cache import cache
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from consultations import participation
+from consultations.audit_actions import audit_action_label
 from consultations.models import (
     Area,
     AuditEvent,
@@ -320,8 +323,6 @@ def participation_entries(
     """What "how to take part" shows: each form in use, with its kind's link while open and
     its count of contributions after. Forms of unregistered kinds are left out for residents
     and kept (``kind`` None) for staff."""
-    from django.urls import NoReverseMatch, reverse
-
     now = now or timezone.now()
     entries = []
     for form in participation_forms_of(consultation):
@@ -365,6 +366,43 @@ def participation_kinds_for_panel(consultation: Consultation | None) -> list[Any
 # --- Audit ----------------------------------------------------------------------------------
 
 AUDIT_HISTORY_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One line of the panel's history: when, who (e-mail, or "" for the platform), what,
+    and about what (a form's kind, a document's title, the changed fields)."""
+
+    event: AuditEvent
+    label: Any
+    subject: str
+
+
+def _history_subject(event: AuditEvent) -> str:
+    details = event.details or {}
+    if details.get("kind"):
+        return str(participation.kind_label(details["kind"]))
+    if details.get("title"):
+        return f"„{details['title']}”"
+    if details.get("fields"):
+        names = []
+        for name in details["fields"]:
+            try:
+                names.append(str(Consultation._meta.get_field(name).verbose_name))
+            except FieldDoesNotExist:  # a field renamed since the event was recorded
+                names.append(name)
+        return ", ".join(names)
+    return ""
+
+
+def audit_history_of(consultation: Consultation) -> list[HistoryLine]:
+    """The consultation's history as the panel shows it, newest first."""
+    return [
+        HistoryLine(
+            event=event, label=audit_action_label(event.action), subject=_history_subject(event)
+        )
+        for event in audit_events_of(consultation)
+    ]
 
 
 def audit_events_of(

@@ -226,10 +226,7 @@ def _detail_render(
         "report_form": report_form or ReportForm(),
         "cleared": services.consultation_is_cleared(consultation),
         "participation": selectors.participation_entries(consultation, include_unavailable=True),
-        "history": [
-            (event, services.audit_action_label(event.action))
-            for event in selectors.audit_events_of(consultation)
-        ],
+        "history": selectors.audit_history_of(consultation),
         "lifecycle_errors": errors or [],
         "S": ConsultationStatus,
     }

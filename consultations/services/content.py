@@ -49,8 +49,9 @@ class ConsultationInput:
     area_ids: list[int] = field(default_factory=list)
     category_ids: list[int] = field(default_factory=list)
     target_groups: str = ""
-    # Names of registered participation kinds (consultations.participation).
-    participation_forms: list[str] = field(default_factory=list)
+    # Names of registered participation kinds (consultations.participation); None leaves a
+    # consultation's forms as they are.
+    participation_forms: list[str] | None = None
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     contact_name: str = ""
@@ -152,7 +153,7 @@ def _consultation_fields_check(
         errors["title"] = [_("Enter a title.")]
     if data.legal_basis not in LegalBasis.values:
         errors["legal_basis"] = [_("Choose a legal basis from the list.")]
-    form_errors = participation_kind_choice_errors(consultation, data.participation_forms)
+    form_errors = participation_kind_choice_errors(consultation, data.participation_forms or [])
     if form_errors:
         errors["participation_forms"] = form_errors
     if (
@@ -235,7 +236,7 @@ def consultation_create(*, acting_user: User, data: ConsultationInput) -> Consul
     participation_forms_set(
         acting_user=acting_user,
         consultation_id=consultation.pk,
-        kind_names=data.participation_forms,
+        kind_names=data.participation_forms or [],
     )
     return consultation
 
@@ -289,9 +290,10 @@ def consultation_update(
             target=consultation,
             details={"fields": [name.removesuffix("_id") for name in changed]},
         )
-    participation_forms_set(
-        acting_user=acting_user,
-        consultation_id=consultation.pk,
-        kind_names=data.participation_forms,
-    )
+    if data.participation_forms is not None:
+        participation_forms_set(
+            acting_user=acting_user,
+            consultation_id=consultation.pk,
+            kind_names=data.participation_forms,
+        )
     return consultation

@@ -486,7 +486,11 @@ def test_the_panel_page_shows_the_consultations_history(tenant_a):
     html = page.content.decode()
     assert "Historia" in html
     assert html.count(coordinator.email) >= 3
-    for words in ("utworzenie konsultacji", "zamówienie konsultacji", "dodanie formy udziału"):
+    for words in (
+        "utworzenie konsultacji",
+        "zamówienie konsultacji",
+        "dodanie formy udziału (Formularz uwag)",
+    ):
         assert words in html
 
 
