@@ -28,6 +28,13 @@ Billing sits above consultations and registers the answer with
 :func:`order_addon_codes_source_set` from its own ``ready()``; without billing nothing needs
 an add-on that an order could hold, so such kinds are not offered.
 
+What consultations gives a kind's app in return:
+- ``consultations.selectors.participation_form_get(consultation, name)``: the form row of
+  that kind (None when the consultation does not use it), with ``form.settings`` (the kind
+  owns their meaning) and ``form.is_open_at(now)``, to check before taking a contribution;
+- ``consultations.services.audit_record(...)``: the audit row every staff action on a
+  contribution leaves, written inside the action's own transaction.
+
 Tests may register a kind of their own and must :func:`unregister` it afterwards.
 """
 
