@@ -513,3 +513,30 @@ def test_how_to_take_part_is_built_from_the_registry(tenant_a, test_kinds):
     assert "Ankieta" not in html  # an unregistered kind is not shown to residents
     html = client.get(f"/konsultacje/{closed.slug}/").content.decode()
     assert "phase-after" in html and "Wpłynęły 2 wypowiedzi." in html
+
+
+@pytest.mark.django_db
+def test_a_kinds_own_template_gets_the_consultation_the_form_and_the_phase(
+    tenant_a, tmp_path, settings
+):
+    (tmp_path / "kind_page.html").write_text(
+        "<p id='kind'>{{ form.kind }} of {{ consultation.slug }}: {{ phase }}</p>"
+    )
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0].get("DIRS", []), tmp_path]}
+    ]
+    kind = participation.ParticipationKind(
+        name="test_templated", label="Z własnym szablonem", template_name="kind_page.html"
+    )
+    participation.register(kind)
+    try:
+        with schema_context(tenant_a.schema_name):
+            consultation = consultation_in_state(
+                S.SCHEDULED, participation_forms=["test_templated"]
+            )
+        html = Client(HTTP_HOST=tenant_a.host).get(f"/konsultacje/{consultation.slug}/")
+    finally:
+        participation.unregister("test_templated")
+    assert (
+        f"<p id='kind'>test_templated of {consultation.slug}: before</p>" in html.content.decode()
+    )
