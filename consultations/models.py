@@ -42,6 +42,16 @@ class SiteSettings(models.Model):
         return "site settings"
 
 
+def ends_after_start(name: str) -> models.CheckConstraint:
+    """A period whose end, when both ends are set, comes after its start."""
+    return models.CheckConstraint(
+        condition=models.Q(starts_at__isnull=True)
+        | models.Q(ends_at__isnull=True)
+        | models.Q(ends_at__gt=models.F("starts_at")),
+        name=name,
+    )
+
+
 class ConsultationStatus(models.TextChoices):
     """draft → ordered → scheduled → open → closed → report published → archived."""
 
@@ -191,14 +201,7 @@ class Consultation(models.Model):
         verbose_name = _("consultation")
         verbose_name_plural = _("consultations")
         ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(starts_at__isnull=True)
-                | models.Q(ends_at__isnull=True)
-                | models.Q(ends_at__gt=models.F("starts_at")),
-                name="consultation_ends_after_start",
-            )
-        ]
+        constraints = [ends_after_start("consultation_ends_after_start")]
 
     def __str__(self) -> str:
         return self.title
@@ -238,12 +241,7 @@ class ParticipationForm(models.Model):
             models.UniqueConstraint(
                 fields=["consultation", "kind"], name="participation_form_kind_once"
             ),
-            models.CheckConstraint(
-                condition=models.Q(starts_at__isnull=True)
-                | models.Q(ends_at__isnull=True)
-                | models.Q(ends_at__gt=models.F("starts_at")),
-                name="participation_form_ends_after_start",
-            ),
+            ends_after_start("participation_form_ends_after_start"),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from consultations import services
 from consultations.models import AuditEvent, Consultation, ConsultationStatus
@@ -17,22 +16,10 @@ from tests.consultations.factories import (
     consultation_in_state,
     department_make,
     pdf_bytes,
-    staff_make,
     upload,
 )
 
 S = ConsultationStatus
-
-
-@pytest.fixture
-def in_a(tenant_a):
-    with schema_context(tenant_a.schema_name):
-        yield tenant_a
-
-
-@pytest.fixture
-def admin(in_a):
-    return staff_make("admin")
 
 
 def events(**filters) -> list[tuple[str, int | None, str]]:

@@ -30,17 +30,6 @@ CONTRIBUTIONS: dict[int, int] = {}
 
 
 @pytest.fixture
-def in_a(tenant_a):
-    with schema_context(tenant_a.schema_name):
-        yield tenant_a
-
-
-@pytest.fixture
-def admin(in_a):
-    return staff_make("admin")
-
-
-@pytest.fixture
 def test_kinds() -> Iterator[dict[str, participation.ParticipationKind]]:
     """Two kinds of the tests' own: one with contributions counted from CONTRIBUTIONS, one
     that needs the price-list add-on "geoankieta"."""
