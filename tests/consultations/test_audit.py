@@ -66,11 +66,12 @@ def lifecycle_call(action: str, consultation: Consultation, user) -> None:
 def test_each_lifecycle_action_leaves_one_row_naming_who_acted(admin, action, spec):
     start, by_user = spec
     consultation = consultation_in_state(start)
+    before = AuditEvent.objects.filter(consultation=consultation).count()
     lifecycle_call(action, consultation, admin)
-    assert events(consultation=consultation) == [
+    assert events(consultation=consultation)[before:] == [
         (action, admin.pk if by_user else None, "consultations.consultation")
     ]
-    event = AuditEvent.objects.get(consultation=consultation)
+    event = AuditEvent.objects.filter(consultation=consultation).latest("pk")
     assert event.actor_email == (admin.email if by_user else "")
     assert event.details["status"] == Consultation.objects.get(pk=consultation.pk).status
 
@@ -91,7 +92,7 @@ def test_payment_clearing_and_revoking_are_recorded_once(admin):
     services.consultation_payment_clear(consultation_id=consultation.pk, reference="KON/1")
     services.consultation_payment_clear(consultation_id=consultation.pk, reference="KON/1")
     services.consultation_payment_revoke(consultation_id=consultation.pk, acting_user=admin)
-    assert events(consultation=consultation) == [
+    assert events(consultation=consultation, action__startswith="consultation_payment") == [
         ("consultation_payment_clear", None, "consultations.consultation"),
         ("consultation_payment_revoke", admin.pk, "consultations.consultation"),
     ]
