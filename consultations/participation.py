@@ -20,8 +20,9 @@ The contract a kind fulfils:
   ``None`` while it has nothing to say;
 - ``template_name``: the partial rendered in "how to take part" on the consultation page,
   given ``consultation``, ``form`` (the ParticipationForm row) and ``phase``
-  ("before" / "open" / "after"); ``None`` renders the generic partial
-  ``consultations/resident/_participation_form.html``.
+  ("before" / "open" / "after"), and ``entry`` (``consultations.selectors.ParticipationEntry``:
+  label, window, the resident URL while open, the count after); ``None`` renders the
+  generic partial ``consultations/resident/_participation_form.html``.
 
 Kinds that need a price-list add-on ask billing which add-ons a consultation's order holds.
 Billing sits above consultations and registers the answer with

@@ -138,9 +138,8 @@ def _add(
     ends_at: datetime | None = None,
     settings: dict[str, Any] | None = None,
 ) -> ParticipationForm:
-    position = (consultation.participation_forms.aggregate(m=Max("position"))["m"] or 0) + 1
-    if not consultation.participation_forms.exists():
-        position = 0
+    top = consultation.participation_forms.aggregate(m=Max("position"))["m"]
+    position = 0 if top is None else top + 1
     form = ParticipationForm.objects.create(
         consultation=consultation,
         kind=kind_name,
