@@ -115,6 +115,9 @@ FIRST_STATUSES = [
     "closed",
 ]
 STATUS_WEIGHTS = {"open": 2, "scheduled": 1, "closed": 4, "report_published": 3}
+# Forms of participation of every seeded consultation (rows of kind names; the page shows the
+# registered ones).
+BENCH_FORMS = ["remarks", "survey", "meeting"]
 
 
 def pages_database_url(url: str) -> str:
@@ -166,7 +169,7 @@ def consultation_row(i: int, status: str, department: Any, rng: random.Random) -
     from django.utils import timezone
     from django.utils.text import slugify
 
-    from consultations.models import Consultation, ParticipationForm
+    from consultations.models import Consultation
 
     now = timezone.now()
     topic, basis = TOPICS[i % len(TOPICS)]
@@ -183,7 +186,6 @@ def consultation_row(i: int, status: str, department: Any, rng: random.Random) -
         "legal_basis": basis,
         "department": department,
         "target_groups": "mieszkańcy, przedsiębiorcy, organizacje pozarządowe",
-        "participation_forms": [ParticipationForm.SURVEY, ParticipationForm.MEETING],
         "contact_name": "Anna Kowalska",
         "contact_email": "konsultacje@urzad.test",
         "contact_phone": "95 760 00 00",
@@ -226,7 +228,7 @@ def consultation_row(i: int, status: str, department: Any, rng: random.Random) -
 def consultations_seed(start: int, stop: int, catalogue: dict[str, list[Any]]) -> None:
     """Consultations number ``start`` to ``stop - 1``, with 1–3 areas and categories each,
     by bulk inserts (the M2M rows through the through-models)."""
-    from consultations.models import Consultation
+    from consultations.models import Consultation, ParticipationForm
 
     rng = random.Random(start)
     statuses = list(STATUS_WEIGHTS)
@@ -252,6 +254,14 @@ def consultations_seed(start: int, stop: int, catalogue: dict[str, list[Any]]) -
                 )
             )
     Consultation.areas.through.objects.bulk_create(area_links, batch_size=1000)
+    ParticipationForm.objects.bulk_create(
+        (
+            ParticipationForm(consultation=consultation, kind=kind, position=position)
+            for consultation in created
+            for position, kind in enumerate(BENCH_FORMS)
+        ),
+        batch_size=1000,
+    )
     Consultation.categories.through.objects.bulk_create(category_links, batch_size=1000)
 
 

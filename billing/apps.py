@@ -25,3 +25,10 @@ class BillingConfig(AppConfig):
                 needs_schema=False,
             )
         )
+
+        # Consultations sits below billing and cannot import it: it asks through this hook
+        # which add-ons a consultation's order includes (participation kinds may need one).
+        from billing.selectors import order_addon_codes_for_consultation
+        from consultations.participation import order_addon_codes_source_set
+
+        order_addon_codes_source_set(order_addon_codes_for_consultation)

@@ -17,6 +17,7 @@ from billing.models import (
     OPEN_STATUSES,
     BillingProfile,
     Order,
+    OrderItem,
     OrderStatus,
     PaymentIntentRecord,
     PriceChange,
@@ -24,6 +25,7 @@ from billing.models import (
     PriceItemKind,
     vat_of,
 )
+from common.db import connection
 from tenants.models import Municipality
 
 if TYPE_CHECKING:
@@ -259,3 +261,20 @@ def revenue_by_municipality() -> list[dict[str, object]]:
 
 def price_changes_recent(*, limit: int = 50) -> QuerySet[PriceChange]:
     return PriceChange.objects.select_related("price_item", "acting_user")[:limit]
+
+
+def order_addon_codes_for_consultation(consultation: object) -> frozenset[str]:
+    """The add-on codes of the live order of a consultation of the current schema: what
+    consultations asks (through the hook registered in BillingConfig.ready()) before it
+    offers a participation kind that needs an add-on."""
+    consultation_id = getattr(consultation, "pk", None)
+    if consultation_id is None:
+        return frozenset()
+    return frozenset(
+        OrderItem.objects.filter(
+            order__municipality__schema_name=connection.schema_name,
+            order__consultation_id=consultation_id,
+        )
+        .exclude(order__status__in=[OrderStatus.CANCELLED, OrderStatus.REFUNDED])
+        .values_list("code", flat=True)
+    )

@@ -16,8 +16,8 @@ from consultations.models import (
     ConsultationStatus,
     Department,
     LegalBasis,
-    ParticipationForm,
 )
+from consultations.selectors import participation_entries, participation_kinds_for_panel
 
 
 class SiteSettingsForm(forms.Form):
@@ -145,9 +145,10 @@ class ConsultationForm(forms.Form):
         required=False,
         help_text=_("Separate with commas, e.g. seniors, parents, entrepreneurs."),
     )
+    # Choices: the registered kinds offered for this consultation (set in __init__).
     participation_forms = forms.MultipleChoiceField(
         label=_("Forms of participation"),
-        choices=ParticipationForm.choices,
+        choices=(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -164,9 +165,26 @@ class ConsultationForm(forms.Form):
     contact_email = forms.EmailField(label=_("Contact e-mail"), required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any, consultation: Consultation | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         from consultations.permissions import coordinator_department_ids, is_admin
+
+        field = cast(forms.MultipleChoiceField, self.fields["participation_forms"])
+        field.choices = [
+            (kind.name, kind.label) for kind in participation_kinds_for_panel(consultation)
+        ]
+        if consultation is not None:
+            unavailable = [
+                str(entry.label)
+                for entry in participation_entries(consultation, include_unavailable=True)
+                if entry.kind is None
+            ]
+            if unavailable:
+                field.help_text = _(
+                    "Also in use, not available yet (kept as they are): %(kinds)s."
+                ) % {"kinds": ", ".join(unavailable)}
 
         departments = Department.objects.order_by(polish_order("name"))
         if not is_admin(user):
@@ -205,7 +223,9 @@ class ConsultationForm(forms.Form):
             "areas": list(consultation.areas.all()),
             "categories": list(consultation.categories.all()),
             "target_groups": consultation.target_groups,
-            "participation_forms": consultation.participation_forms,
+            "participation_forms": list(
+                consultation.participation_forms.values_list("kind", flat=True)
+            ),
             "starts_at": consultation.starts_at,
             "ends_at": consultation.ends_at,
             "contact_name": consultation.contact_name,

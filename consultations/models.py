@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour such as #1f4e79."))
@@ -37,6 +40,16 @@ class SiteSettings(models.Model):
 
     def __str__(self) -> str:
         return "site settings"
+
+
+def ends_after_start(name: str) -> models.CheckConstraint:
+    """A period whose end, when both ends are set, comes after its start."""
+    return models.CheckConstraint(
+        condition=models.Q(starts_at__isnull=True)
+        | models.Q(ends_at__isnull=True)
+        | models.Q(ends_at__gt=models.F("starts_at")),
+        name=name,
+    )
 
 
 class ConsultationStatus(models.TextChoices):
@@ -120,15 +133,6 @@ class LegalBasis(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class ParticipationForm(models.TextChoices):
-    SURVEY = "survey", _("Online survey")
-    REMARKS = "remarks", _("Remarks form")
-    PARAGRAPH_COMMENTS = "paragraph_comments", _("Comments on the draft, paragraph by paragraph")
-    MEETING = "meeting", _("Consultation meeting")
-    POLL = "poll", _("Poll")
-    PAPER_EMAIL = "paper_email", _("On paper or by e-mail")
-
-
 class Consultation(models.Model):
     """A public consultation run by the municipality.
 
@@ -164,12 +168,6 @@ class Consultation(models.Model):
     target_groups = models.CharField(
         _("target groups"), max_length=500, blank=True, help_text=_("Separate with commas.")
     )
-    participation_forms = ArrayField(
-        models.CharField(max_length=32, choices=ParticipationForm.choices),
-        verbose_name=_("forms of participation"),
-        default=list,
-        blank=True,
-    )
     contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
@@ -203,14 +201,7 @@ class Consultation(models.Model):
         verbose_name = _("consultation")
         verbose_name_plural = _("consultations")
         ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(starts_at__isnull=True)
-                | models.Q(ends_at__isnull=True)
-                | models.Q(ends_at__gt=models.F("starts_at")),
-                name="consultation_ends_after_start",
-            )
-        ]
+        constraints = [ends_after_start("consultation_ends_after_start")]
 
     def __str__(self) -> str:
         return self.title
@@ -219,8 +210,109 @@ class Consultation(models.Model):
     def target_group_list(self) -> list[str]:
         return [tag.strip() for tag in self.target_groups.split(",") if tag.strip()]
 
-    def participation_form_labels(self) -> list[str]:
-        return [str(ParticipationForm(value).label) for value in self.participation_forms]
+
+class ParticipationForm(models.Model):
+    """One way residents take part in one consultation: a row per registered kind in use
+    (Decidim's component in a space, adhocracy4's module in a project).
+
+    ``kind`` names a kind of the registry in ``consultations.participation``; a row whose kind
+    is not registered (its app is not installed yet) stays, and is shown to staff as not
+    available. The form's own window, when set, lies inside the consultation's dates; without
+    it the form follows the consultation."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="participation_forms"
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    starts_at = models.DateTimeField(_("own start"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("own end"), null=True, blank=True)
+    # What the kind's app configures per form (e.g. whether replies are allowed); the kind
+    # owns its meaning, consultations only stores it.
+    settings = models.JSONField(_("settings"), default=dict, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("form of participation")
+        verbose_name_plural = _("forms of participation")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "kind"], name="participation_form_kind_once"
+            ),
+            ends_after_start("participation_form_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.consultation_id})"
+
+    @property
+    def window_starts_at(self) -> datetime | None:
+        return self.starts_at or self.consultation.starts_at
+
+    @property
+    def window_ends_at(self) -> datetime | None:
+        return self.ends_at or self.consultation.ends_at
+
+    def is_open_at(self, now: datetime) -> bool:
+        """Residents may use the form: the consultation is open and ``now`` lies in the
+        form's window (its own, else the consultation's), start included, end excluded."""
+        if self.consultation.status != ConsultationStatus.OPEN:
+            return False
+        start, end = self.window_starts_at, self.window_ends_at
+        return (start is None or start <= now) and (end is None or now < end)
+
+    def phase_at(self, now: datetime) -> str:
+        """ "before", "open" or "after": what the consultation page says about the form."""
+        if self.is_open_at(now):
+            return "open"
+        status = self.consultation.status
+        if status in BEFORE_OPEN_STATUSES:
+            return "before"
+        start = self.window_starts_at
+        if status == ConsultationStatus.OPEN and start is not None and now < start:
+            return "before"
+        return "after"
+
+
+# Until the consultation opens, every form is still to come.
+BEFORE_OPEN_STATUSES = frozenset(
+    {ConsultationStatus.DRAFT, ConsultationStatus.ORDERED, ConsultationStatus.SCHEDULED}
+)
+
+
+class AuditEvent(models.Model):
+    """Who did what to what, and when (as Zulip's RealmAuditLog). Written only through
+    ``consultations.services.audit_record`` inside the transaction of the change itself.
+
+    The actor is an id plus a snapshot of the e-mail, not a foreign key: provider staff act
+    from the public schema (their id is not a user of this schema), and the row must outlive
+    an account that is later anonymised or removed."""
+
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor_email = models.CharField(max_length=254, blank=True)
+    action = models.SlugField(max_length=60)
+    target_type = models.CharField(max_length=60)
+    target_id = models.CharField(max_length=64, blank=True)
+    consultation = models.ForeignKey(
+        Consultation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events",
+    )
+    details = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["consultation", "-created_at"], name="audit_consultation")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_type}:{self.target_id}"
 
 
 def document_path(instance: Document, filename: str) -> str:

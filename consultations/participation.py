@@ -20,7 +20,23 @@ The contract a kind fulfils:
   ``None`` while it has nothing to say;
 - ``template_name``: the partial rendered in "how to take part" on the consultation page,
   given ``consultation``, ``form`` (the ParticipationForm row) and ``phase``
-  ("before" / "open" / "after").
+  ("before" / "open" / "after"), and ``entry`` (``consultations.selectors.ParticipationEntry``:
+  label, window, the resident URL while open, the count after); ``None`` renders the
+  generic partial ``consultations/resident/_participation_form.html``.
+
+Kinds that need a price-list add-on ask billing which add-ons a consultation's order holds.
+Billing sits above consultations and registers the answer with
+:func:`order_addon_codes_source_set` from its own ``ready()``; without billing nothing needs
+an add-on that an order could hold, so such kinds are not offered.
+
+What consultations gives a kind's app in return:
+- ``consultations.selectors.participation_form_get(consultation, name)``: the form row of
+  that kind (None when the consultation does not use it), with ``form.settings`` (the kind
+  owns their meaning) and ``form.is_open_at(now)``, to check before taking a contribution;
+- ``consultations.services.audit_record(...)``: the audit row every staff action on a
+  contribution leaves, written inside the action's own transaction.
+
+Tests may register a kind of their own and must :func:`unregister` it afterwards.
 """
 
 from __future__ import annotations
@@ -30,6 +46,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from consultations.models import Consultation
@@ -76,9 +93,33 @@ def register(kind: ParticipationKind) -> ParticipationKind:
     return kind
 
 
+def unregister(name: str) -> None:
+    """Remove a kind (tests only: an installed app's kind stays for the process's life)."""
+    _registry.pop(name, None)
+
+
 def kind_get(name: str) -> ParticipationKind | None:
     """The registered kind called ``name``, or None (its app is not installed)."""
     return _registry.get(name)
+
+
+# Names staff read for rows whose kind's app is announced but not installed yet (rows kept
+# from the old list of forms). A registered kind's own label always wins.
+_PLANNED_LABELS: dict[str, str | Promise] = {
+    "survey": _("Online survey"),
+    "poll": _("Poll"),
+    "meeting": _("Consultation meeting"),
+    "remarks": _("Remarks form"),
+    "paragraph_comments": _("Comments on the draft, paragraph by paragraph"),
+}
+
+
+def kind_label(name: str) -> str | Promise:
+    """What to call a form of this kind name, registered or not."""
+    kind = _registry.get(name)
+    if kind is not None:
+        return kind.label
+    return _PLANNED_LABELS.get(name, name)
 
 
 def kinds() -> Iterator[ParticipationKind]:
@@ -89,3 +130,37 @@ def kinds() -> Iterator[ParticipationKind]:
 def kind_choices() -> list[tuple[str, str | Promise]]:
     """(name, label) of every registered kind, for a form's choices."""
     return [(kind.name, kind.label) for kind in kinds()]
+
+
+# --- Price-list add-ons: asked of billing, which is above consultations -----------------------
+
+OrderAddonCodesSource = Callable[["Consultation"], frozenset[str]]
+_order_addon_codes_source: OrderAddonCodesSource | None = None
+
+
+def order_addon_codes_source_set(source: OrderAddonCodesSource | None) -> None:
+    """Billing tells how to read the add-on codes of a consultation's live order."""
+    global _order_addon_codes_source
+    _order_addon_codes_source = source
+
+
+def order_addon_codes(consultation: Consultation) -> frozenset[str]:
+    """The add-on codes the consultation's live order includes (none without billing)."""
+    if _order_addon_codes_source is None:
+        return frozenset()
+    return frozenset(_order_addon_codes_source(consultation))
+
+
+def kinds_offered(consultation: Consultation) -> list[ParticipationKind]:
+    """The kinds a coordinator may choose for this consultation: every registered kind, save
+    those needing an add-on its order does not include."""
+    addon_codes: frozenset[str] | None = None
+    offered = []
+    for kind in kinds():
+        if kind.addon_code is not None:
+            if addon_codes is None:
+                addon_codes = order_addon_codes(consultation) if consultation.pk else frozenset()
+            if kind.addon_code not in addon_codes:
+                continue
+        offered.append(kind)
+    return offered

@@ -7,18 +7,24 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from common.collation import polish_order
+from consultations import participation
+from consultations.audit_actions import audit_action_label
 from consultations.models import (
     Area,
+    AuditEvent,
     Category,
     Consultation,
     ConsultationStatus,
     Department,
     LegalBasis,
     News,
+    ParticipationForm,
     SiteSettings,
 )
 
@@ -310,3 +316,148 @@ def consultations_running_count(*, municipality: Municipality) -> int:
 
     with schema_read_only(municipality.schema_name):
         return Consultation.objects.filter(status__in=RUNNING_STATUSES).count()
+
+
+# --- Forms of participation -------------------------------------------------------------------
+
+
+def participation_forms_of(consultation: Consultation) -> list[ParticipationForm]:
+    """The consultation's forms, in page order, each knowing its consultation (no query per
+    form), whether or not their kind is registered."""
+    forms = list(
+        ParticipationForm.objects.filter(consultation=consultation).order_by("position", "pk")
+    )
+    for form in forms:
+        form.consultation = consultation
+    return forms
+
+
+def participation_form_get(consultation: Consultation, kind_name: str) -> ParticipationForm | None:
+    """The consultation's form of this kind (what a kind's app asks before accepting a
+    contribution), or None when the consultation does not use it."""
+    form = ParticipationForm.objects.filter(consultation=consultation, kind=kind_name).first()
+    if form is not None:
+        form.consultation = consultation
+    return form
+
+
+@dataclass(frozen=True)
+class ParticipationEntry:
+    """One form as a page shows it: its row, its registered kind (None: not available yet),
+    its phase at the moment of the request, and the contributions once it is over."""
+
+    form: ParticipationForm
+    kind: participation.ParticipationKind | None
+    phase: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    url: str | None = None
+    contribution_count: int | None = None
+
+    @property
+    def label(self) -> Any:
+        return participation.kind_label(self.form.kind)
+
+    @property
+    def template_name(self) -> str:
+        return (self.kind and self.kind.template_name) or PARTICIPATION_DEFAULT_TEMPLATE
+
+
+PARTICIPATION_DEFAULT_TEMPLATE = "consultations/resident/_participation_form.html"
+
+
+def participation_entries(
+    consultation: Consultation, *, now: datetime | None = None, include_unavailable: bool = False
+) -> list[ParticipationEntry]:
+    """What "how to take part" shows: each form in use, with its kind's link while open and
+    its count of contributions after. Forms of unregistered kinds are left out for residents
+    and kept (``kind`` None) for staff."""
+    now = now or timezone.now()
+    entries = []
+    for form in participation_forms_of(consultation):
+        kind = participation.kind_get(form.kind)
+        if kind is None and not include_unavailable:
+            continue
+        phase = form.phase_at(now)
+        url = None
+        if kind is not None and kind.resident_url_name and phase == "open":
+            try:
+                url = reverse(kind.resident_url_name, kwargs={"slug": consultation.slug})
+            except NoReverseMatch:
+                url = None
+        count = kind.contribution_count(consultation) if kind and phase == "after" else None
+        entries.append(
+            ParticipationEntry(
+                form=form,
+                kind=kind,
+                phase=phase,
+                starts_at=form.window_starts_at,
+                ends_at=form.window_ends_at,
+                url=url,
+                contribution_count=count,
+            )
+        )
+    return entries
+
+
+def participation_kinds_for_panel(consultation: Consultation | None) -> list[Any]:
+    """The kinds a coordinator may tick: those offered for the consultation (by its order's
+    add-ons) and those already in use."""
+    if consultation is None or not consultation.pk:
+        return [kind for kind in participation.kinds() if kind.addon_code is None]
+    in_use = set(
+        ParticipationForm.objects.filter(consultation=consultation).values_list("kind", flat=True)
+    )
+    offered = {kind.name for kind in participation.kinds_offered(consultation)}
+    return [kind for kind in participation.kinds() if kind.name in offered or kind.name in in_use]
+
+
+# --- Audit ----------------------------------------------------------------------------------
+
+AUDIT_HISTORY_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One line of the panel's history: when, who (e-mail, or "" for the platform), what,
+    and about what (a form's kind, a document's title, the changed fields)."""
+
+    event: AuditEvent
+    label: Any
+    subject: str
+
+
+def _history_subject(event: AuditEvent) -> str:
+    details = event.details or {}
+    if details.get("kind"):
+        return str(participation.kind_label(details["kind"]))
+    if details.get("title"):
+        return f"„{details['title']}”"
+    if details.get("fields"):
+        names = []
+        for name in details["fields"]:
+            try:
+                names.append(str(getattr(Consultation._meta.get_field(name), "verbose_name", name)))
+            except FieldDoesNotExist:  # a field renamed since the event was recorded
+                names.append(name)
+        return ", ".join(names)
+    return ""
+
+
+def audit_history_of(consultation: Consultation) -> list[HistoryLine]:
+    """The consultation's history as the panel shows it, newest first."""
+    return [
+        HistoryLine(
+            event=event, label=audit_action_label(event.action), subject=_history_subject(event)
+        )
+        for event in audit_events_of(consultation)
+    ]
+
+
+def audit_events_of(
+    consultation: Consultation, *, limit: int = AUDIT_HISTORY_LIMIT
+) -> list[AuditEvent]:
+    """The consultation's history, newest first."""
+    return list(
+        AuditEvent.objects.filter(consultation=consultation).order_by("-created_at", "-pk")[:limit]
+    )

@@ -181,7 +181,10 @@ def consultation_edit(request: AuthenticatedRequest, consultation_id: int) -> Ht
     if not permissions.can_edit_consultation(request.user, consultation):
         raise Http404
     form = ConsultationForm(
-        request.POST or None, user=request.user, initial=ConsultationForm.initial_from(consultation)
+        request.POST or None,
+        user=request.user,
+        consultation=consultation,
+        initial=ConsultationForm.initial_from(consultation),
     )
     if consultation.status not in services.DATES_EDITABLE:
         form.fields["starts_at"].disabled = True
@@ -224,6 +227,8 @@ def _detail_render(
         "document_form": document_form or DocumentForm(),
         "report_form": report_form or ReportForm(),
         "cleared": services.consultation_is_cleared(consultation),
+        "participation": selectors.participation_entries(consultation, include_unavailable=True),
+        "history": selectors.audit_history_of(consultation),
         "lifecycle_errors": errors or [],
         "S": ConsultationStatus,
     }

@@ -39,7 +39,14 @@ def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = selectors.consultation_get_public(slug=slug)
     if consultation is None:
         raise Http404
-    return render(request, "consultations/resident/detail.html", {"consultation": consultation})
+    return render(
+        request,
+        "consultations/resident/detail.html",
+        {
+            "consultation": consultation,
+            "participation": selectors.participation_entries(consultation),
+        },
+    )
 
 
 # The type a download is served as comes from the kind found in the file's bytes on upload,

@@ -8,7 +8,8 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.models import User
-from consultations.models import Consultation, ConsultationStatus, Department
+from consultations.models import Consultation, ConsultationStatus, Department, ParticipationForm
+from consultations.participation import kind_get
 from consultations.services import (
     ConsultationInput,
     area_save,
@@ -19,6 +20,10 @@ from consultations.services import (
 )
 
 S = ConsultationStatus
+
+# The demo's forms of participation; those whose app is not installed yet are stored as rows
+# all the same (the panel shows them as not available yet, residents don't see them).
+DEMO_FORMS = ["remarks", "survey", "meeting"]
 
 DEMO: dict[str, dict[str, Any]] = {
     "debno": {
@@ -158,13 +163,18 @@ def demo_consultations_load(*, subdomain: str, admin: User) -> None:
                 area_ids=[areas[a].pk],
                 category_ids=[categories[c].pk],
                 target_groups="mieszkańcy, przedsiębiorcy",
-                participation_forms=["survey", "remarks", "meeting"],
+                participation_forms=[kind for kind in DEMO_FORMS if kind_get(kind)],
                 starts_at=starts_at,
                 ends_at=ends_at,
                 contact_name="Referat Konsultacji Społecznych",
                 contact_email=f"konsultacje@{subdomain}.test",
                 contact_phone="95 760 20 00",
             ),
+        )
+        ParticipationForm.objects.bulk_create(
+            ParticipationForm(consultation=consultation, kind=kind, position=position)
+            for position, kind in enumerate(DEMO_FORMS)
+            if not kind_get(kind)
         )
         # Demo shortcut: put the consultation straight into its state, as if it had been
         # ordered, paid, scheduled and (for open/closed) advanced by the beat task.

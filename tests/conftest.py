@@ -142,6 +142,18 @@ def tenant_b(django_db_setup: None) -> TenantInfo:
     return TenantInfo(m.schema_name, m.primary_host, m.name, m.pk)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _participation_stand_ins() -> Iterator[None]:
+    """Register stand-in participation kinds until their apps exist (see the module)."""
+    from consultations import participation
+    from tests.participation_kinds import stand_ins_register
+
+    names = stand_ins_register()
+    yield
+    for name in names:
+        participation.unregister(name)
+
+
 @pytest.fixture(autouse=True)
 def _public_schema_after_each_test() -> Iterator[None]:
     yield
@@ -286,6 +298,8 @@ def live_stack(
         [
             str(bin_dir / "gunicorn"),
             "platform_site.wsgi",
+            "--config",
+            "python:tests.gunicorn_kinds",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

@@ -2,6 +2,11 @@
 
 The package re-exports every service so callers keep importing ``consultations.services``."""
 
+from consultations.services.audit import (
+    audit_action_label,
+    audit_action_labels_register,
+    audit_record,
+)
 from consultations.services.catalogue import (
     area_save,
     category_save,
@@ -38,6 +43,12 @@ from consultations.services.lifecycle import (
     consultations_advance,
 )
 from consultations.services.news import news_save
+from consultations.services.participation_forms import (
+    participation_form_add,
+    participation_form_remove,
+    participation_form_update,
+    participation_forms_set,
+)
 from consultations.services.site import site_settings_update
 
 __all__ = [
@@ -47,6 +58,9 @@ __all__ = [
     "ConsultationInput",
     "Transition",
     "area_save",
+    "audit_action_label",
+    "audit_action_labels_register",
+    "audit_record",
     "category_save",
     "consultation_archive",
     "consultation_close",
@@ -67,5 +81,9 @@ __all__ = [
     "document_remove",
     "geojson_check",
     "news_save",
+    "participation_form_add",
+    "participation_form_remove",
+    "participation_form_update",
+    "participation_forms_set",
     "site_settings_update",
 ]

@@ -15,6 +15,7 @@ from consultations.models import (
     Category,
     Department,
 )
+from consultations.services.audit import audit_record
 
 
 def _staff_with_role(user_ids: Iterable[int], role: str, field_name: str) -> list[User]:
@@ -53,6 +54,16 @@ def department_save(
     coordinators = _staff_with_role(coordinator_ids, StaffRole.COORDINATOR, "coordinators")
     department.save()
     department.coordinators.set(coordinators)
+    audit_record(
+        acting_user=acting_user,
+        action="department_save",
+        target=department,
+        details={
+            "name": department.name,
+            "created": department_id is None,
+            "coordinators": sorted(u.pk for u in coordinators),
+        },
+    )
     return department
 
 
@@ -155,6 +166,16 @@ def area_save(
         raise ValidationError(errors)
     area.save()
     area.editors.set(editors)
+    audit_record(
+        acting_user=acting_user,
+        action="area_save",
+        target=area,
+        details={
+            "name": area.name,
+            "created": area_id is None,
+            "editors": sorted(u.pk for u in editors),
+        },
+    )
     return area
 
 
@@ -168,4 +189,10 @@ def category_save(*, acting_user: User, category_id: int | None, name: str) -> C
     )
     category.name = _name_unique(Category, name, category_id)
     category.save()
+    audit_record(
+        acting_user=acting_user,
+        action="category_save",
+        target=category,
+        details={"name": category.name, "created": category_id is None},
+    )
     return category

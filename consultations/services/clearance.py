@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -9,6 +11,7 @@ from consultations.models import (
     Consultation,
     ConsultationStatus,
 )
+from consultations.services.audit import audit_record
 
 
 def consultation_is_cleared(consultation: Consultation) -> bool:
@@ -18,19 +21,28 @@ def consultation_is_cleared(consultation: Consultation) -> bool:
 
 
 @transaction.atomic
-def consultation_payment_clear(*, consultation_id: int, reference: str) -> Consultation:
+def consultation_payment_clear(
+    *, consultation_id: int, reference: str, acting_user: Any = None
+) -> Consultation:
     """Record that the consultation's order is paid or approved (called by billing, inside
-    the municipality's schema). Idempotent: a second call keeps the first time."""
+    the municipality's schema; ``acting_user`` is the provider staff member who approved a
+    transfer, None for a payment). Idempotent: a second call keeps the first time."""
     consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
     if consultation.payment_cleared_at is None:
         consultation.payment_cleared_at = timezone.now()
         consultation.payment_reference = reference[:100]
         consultation.save(update_fields=["payment_cleared_at", "payment_reference", "updated_at"])
+        audit_record(
+            acting_user=acting_user,
+            action="consultation_payment_clear",
+            target=consultation,
+            details={"reference": consultation.payment_reference},
+        )
     return consultation
 
 
 @transaction.atomic
-def consultation_payment_revoke(*, consultation_id: int) -> Consultation:
+def consultation_payment_revoke(*, consultation_id: int, acting_user: Any = None) -> Consultation:
     """The order was cancelled (and refunded) before opening: the consultation goes back to
     draft, unpaid, so it cannot open and its dates may be changed before ordering again."""
     consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
@@ -42,4 +54,10 @@ def consultation_payment_revoke(*, consultation_id: int) -> Consultation:
         consultation.scheduled_at = None
         fields += ["status", "ordered_at", "scheduled_at"]
     consultation.save(update_fields=fields)
+    audit_record(
+        acting_user=acting_user,
+        action="consultation_payment_revoke",
+        target=consultation,
+        details={"status": consultation.status},
+    )
     return consultation

@@ -20,9 +20,14 @@ from consultations.models import (
     ConsultationStatus,
     Department,
     LegalBasis,
-    ParticipationForm,
 )
 from consultations.permissions import can_organise_in
+from consultations.services.audit import audit_record
+from consultations.services.participation_forms import (
+    participation_form_window_errors,
+    participation_forms_set,
+    participation_kind_choice_errors,
+)
 
 # Revitalisation act art. 6 ust. 3-4: remarks for at least 30 days, announced at least 7 days
 # before the consultation starts.
@@ -45,7 +50,9 @@ class ConsultationInput:
     area_ids: list[int] = field(default_factory=list)
     category_ids: list[int] = field(default_factory=list)
     target_groups: str = ""
-    participation_forms: list[str] = field(default_factory=list)
+    # Names of registered participation kinds (consultations.participation); None leaves a
+    # consultation's forms as they are.
+    participation_forms: list[str] | None = None
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     contact_name: str = ""
@@ -145,15 +152,17 @@ def _slug_for(title: str, pk: int | None = None) -> str:
     return slug
 
 
-def _consultation_fields_check(*, acting_user: User, data: ConsultationInput) -> None:
+def _consultation_fields_check(
+    *, acting_user: User, data: ConsultationInput, consultation: Consultation | None = None
+) -> None:
     errors: dict[str, list[str]] = {}
     if not data.title.strip():
         errors["title"] = [_("Enter a title.")]
     if data.legal_basis not in LegalBasis.values:
         errors["legal_basis"] = [_("Choose a legal basis from the list.")]
-    unknown_forms = set(data.participation_forms) - set(ParticipationForm.values)
-    if unknown_forms:
-        errors["participation_forms"] = [_("Choose forms of participation from the list.")]
+    form_errors = participation_kind_choice_errors(consultation, data.participation_forms or [])
+    if form_errors:
+        errors["participation_forms"] = form_errors
     if (
         data.department_id is not None
         and not Department.objects.filter(pk=data.department_id).exists()
@@ -172,8 +181,36 @@ def _consultation_fields_check(*, acting_user: User, data: ConsultationInput) ->
     except ValidationError as exc:
         for key, messages_ in exc.message_dict.items():
             errors.setdefault(key, []).extend(messages_)
+    if consultation is not None and not errors.get("ends_at"):
+        # The forms' own windows must stay inside the consultation's new dates.
+        dates = Consultation(starts_at=data.starts_at, ends_at=data.ends_at)
+        for form in consultation.participation_forms.all():
+            if participation_form_window_errors(dates, form.starts_at, form.ends_at):
+                errors.setdefault("starts_at", []).append(
+                    _(
+                        "A form of participation has its own dates outside the new ones: "
+                        "change or clear the form's dates first."
+                    )
+                )
+                break
     if errors:
         raise ValidationError(errors)
+
+
+# The fields whose change the history names (the forms record their own events).
+AUDITED_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "legal_basis",
+    "department_id",
+    "target_groups",
+    "starts_at",
+    "ends_at",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+)
 
 
 def _consultation_apply(consultation: Consultation, data: ConsultationInput) -> None:
@@ -185,9 +222,6 @@ def _consultation_apply(consultation: Consultation, data: ConsultationInput) -> 
     consultation.target_groups = ", ".join(
         tag.strip() for tag in data.target_groups.split(",") if tag.strip()
     )
-    consultation.participation_forms = [
-        v for v in ParticipationForm.values if v in data.participation_forms
-    ]
     consultation.starts_at = data.starts_at
     consultation.ends_at = data.ends_at
     consultation.contact_name = data.contact_name.strip()
@@ -205,6 +239,12 @@ def consultation_create(*, acting_user: User, data: ConsultationInput) -> Consul
     consultation.save()
     consultation.areas.set(data.area_ids)
     consultation.categories.set(data.category_ids)
+    audit_record(acting_user=acting_user, action="consultation_create", target=consultation)
+    participation_forms_set(
+        acting_user=acting_user,
+        consultation_id=consultation.pk,
+        kind_names=data.participation_forms or [],
+    )
     return consultation
 
 
@@ -240,11 +280,34 @@ def consultation_update(
     if frozen:
         # The same dates to the minute (the form's precision): keep the stored ones exactly.
         data = replace(data, starts_at=consultation.starts_at, ends_at=consultation.ends_at)
-    _consultation_fields_check(acting_user=acting_user, data=data)
+    _consultation_fields_check(acting_user=acting_user, data=data, consultation=consultation)
+    before = {name: getattr(consultation, name) for name in AUDITED_FIELDS}
+    before_m2m = (
+        set(consultation.areas.values_list("pk", flat=True)),
+        set(consultation.categories.values_list("pk", flat=True)),
+    )
     _consultation_apply(consultation, data)
     consultation.save()
     consultation.areas.set(data.area_ids)
     consultation.categories.set(data.category_ids)
+    changed = [name for name in AUDITED_FIELDS if getattr(consultation, name) != before[name]]
+    if before_m2m[0] != set(data.area_ids):
+        changed.append("areas")
+    if before_m2m[1] != set(data.category_ids):
+        changed.append("categories")
+    if changed:
+        audit_record(
+            acting_user=acting_user,
+            action="consultation_update",
+            target=consultation,
+            details={"fields": [name.removesuffix("_id") for name in changed]},
+        )
+    if data.participation_forms is not None:
+        participation_forms_set(
+            acting_user=acting_user,
+            consultation_id=consultation.pk,
+            kind_names=data.participation_forms,
+        )
     return consultation
 
 

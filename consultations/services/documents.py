@@ -18,6 +18,7 @@ from consultations.models import (
     Document,
     DocumentKind,
 )
+from consultations.services.audit import audit_record
 
 logger = logging.getLogger("konsulta.consultations")
 
@@ -104,6 +105,13 @@ def document_add(
     )
     document.file.save(f"document.{kind}", upload, save=False)
     document.save()
+    audit_record(
+        acting_user=acting_user,
+        action="document_add",
+        target=document,
+        consultation=consultation,
+        details={"title": document.title, "kind": kind, "size": document.size},
+    )
     return document
 
 
@@ -116,5 +124,12 @@ def document_remove(*, acting_user: User, document_id: int) -> None:
     if document.consultation.status == ConsultationStatus.ARCHIVED:
         raise ValidationError(_("An archived consultation can no longer be changed."))
     name, storage = document.file.name, document.file.storage
+    audit_record(
+        acting_user=acting_user,
+        action="document_remove",
+        target=document,
+        consultation=document.consultation,
+        details={"title": document.title},
+    )
     document.delete()
     transaction.on_commit(lambda: storage.delete(name))

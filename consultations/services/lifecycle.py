@@ -17,6 +17,8 @@ from consultations.models import (
     Consultation,
     ConsultationStatus,
 )
+from consultations.participation import kind_get
+from consultations.services.audit import audit_record
 from consultations.services.clearance import consultation_is_cleared
 from consultations.services.content import consultation_dates_check
 
@@ -70,8 +72,10 @@ REQUIRED_TO_ORDER = {
     "ends_at": gettext_lazy("the end"),
     "contact_name": gettext_lazy("a contact person"),
     "contact_email": gettext_lazy("a contact e-mail"),
-    "participation_forms": gettext_lazy("at least one form of participation"),
 }
+
+
+REQUIRED_FORM_LABEL = gettext_lazy("at least one available form of participation")
 
 
 def _transition(consultation_id: int, action: str, *, now: datetime | None = None) -> Consultation:
@@ -89,8 +93,22 @@ def _transition(consultation_id: int, action: str, *, now: datetime | None = Non
     return consultation
 
 
-def _stamp_save(consultation: Consultation, action: str, *extra: str) -> None:
+def _stamp_save(
+    consultation: Consultation, action: str, *extra: str, acting_user: User | None
+) -> None:
     consultation.save(update_fields=["status", TRANSITIONS[action].stamp, "updated_at", *extra])
+    audit_record(
+        acting_user=acting_user,
+        action=f"consultation_{action}",
+        target=consultation,
+        details={"status": consultation.status},
+    )
+
+
+def _has_registered_form(consultation: Consultation) -> bool:
+    """Ordering needs a form residents can use: one whose kind's app is installed."""
+    kinds = consultation.participation_forms.values_list("kind", flat=True)
+    return any(kind_get(kind) is not None for kind in kinds)
 
 
 @transaction.atomic
@@ -102,6 +120,8 @@ def consultation_order(*, acting_user: User, consultation_id: int) -> Consultati
     missing = [
         str(label) for name, label in REQUIRED_TO_ORDER.items() if not getattr(consultation, name)
     ]
+    if not _has_registered_form(consultation):
+        missing.append(str(REQUIRED_FORM_LABEL))
     if missing:
         raise ValidationError(
             _("Before ordering, fill in: %(fields)s.") % {"fields": ", ".join(missing)},
@@ -113,7 +133,7 @@ def consultation_order(*, acting_user: User, consultation_id: int) -> Consultati
         ends_at=consultation.ends_at,
         now=now,
     )
-    _stamp_save(consultation, "order")
+    _stamp_save(consultation, "order", acting_user=acting_user)
     return consultation
 
 
@@ -136,7 +156,7 @@ def consultation_schedule(*, acting_user: User, consultation_id: int) -> Consult
         ends_at=consultation.ends_at,
         now=now,
     )
-    _stamp_save(consultation, "schedule")
+    _stamp_save(consultation, "schedule", acting_user=acting_user)
     return consultation
 
 
@@ -144,7 +164,7 @@ def consultation_schedule(*, acting_user: User, consultation_id: int) -> Consult
 def consultation_open(*, consultation_id: int, now: datetime | None = None) -> Consultation:
     """scheduled → open (the beat task calls it once the start has come)."""
     consultation = _transition(consultation_id, "open", now=now)
-    _stamp_save(consultation, "open")
+    _stamp_save(consultation, "open", acting_user=None)
     return consultation
 
 
@@ -152,7 +172,7 @@ def consultation_open(*, consultation_id: int, now: datetime | None = None) -> C
 def consultation_close(*, consultation_id: int, now: datetime | None = None) -> Consultation:
     """open → closed (the beat task calls it once the end has come): nothing more is accepted."""
     consultation = _transition(consultation_id, "close", now=now)
-    _stamp_save(consultation, "close")
+    _stamp_save(consultation, "close", acting_user=None)
     return consultation
 
 
@@ -168,7 +188,7 @@ def consultation_report_publish(
             {"report_text": [_("Enter the results and the report.")]}, code="empty"
         )
     consultation.report_text = report_text.strip()
-    _stamp_save(consultation, "report_publish", "report_text")
+    _stamp_save(consultation, "report_publish", "report_text", acting_user=acting_user)
     return consultation
 
 
@@ -176,7 +196,7 @@ def consultation_report_publish(
 def consultation_archive(*, acting_user: User, consultation_id: int) -> Consultation:
     """closed or report_published → archived: a read-only record from now on."""
     consultation = _transition(consultation_id, "archive")
-    _stamp_save(consultation, "archive")
+    _stamp_save(consultation, "archive", acting_user=acting_user)
     return consultation
 
 

@@ -14,6 +14,7 @@ from consultations.models import (
     News,
 )
 from consultations.permissions import can_publish_news_in
+from consultations.services.audit import audit_record
 
 
 @transaction.atomic
@@ -48,4 +49,10 @@ def news_save(
     news.area_id = area_id
     news.published_at = published_at or news.published_at or timezone.now()
     news.save()
+    audit_record(
+        acting_user=acting_user,
+        action="news_save",
+        target=news,
+        details={"title": news.title, "created": news_id is None, "area": area_id},
+    )
     return news

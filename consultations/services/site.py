@@ -18,6 +18,7 @@ from consultations.models import (
     SiteSettings,
 )
 from consultations.selectors import SITE_SETTINGS_CACHE_KEY
+from consultations.services.audit import audit_record
 
 COAT_OF_ARMS_MAX_BYTES = 1024 * 1024
 COAT_OF_ARMS_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
@@ -113,5 +114,15 @@ def site_settings_update(
             row.coat_of_arms.delete(save=False)
         row.coat_of_arms.save(f"coat-of-arms.{extension}", coat_of_arms, save=False)
     row.save()
+    audit_record(
+        acting_user=acting_user,
+        action="site_settings_update",
+        target=row,
+        details={
+            "primary_colour": row.primary_colour,
+            "tagline": row.tagline,
+            "coat_of_arms": bool(row.coat_of_arms),
+        },
+    )
     transaction.on_commit(lambda: cache.delete(SITE_SETTINGS_CACHE_KEY))
     return row

@@ -19,17 +19,6 @@ from tests.consultations.factories import (
 S = ConsultationStatus
 
 
-@pytest.fixture
-def in_a(tenant_a):
-    with schema_context(tenant_a.schema_name):
-        yield tenant_a
-
-
-@pytest.fixture
-def admin(in_a):
-    return staff_make("admin")
-
-
 def run(action: str, consultation: Consultation, admin) -> Consultation:
     if action == "order":
         return services.consultation_order(acting_user=admin, consultation_id=consultation.pk)
@@ -271,7 +260,6 @@ def test_a_coordinator_cannot_create_for_another_department(in_a):
 
 @pytest.mark.django_db
 def test_cancelling_the_order_of_a_scheduled_consultation_takes_it_back_to_draft(tenant_a):
-    from django_tenants.utils import schema_context
 
     from consultations.services import consultation_is_cleared, consultation_payment_revoke
     from tests.consultations.factories import consultation_in_state
@@ -289,7 +277,6 @@ def test_cancelling_the_order_of_a_scheduled_consultation_takes_it_back_to_draft
 @pytest.mark.django_db
 @pytest.mark.parametrize("title", ["RSS", "Atom"])
 def test_a_consultation_never_takes_the_address_of_a_feed(tenant_a, title):
-    from django_tenants.utils import schema_context
 
     from consultations.services.content import _slug_for
 
@@ -302,7 +289,6 @@ def test_the_dates_of_an_ordered_consultation_are_frozen(tenant_a):
     from datetime import timedelta
 
     from django.core.exceptions import ValidationError
-    from django_tenants.utils import schema_context
 
     from consultations.models import Consultation
     from consultations.services import DATES_EDITABLE
@@ -330,7 +316,7 @@ def test_the_dates_of_an_ordered_consultation_are_frozen(tenant_a):
                     )
                 },
                 "department_id": consultation.department_id,
-                "participation_forms": consultation.participation_forms,
+                "participation_forms": ["remarks"],
                 "ends_at": consultation.ends_at + timedelta(days=30),
             }
         )

@@ -81,7 +81,7 @@ def test_a_coordinator_creates_edits_and_orders_a_consultation_with_a_document(t
         "description": "Opis parku.",
         "legal_basis": "art5a",
         "department": department.pk,
-        "participation_forms": ["survey", "meeting"],
+        "participation_forms": ["remarks"],
         "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
         "ends_at": (start + timedelta(days=14)).strftime("%Y-%m-%dT%H:%M"),
         "contact_name": "Ewa Zielińska",
