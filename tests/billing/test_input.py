@@ -21,7 +21,9 @@ def test_a_postal_code_in_non_ascii_digits_is_refused_in_polish(municipality_a, 
             postal_code="74-400".translate(digits),
             city="Dębno",
         )
-    assert error.value.message_dict["postal_code"] == ["Podaj kod pocztowy w formacie 74-400."]
+    assert error.value.message_dict["postal_code"] == [
+        "Prosimy podać kod pocztowy w formacie 74-400."
+    ]
 
 
 @pytest.mark.parametrize("digits", [ARABIC_INDIC, FULL_WIDTH])

@@ -57,7 +57,7 @@ def test_a_municipalitys_page_lists_its_consultations_orders_and_staff(
 ):
     # given: a consultation, an order and a staff member in A; a consultation in B
     from billing.services import order_place
-    from tests.billing.conftest import invoice_data_enter
+    from tests.billing.conftest import invoice_data_enter, orderer_make
 
     title_a = unique("Park nad Wartą ")
     title_b = unique("Rynek w B ")
@@ -70,7 +70,7 @@ def test_a_municipalitys_page_lists_its_consultations_orders_and_staff(
         consultation_id=consultation_id,
         addon_codes=[],
         payment_method="transfer",
-        ordered_by_email="koordynator@a.test",
+        acting_user=orderer_make(tenant_a.schema_name),
     )
     with schema_context(tenant_a.schema_name):
         moderator = user_create(
