@@ -70,14 +70,9 @@ def _connection_args() -> tuple[list[str], dict[str, str]]:
 
 def table_counts(schema: str) -> dict[str, int]:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = %s AND c.relkind = 'r' ORDER BY c.relname",
-            [schema],
-        )
-        tables = [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s ORDER BY 1", [schema])
         counts = {}
-        for table in tables:
+        for (table,) in cursor.fetchall():
             cursor.execute(f'SELECT count(*) FROM "{schema}"."{table}"')
             counts[table] = cursor.fetchone()[0]
     return counts

@@ -20,6 +20,7 @@ from django_tenants.utils import schema_context
 
 from accounts.services import user_create
 from tests.conftest import PASSWORD, VAR, tenant_make, unique
+from tests.e2e.test_billing_order import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -128,12 +129,11 @@ def test_production_shape_on_loopback_with_verified_tls(stack, browser, settings
     assert re.fullmatch(r"[0-9a-f]{32}", request_id), request_id
 
     # Given: a coordinator of A with a consultation to order, an open one with a document in B.
-    municipality_a = Municipality.objects.get(pk=a.pk)
-    invoice_data_enter(municipality_a)
+    invoice_data_enter(Municipality.objects.get(pk=a.pk))
+    to_order = consultation_make(a.schema_name, title="Park nad rzeką", days=21)
     coordinator = unique("koord") + "@a.test"
     with schema_context(a.schema_name):
         user_create(email=coordinator, password=PASSWORD, role="coordinator")
-    to_order = consultation_make(a.schema_name, title="Park nad rzeką", days=21)
     with schema_context(b.schema_name):
         admin = user_create(email=unique("adm") + "@b.test", password=PASSWORD, role="admin")
         open_one = consultation_in_state("open", title="Nowa pętla autobusowa")
@@ -148,12 +148,7 @@ def test_production_shape_on_loopback_with_verified_tls(stack, browser, settings
     chromium = browser.browser_type.launch(
         executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
         args=[
-            "--headless",
             "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
             # Trust this run's CA (by its public key) and nothing else.
             f"--ignore-certificate-errors-spki-list={stack.certs.ca_spki_sha256}",
         ],
@@ -184,10 +179,7 @@ def test_production_shape_on_loopback_with_verified_tls(stack, browser, settings
         assert status == 404 and body != pdf
 
         # Municipality A: the coordinator signs in (CSRF through the proxy, secure cookies)...
-        page.goto(stack.url(a.host, "/konto/login/"))
-        page.get_by_label(re.compile("e-mail", re.I)).fill(coordinator)
-        page.get_by_label("Hasło").fill(PASSWORD)
-        page.get_by_role("button", name="Zaloguj się").click()
+        sign_in(page, stack.url(a.host, "/konto/login/"), coordinator)
         page.get_by_role("heading", name="Panel urzędu").wait_for()
         cookies = {c["name"]: c for c in context.cookies(stack.url(a.host))}
         for name in ("sessionid", "csrftoken"):
