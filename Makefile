@@ -60,3 +60,21 @@ messages: install
 
 clean:
 	rm -rf var/test var/bench .pytest_cache
+
+# --- Production shape on loopback (deploy/README.md) ----------------------------------------
+.PHONY: deploy-deps deploy-check
+
+# Debian's nginx and openssl: `make deploy-check` (and its test inside `make test`) run them.
+deploy-deps:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ] || ! command -v openssl >/dev/null; then \
+	  echo "Installing Debian's nginx and openssl for the deploy check"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx openssl; \
+	fi
+
+# The deploy check is one of the tests: `make test` needs nginx too.
+test: deploy-deps
+
+# TLS (a CA and a wildcard certificate made for the run), nginx, gunicorn, worker and beat with
+# the production settings; Chromium signs in, downloads, orders and pays; then all stop.
+deploy-check: install browser-deps deploy-deps
+	$(PY) -m platform_site.devservices --profile test -- $(PY) -m pytest tests/deploy/test_deploy_check.py $(PYTEST_ARGS)
