@@ -65,10 +65,15 @@ clean:
 .PHONY: deploy-deps deploy-check
 
 # Debian's nginx and openssl: `make deploy-check` (and its test inside `make test`) run them.
+# policy-rc.d keeps the package from starting a system nginx on port 80: the check runs its own.
 deploy-deps:
 	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ] || ! command -v openssl >/dev/null; then \
 	  echo "Installing Debian's nginx and openssl for the deploy check"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx openssl; \
+	  policy=/usr/sbin/policy-rc.d; own=; \
+	  if [ ! -e $$policy ]; then printf '#!/bin/sh\nexit 101\n' | $(SUDO) tee $$policy >/dev/null && $(SUDO) chmod +x $$policy && own=1; fi; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx openssl; status=$$?; \
+	  if [ -n "$$own" ]; then $(SUDO) rm -f $$policy; fi; \
+	  exit $$status; \
 	fi
 
 # The deploy check is one of the tests: `make test` needs nginx too.
