@@ -274,7 +274,7 @@ def release_apply(
                     post_migrate_each = _post_migrate(release)
                 elif post_migrate_each:
                     _post_migrate(release)
-            except Exception as exc:  # noqa: BLE001 - reported per schema, the run goes on
+            except Exception as exc:  # reported per schema, the run goes on
                 report.failed[schema] = f"{type(exc).__name__}: {exc}"
                 if connection.in_atomic_block:
                     raise
