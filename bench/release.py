@@ -1,0 +1,270 @@
+"""Release benchmark: one pending migration (a new nullable field and an index on a tenant
+model) over 10, 100 and 1,000 municipalities, through stock ``migrate_schemas``, the old
+``schemas_migrate`` path (stock per schema, now ``schemas_migrate --all``) and the new
+``schemas_migrate``, side by side in one run. Prints one JSON object.
+
+    make bench-release > bench-release.json
+
+Each run is a real ``manage.py`` process (Django's start included, as in a deployment). The
+pending migrations are written to a copy of the consultations app's migrations in a temporary
+package, named by ``MIGRATION_MODULES`` in a settings module next to it: the worktree is never
+touched. Run through ``platform_site.devservices --profile bench`` (or with ``DATABASE_URL``
+naming a database whose name contains "bench"): the database is dropped and created again.
+``BENCH_RELEASE_LEVELS=5,20`` gives a quick try; ``BENCH_RELEASE_OLD_MAX`` (default 100) is
+the largest level at which the old path is also timed (stock migrate_schemas at every level:
+the old path ran it once per schema and took as long, 377 s at 1,010 in issue 14).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from provision import ROOT, database_reset, fill_to, log, machine_info, r3, stdout_to_stderr
+
+LEVELS = tuple(int(n) for n in os.environ.get("BENCH_RELEASE_LEVELS", "10,100,1000").split(","))
+OLD_PATH_MAX = int(os.environ.get("BENCH_RELEASE_OLD_MAX", "100"))
+GOAL_SECONDS_AT_1000 = 30.0
+RUN_TIMEOUT = 1800  # seconds; a stuck run is reported, not waited for
+APP = "consultations"
+MODEL = "consultation"
+TABLE = "consultations_consultation"
+PACKAGE = "bench_release_migrations"
+SETTINGS = "bench_release_settings"
+
+MIGRATION = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("{app}", "{parent}")]
+
+    operations = [
+        migrations.AddField(
+            model_name="{model}",
+            name="{field}",
+            field=models.CharField(max_length=200, null=True),
+        ),
+        migrations.AddIndex(
+            model_name="{model}",
+            index=models.Index(fields=["{field}"], name="{index}"),
+        ),
+    ]
+"""
+
+
+class PendingMigrations:
+    """A copy of the app's migrations in a temporary package, to which each release adds one."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.package = folder / PACKAGE
+        shutil.copytree(ROOT / APP / "migrations", self.package)
+        shutil.rmtree(self.package / "__pycache__", ignore_errors=True)
+        (folder / f"{SETTINGS}.py").write_text(
+            "from platform_site.settings import *  # noqa: F403\n\n"
+            f'MIGRATION_MODULES = {{"{APP}": "{PACKAGE}"}}\n'
+        )
+        self.count = 0
+
+    def leaf(self) -> str:
+        names = sorted(p.stem for p in self.package.glob("[0-9]*.py"))
+        return names[-1]
+
+    def add(self) -> tuple[str, str, str]:
+        """Write the next pending migration; its (name, field, index)."""
+        self.count += 1
+        parent = self.leaf()
+        number = int(parent[:4]) + 1
+        field = f"bench_note_{self.count}"
+        index = f"bench_note_{self.count}_idx"
+        name = f"{number:04d}_bench_release_{self.count}"
+        (self.package / f"{name}.py").write_text(
+            MIGRATION.format(app=APP, parent=parent, model=MODEL, field=field, index=index)
+        )
+        importlib.invalidate_caches()
+        return name, field, index
+
+
+def manage(env: dict[str, str], *args: str) -> dict[str, Any]:
+    """Seconds, exit code and the last lines of a ``manage.py`` run, with the CPU seconds of
+    that process and the load average around it (the machine is shared: wall-clock seconds
+    include waiting for a core)."""
+    load_before = os.getloadavg()[0]
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    try:
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return {"seconds": None, "error": f"no result after {RUN_TIMEOUT} s"}
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = {
+        "seconds": r3(time.perf_counter() - started),
+        "exit_code": result.returncode,
+        "process_cpu_seconds": r3(
+            cpu.ru_utime - cpu_before.ru_utime + cpu.ru_stime - cpu_before.ru_stime
+        ),
+        "load_average_1min_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+    }
+    tail = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()][-3:]
+    if result.returncode != 0 or "schemas_migrate" in args:
+        out["output_tail"] = tail
+    return out
+
+
+def schemas_with(field: str, index: str, schemas: list[str]) -> dict[str, int]:
+    """How many of the municipalities' schemas have the new column, and the new index."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = %s "
+            "AND a.attname = %s AND NOT a.attisdropped AND n.nspname = ANY(%s)",
+            [TABLE, field, schemas],
+        )
+        columns = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT count(*) FROM pg_indexes WHERE indexname = %s AND schemaname = ANY(%s)",
+            [index, schemas],
+        )
+        indexes = cursor.fetchone()[0]
+    return {"column": columns, "index": indexes}
+
+
+def municipality_schemas() -> list[str]:
+    from tenants.models import Municipality
+
+    return list(
+        Municipality.objects.exclude(schema_name="public").values_list("schema_name", flat=True)
+    )
+
+
+def level_measure(target: int, pending: PendingMigrations, env: dict[str, str]) -> dict[str, Any]:
+    from django.db import connection
+
+    from tenants.migration import schemas_behind
+
+    created, fill_seconds = fill_to(target)
+    connection.close()
+    schemas = municipality_schemas()
+    log(f"level {target}: {len(schemas)} municipalities ({created} added by clone)")
+    out: dict[str, Any] = {
+        "municipalities": len(schemas),
+        "filled_by_clone": created,
+        "fill_seconds": r3(fill_seconds),
+    }
+
+    def release(key: str, *args: str) -> None:
+        name, field, index = pending.add()
+        log(f"  {key}: {name} pending; manage.py {' '.join(args)}")
+        run = manage(env, *args)
+        run["migration"] = name
+        run["schemas_with_new_column_and_index"] = schemas_with(field, index, schemas)
+        run["municipalities_behind_after"] = len(schemas_behind(schemas))
+        connection.close()
+        log(f"    {run}")
+        out[key] = run
+
+    release("stock_migrate_schemas", "migrate_schemas", "--tenant", "--noinput", "-v", "0")
+    if target <= OLD_PATH_MAX:
+        release("old_schemas_migrate_path", "schemas_migrate", "--all")
+    release("new_schemas_migrate", "schemas_migrate")
+    log("  new schemas_migrate with nothing to apply")
+    noop = manage(env, "schemas_migrate")
+    log(f"    {noop}")
+    out["new_schemas_migrate_nothing_to_apply"] = noop
+    new = out["new_schemas_migrate"].get("seconds")
+    for key in ("stock_migrate_schemas", "old_schemas_migrate_path"):
+        old = out.get(key, {}).get("seconds")
+        if old and new:
+            out[f"speedup_new_vs_{key}"] = round(old / new, 1)
+    return out
+
+
+def main(real_stdout: Any) -> int:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        raise SystemExit("DATABASE_URL is not set: run `make bench-release`")
+    name = database_reset(url)
+    log(f"database {name} dropped and created again")
+    folder = Path(tempfile.mkdtemp(prefix="konsulta-bench-release-"))
+    try:
+        pending = PendingMigrations(folder)
+        sys.path.insert(0, str(folder))
+        os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": SETTINGS,
+            "PYTHONPATH": os.pathsep.join(
+                [str(folder), str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+            ),
+        }
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.core import mail
+        from django.core.management import call_command
+
+        from platform_site.celery import app
+
+        # Provisioning mails the first admin through Celery: eagerly, in memory.
+        app.conf.task_always_eager = True
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        mail.outbox = []
+        settings.TENANT_SPARE_SCHEMAS = 0  # fill by clone on demand, as bench/provision.py
+
+        log("schemas_migrate (public schema + template schema)")
+        call_command("schemas_migrate", verbosity=1, stdout=sys.stderr, stderr=sys.stderr)
+        levels = [level_measure(target, pending, env) for target in LEVELS]
+        at_1000 = next((lv for lv in levels if lv["municipalities"] >= 1000), None)
+        goals = {}
+        if at_1000:
+            seconds = at_1000["new_schemas_migrate"].get("seconds")
+            goals["release_at_1000_seconds"] = seconds
+            goals["release_at_1000_goal_seconds"] = GOAL_SECONDS_AT_1000
+            goals["release_at_1000_met"] = seconds is not None and seconds < GOAL_SECONDS_AT_1000
+            goals["nothing_to_apply_at_1000_seconds"] = at_1000[
+                "new_schemas_migrate_nothing_to_apply"
+            ].get("seconds")
+        result = {
+            "benchmark": "release",
+            "machine": machine_info(),
+            "pending_migration": "AddField (CharField, null=True) + AddIndex on "
+            f"{APP}.{MODEL}, one per run",
+            "levels": levels,
+            "goals": goals,
+            "total_seconds": r3(time.perf_counter() - STARTED),
+        }
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    json.dump(result, real_stdout, indent=2)
+    real_stdout.write("\n")
+    real_stdout.flush()
+    log("done")
+    return 0
+
+
+STARTED = time.perf_counter()
+
+if __name__ == "__main__":
+    with stdout_to_stderr() as out:
+        code = main(out)
+    sys.exit(code)
