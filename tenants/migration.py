@@ -47,6 +47,13 @@ class MigrationReport:
     skipped: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    # Seconds of each step: public, template, check, municipalities, spares.
+    steps: dict[str, float] = field(default_factory=dict)
+
+    def step(self, name: str, since: float) -> float:
+        now = time.perf_counter()
+        self.steps[name] = now - since
+        return now
 
 
 def migration_target() -> set[Key]:
@@ -237,6 +244,11 @@ def _post_migrate(release: ReleasePlan) -> bool:
     return watcher.wrote
 
 
+# A PostgreSQL backend keeps the catalogue of every schema it touched: a fresh connection
+# every so many schemas keeps the release's own backend small (see tenants/connections.py).
+SCHEMAS_PER_CONNECTION = 100
+
+
 def release_apply(
     groups: dict[frozenset[Key], list[str]],
     report: MigrationReport,
@@ -264,9 +276,11 @@ def release_apply(
                 report.failed[schema] = f"{type(exc).__name__}: {exc}"
             continue
         post_migrate_each: bool | None = None  # unknown until the first schema migrates
-        for schema in schemas:
+        for number, schema in enumerate(schemas):
             schema_pre_migration.send(release_apply, schema_name=schema)
             try:
+                if number % SCHEMAS_PER_CONNECTION == 0 and not connection.in_atomic_block:
+                    connection.close()
                 connection.set_schema(schema)
                 for migration in release.migrations:
                     _migration_apply(release, migration)
@@ -319,7 +333,9 @@ def schemas_migrate_all(
     report = MigrationReport()
     connection.set_schema_to_public()
     call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
+    mark = report.step("public", started)
     template_schema_ensure()
+    mark = report.step("template", mark)
     # Every municipality whose schema exists, whatever its status: one that failed half-way
     # and is retried later must not be left behind.
     with connection.cursor() as cursor:
@@ -332,6 +348,7 @@ def schemas_migrate_all(
     ]
     if not skip_current:
         _stock_migrate(schemas, report, verbosity=verbosity)
+        mark = report.step("municipalities", mark)
     else:
         target = migration_target()
         groups: dict[frozenset[Key], list[str]] = {}
@@ -343,7 +360,10 @@ def schemas_migrate_all(
                 _stock_migrate([schema], report, verbosity=verbosity)
             else:
                 groups.setdefault(applied, []).append(schema)
+        mark = report.step("check", mark)
         release_apply(groups, report, verbosity=verbosity, stdout=stdout)
+        mark = report.step("municipalities", mark)
     spares_replenish(source=settings.TENANT_BASE_SCHEMA, size=settings.TENANT_SPARE_SCHEMAS)
+    report.step("spares", mark)
     report.seconds = time.perf_counter() - started
     return report

@@ -26,6 +26,9 @@ class Command(BaseCommand):
             f"schemas: {len(report.migrated)} migrated, {len(report.skipped)} already current, "
             f"{len(report.failed)} failed ({report.seconds:.1f} s)"
         )
+        self.stdout.write(
+            "  " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.steps.items())
+        )
         for schema, error in report.failed.items():
             self.stderr.write(f"  {schema}: {error}")
         if report.failed:
