@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test lint format bench bench-pages browser-deps messages clean
+.PHONY: install run test lint format bench bench-pages bench-release bench-http browser-deps messages clean
 
 install: $(STAMP)
 
@@ -48,6 +48,12 @@ bench: install
 
 bench-pages: install
 	@$(PY) -m platform_site.devservices --profile bench -- $(PY) bench/pages.py
+
+bench-release: install
+	@$(PY) -m platform_site.devservices --profile bench -- $(PY) bench/release.py
+
+bench-http: install
+	@$(PY) -m platform_site.devservices --profile bench -- $(PY) bench/http.py
 
 messages: install
 	$(PY) manage.py makemessages -l pl -l en --no-location --ignore=node_modules --ignore=.venv --ignore=var
