@@ -31,7 +31,6 @@ import http.client  # noqa: E402, F401
 
 sys.path.append(str(_BENCH))
 
-import json  # noqa: E402
 import multiprocessing  # noqa: E402
 import os  # noqa: E402
 import signal  # noqa: E402
@@ -43,11 +42,13 @@ from typing import Any  # noqa: E402
 
 from provision import (  # noqa: E402
     ROOT,
+    bench_django_setup,
     database_reset,
     fill_to,
     log,
     machine_info,
     r3,
+    result_print,
     stdout_to_stderr,
 )
 
@@ -281,21 +282,12 @@ def main(real_stdout: Any) -> int:
         raise SystemExit("the database's name must contain 'bench'")
     if not reuse:
         log(f"database {database_reset(url)} dropped and created again")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "platform_site.settings"
-    import django
-
-    django.setup()
+    bench_django_setup()
     from django.conf import settings
-    from django.core import mail
     from django.core.management import call_command
 
-    from platform_site.celery import app
     from tenants.models import Domain, Municipality
 
-    app.conf.task_always_eager = True
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    mail.outbox = []
-    settings.TENANT_SPARE_SCHEMAS = 0
     if not reuse:
         call_command("schemas_migrate", verbosity=0)
         created, seconds = fill_to(TENANTS)
@@ -339,11 +331,7 @@ def main(real_stdout: Any) -> int:
         },
         "load_average_1min_at_end": round(os.getloadavg()[0], 2),
     }
-    json.dump(result, real_stdout, indent=2)
-    real_stdout.write("\n")
-    real_stdout.flush()
-    log("done")
-    return 0
+    return result_print(result, real_stdout)
 
 
 if __name__ == "__main__":

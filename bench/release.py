@@ -18,7 +18,6 @@ the old path ran it once per schema and took as long, 377 s at 1,010 in issue 14
 from __future__ import annotations
 
 import importlib
-import json
 import os
 import resource
 import shutil
@@ -30,7 +29,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from provision import ROOT, database_reset, fill_to, log, machine_info, r3, stdout_to_stderr
+from provision import (
+    ROOT,
+    bench_django_setup,
+    database_reset,
+    fill_to,
+    log,
+    machine_info,
+    r3,
+    result_print,
+    stdout_to_stderr,
+)
 
 LEVELS = tuple(int(n) for n in os.environ.get("BENCH_RELEASE_LEVELS", "10,100,1000").split(","))
 OLD_PATH_MAX = int(os.environ.get("BENCH_RELEASE_OLD_MAX", "10"))
@@ -114,47 +123,15 @@ class PendingMigrations:
         return name, field, index
 
 
-def stock_sample(env: dict[str, str], schemas: list[str]) -> dict[str, Any]:
-    """Stock migrate_schemas, one schema at a time in one process (as the old schemas_migrate
-    did), over a sample: seconds per schema, and that times every schema."""
-    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    load_before = os.getloadavg()[0]
-    started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-c", STOCK_SAMPLE_SCRIPT, *schemas],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT,
-        check=False,
-    )
-    wall = time.perf_counter() - started
-    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if result.returncode != 0:
-        return {"error": result.stderr.strip().splitlines()[-3:]}
-    per_schema = [float(x) for x in result.stdout.strip().splitlines()[-1].split(",")]
-    return {
-        "sample_schemas": len(per_schema),
-        "sample_seconds": r3(wall),
-        "per_schema_median_seconds": r3(statistics.median(per_schema)),
-        "process_cpu_seconds": r3(
-            cpu.ru_utime - cpu_before.ru_utime + cpu.ru_stime - cpu_before.ru_stime
-        ),
-        "load_average_1min_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
-    }
-
-
-def manage(env: dict[str, str], *args: str) -> dict[str, Any]:
-    """Seconds, exit code and the last lines of a ``manage.py`` run, with the CPU seconds of
-    that process and the load average around it (the machine is shared: wall-clock seconds
-    include waiting for a core)."""
+def timed_run(command: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Run ``command``: its wall and CPU seconds, the load average around it (the machine is
+    shared: wall-clock seconds include waiting for a core), and the finished process."""
     load_before = os.getloadavg()[0]
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     try:
         result = subprocess.run(
-            [sys.executable, str(ROOT / "manage.py"), *args],
+            command,
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -165,18 +142,43 @@ def manage(env: dict[str, str], *args: str) -> dict[str, Any]:
     except subprocess.TimeoutExpired:
         return {"seconds": None, "error": f"no result after {RUN_TIMEOUT} s"}
     cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
-    out = {
+    return {
         "seconds": r3(time.perf_counter() - started),
-        "exit_code": result.returncode,
         "process_cpu_seconds": r3(
             cpu.ru_utime - cpu_before.ru_utime + cpu.ru_stime - cpu_before.ru_stime
         ),
         "load_average_1min_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "process": result,
     }
+
+
+def stock_sample(env: dict[str, str], schemas: list[str]) -> dict[str, Any]:
+    """Stock migrate_schemas, one schema at a time in one process (as the old schemas_migrate
+    did), over a sample: seconds per schema, and that times every schema."""
+    run = timed_run([sys.executable, "-c", STOCK_SAMPLE_SCRIPT, *schemas], env)
+    result = run.pop("process", None)
+    if result is None or result.returncode != 0:
+        run["error"] = result.stderr.strip().splitlines()[-3:] if result else run.get("error")
+        return run
+    per_schema = [float(x) for x in result.stdout.strip().splitlines()[-1].split(",")]
+    run.update(
+        sample_schemas=len(per_schema),
+        per_schema_median_seconds=r3(statistics.median(per_schema)),
+    )
+    return run
+
+
+def manage(env: dict[str, str], *args: str) -> dict[str, Any]:
+    """A ``manage.py`` run: timed_run()'s figures, its exit code and its last lines."""
+    run = timed_run([sys.executable, str(ROOT / "manage.py"), *args], env)
+    result = run.pop("process", None)
+    if result is None:
+        return run
+    run["exit_code"] = result.returncode
     tail = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()][-3:]
     if result.returncode != 0 or "schemas_migrate" in args:
-        out["output_tail"] = tail
-    return out
+        run["output_tail"] = tail
+    return run
 
 
 def schemas_with(field: str, index: str, schemas: list[str]) -> dict[str, int]:
@@ -278,7 +280,6 @@ def main(real_stdout: Any) -> int:
     try:
         pending = PendingMigrations(folder)
         sys.path.insert(0, str(folder))
-        os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": SETTINGS,
@@ -286,20 +287,8 @@ def main(real_stdout: Any) -> int:
                 [str(folder), str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
             ),
         }
-        import django
-
-        django.setup()
-        from django.conf import settings
-        from django.core import mail
+        bench_django_setup(SETTINGS)
         from django.core.management import call_command
-
-        from platform_site.celery import app
-
-        # Provisioning mails the first admin through Celery: eagerly, in memory.
-        app.conf.task_always_eager = True
-        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-        mail.outbox = []
-        settings.TENANT_SPARE_SCHEMAS = 0  # fill by clone on demand, as bench/provision.py
 
         log("schemas_migrate (public schema + template schema)")
         call_command("schemas_migrate", verbosity=1, stdout=sys.stderr, stderr=sys.stderr)
@@ -325,11 +314,7 @@ def main(real_stdout: Any) -> int:
         }
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    json.dump(result, real_stdout, indent=2)
-    real_stdout.write("\n")
-    real_stdout.flush()
-    log("done")
-    return 0
+    return result_print(result, real_stdout)
 
 
 STARTED = time.perf_counter()
