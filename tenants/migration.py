@@ -16,7 +16,9 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TextIO
 
 from django.conf import settings
@@ -33,7 +35,7 @@ from django.db.migrations.state import ProjectState
 from django_tenants.signals import schema_migrated, schema_pre_migration
 from django_tenants.utils import get_public_schema_name, schema_exists
 
-from tenants.cloning import spares_discard_all, spares_replenish
+from tenants.cloning import spares_discard_all
 from tenants.models import Municipality
 
 logger = logging.getLogger("konsulta.tenants")
@@ -62,21 +64,39 @@ def migration_target() -> set[Key]:
     return set(loader.graph.nodes)
 
 
+# Schemas read in one query by schemas_applied() (a UNION ALL of their django_migrations).
+CHECK_BATCH = 200
+
+
 def schemas_applied(schemas: Iterable[str]) -> dict[str, frozenset[Key] | None]:
     """What each schema's django_migrations records (None: the schema has no such table).
 
-    One catalogue lookup (``to_regclass``) and one read per schema: never Django's
-    ``get_table_list()``, which reads the whole of pg_class."""
-    applied: dict[str, frozenset[Key] | None] = {}
+    One catalogue lookup (``to_regclass``) for all of them, then one read per CHECK_BATCH
+    schemas: never Django's ``get_table_list()``, which reads the whole of pg_class."""
+    schemas = list(schemas)
+    quote = connection.ops.quote_name
+    found: dict[str, set[Key]] = {}
     with connection.cursor() as cursor:
-        for schema in schemas:
-            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f'"{schema}".django_migrations'])
-            if not cursor.fetchone()[0]:
-                applied[schema] = None
-                continue
-            cursor.execute(f'SELECT app, name FROM "{schema}".django_migrations')
-            applied[schema] = frozenset(cursor.fetchall())
-    return applied
+        cursor.execute(
+            "SELECT s FROM unnest(%s::text[]) s "
+            "WHERE to_regclass(quote_ident(s) || '.django_migrations') IS NOT NULL",
+            [schemas],
+        )
+        with_table = [row[0] for row in cursor.fetchall()]
+        for start in range(0, len(with_table), CHECK_BATCH):
+            batch = with_table[start : start + CHECK_BATCH]
+            cursor.execute(
+                " UNION ALL ".join(
+                    f"SELECT %s, app, name FROM {quote(schema)}.django_migrations"
+                    for schema in batch
+                ),
+                batch,
+            )
+            for schema in batch:
+                found[schema] = set()
+            for schema, app, name in cursor.fetchall():
+                found[schema].add((app, name))
+    return {schema: frozenset(found[schema]) if schema in found else None for schema in schemas}
 
 
 def schemas_behind(schemas: list[str]) -> list[str]:
@@ -245,8 +265,10 @@ def _post_migrate(release: ReleasePlan) -> bool:
 
 
 # A PostgreSQL backend keeps the catalogue of every schema it touched: a fresh connection
-# every so many schemas keeps the release's own backend small (see tenants/connections.py).
+# every so many schemas keeps the release's own backends small (see tenants/connections.py).
 SCHEMAS_PER_CONNECTION = 100
+# Connections that apply a release side by side (the `--connections` option).
+RELEASE_CONNECTIONS = 2
 
 
 def release_apply(
@@ -255,6 +277,7 @@ def release_apply(
     *,
     verbosity: int = 0,
     stdout: TextIO | None = None,
+    connections_count: int = 2,
 ) -> None:
     """Apply the missing migrations to each schema, group by group (schemas recording the
     same migrations share one plan), one schema after another in this process.
@@ -263,7 +286,10 @@ def release_apply(
     its own transaction: the failing one rolled back, earlier ones recorded), so a rerun
     finishes it; the others still migrate. ``post_migrate`` runs in the group's first
     migrated schema; only if it created anything there (a new model's content type and
-    permissions) does it run in the others too, since their state is the same."""
+    permissions) does it run in the others too, since their state is the same.
+
+    After the first schema, ``connections_count`` threads share the group, each on its own
+    connection: a schema's time is mostly PostgreSQL's (DDL, commit), which overlaps."""
     for applied, schemas in groups.items():
         try:
             release = release_plan(applied)
@@ -275,32 +301,75 @@ def release_apply(
             for schema in schemas:
                 report.failed[schema] = f"{type(exc).__name__}: {exc}"
             continue
-        post_migrate_each: bool | None = None  # unknown until the first schema migrates
+        # The first schema alone: it tells whether post_migrate has anything to do.
+        first, rest = schemas[0], schemas[1:]
+        post_migrate_each = _schema_release(first, release, None, report, verbosity, stdout)
+        chunks = [rest[i::connections_count] for i in range(connections_count)]
+        share = partial(
+            _schemas_release,
+            release=release,
+            post_migrate=bool(post_migrate_each),
+            report=report,
+            verbosity=verbosity,
+            stdout=stdout,
+        )
+        with ThreadPoolExecutor(max_workers=connections_count) as pool:
+            list(pool.map(share, [chunk for chunk in chunks if chunk]))
+
+
+def _schemas_release(
+    schemas: list[str],
+    *,
+    release: ReleasePlan,
+    post_migrate: bool,
+    report: MigrationReport,
+    verbosity: int,
+    stdout: TextIO | None,
+) -> None:
+    """One thread's share of a group, on the thread's own connection (closed at the end)."""
+    try:
         for number, schema in enumerate(schemas):
-            schema_pre_migration.send(release_apply, schema_name=schema)
-            try:
-                if number % SCHEMAS_PER_CONNECTION == 0 and not connection.in_atomic_block:
-                    connection.close()
-                connection.set_schema(schema)
-                for migration in release.migrations:
-                    _migration_apply(release, migration)
-                if post_migrate_each is None:
-                    post_migrate_each = _post_migrate(release)
-                elif post_migrate_each:
-                    _post_migrate(release)
-            except Exception as exc:  # reported per schema, the run goes on
-                report.failed[schema] = f"{type(exc).__name__}: {exc}"
-                if connection.in_atomic_block:
-                    raise
-                # A connection left in an unknown state is not reused for the next schema.
+            if number and number % SCHEMAS_PER_CONNECTION == 0:
                 connection.close()
-            else:
-                report.migrated.append(schema)
-                if verbosity >= 1 and stdout is not None:
-                    stdout.write(f"{schema}: {', '.join(release.names)}\n")
-                schema_migrated.send(release_apply, schema_name=schema)
-            finally:
-                connection.set_schema_to_public()
+            _schema_release(schema, release, post_migrate, report, verbosity, stdout)
+    finally:
+        connection.close()
+
+
+def _schema_release(
+    schema: str,
+    release: ReleasePlan,
+    post_migrate: bool | None,
+    report: MigrationReport,
+    verbosity: int,
+    stdout: TextIO | None,
+) -> bool | None:
+    """Apply the plan to one schema and record the outcome in ``report``. ``post_migrate``:
+    None to run it and return whether it wrote anything, else whether to run it."""
+    schema_pre_migration.send(release_apply, schema_name=schema)
+    wrote = None
+    try:
+        connection.set_schema(schema)
+        for migration in release.migrations:
+            _migration_apply(release, migration)
+        if post_migrate is None:
+            wrote = _post_migrate(release)
+        elif post_migrate:
+            _post_migrate(release)
+    except Exception as exc:  # reported per schema, the run goes on
+        report.failed[schema] = f"{type(exc).__name__}: {exc}"
+        if connection.in_atomic_block:
+            raise
+        # A connection left in an unknown state is not reused for the next schema.
+        connection.close()
+    else:
+        report.migrated.append(schema)
+        if verbosity >= 1 and stdout is not None:
+            stdout.write(f"{schema}: {', '.join(release.names)}\n")
+        schema_migrated.send(release_apply, schema_name=schema)
+    finally:
+        connection.set_schema_to_public()
+    return wrote
 
 
 def _stock_migrate(schemas: list[str], report: MigrationReport, *, verbosity: int) -> None:
@@ -322,48 +391,68 @@ def _stock_migrate(schemas: list[str], report: MigrationReport, *, verbosity: in
 
 
 def schemas_migrate_all(
-    *, skip_current: bool = True, verbosity: int = 0, stdout: TextIO | None = None
+    *,
+    skip_current: bool = True,
+    verbosity: int = 0,
+    stdout: TextIO | None = None,
+    connections_count: int = RELEASE_CONNECTIONS,
 ) -> MigrationReport:
-    """Public schema, then the template, then every municipality whose schema exists; a
-    failing schema is reported by name and the others still get migrated.
+    """The public schema, the template and every municipality whose schema exists; a
+    failing schema is reported by name and the others still get migrated. Schemas already
+    at the target are skipped; the others go through release_apply() (the template first).
 
-    With ``skip_current=False`` every municipality goes through stock ``migrate_schemas``
-    (the slow way, for when a schema's table and its records are suspected to disagree)."""
+    With ``skip_current=False`` every schema goes through stock ``migrate_schemas`` (the slow
+    way, for when a schema's table and its records are suspected to disagree). Spare schemas
+    cloned from an older template are dropped; the beat clones new ones within a minute."""
     started = time.perf_counter()
     report = MigrationReport()
     connection.set_schema_to_public()
-    call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
+    public, template = get_public_schema_name(), settings.TENANT_BASE_SCHEMA
+    target = migration_target()
+    public_applied = schemas_applied([public])[public]
+    if not skip_current or public_applied is None or not target.issubset(public_applied):
+        call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
     mark = report.step("public", started)
-    template_schema_ensure()
-    mark = report.step("template", mark)
-    # Every municipality whose schema exists, whatever its status: one that failed half-way
-    # and is retried later must not be left behind.
     with connection.cursor() as cursor:
         cursor.execute("SELECT nspname FROM pg_namespace")
         existing = {row[0] for row in cursor.fetchall()}
+    if not skip_current or template not in existing:
+        template_schema_ensure()
+    # Every municipality whose schema exists, whatever its status: one that failed half-way
+    # and is retried later must not be left behind.
     schemas = [
         name
         for name in Municipality.objects.order_by("pk").values_list("schema_name", flat=True)
-        if name != get_public_schema_name() and name in existing
+        if name not in (public, template) and name in existing
     ]
     if not skip_current:
         _stock_migrate(schemas, report, verbosity=verbosity)
-        mark = report.step("municipalities", mark)
+        report.step("municipalities", mark)
     else:
-        target = migration_target()
         groups: dict[frozenset[Key], list[str]] = {}
-        for schema, applied in schemas_applied(schemas).items():
+        for schema, applied in schemas_applied([template, *schemas]).items():
             if applied is not None and target.issubset(applied):
-                report.skipped.append(schema)
+                if schema != template:
+                    report.skipped.append(schema)
+            elif applied is None and schema == template:
+                template_schema_ensure()
             elif applied is None:
                 # No django_migrations table at all: stock creates it and runs everything.
                 _stock_migrate([schema], report, verbosity=verbosity)
             else:
                 groups.setdefault(applied, []).append(schema)
         mark = report.step("check", mark)
-        release_apply(groups, report, verbosity=verbosity, stdout=stdout)
-        mark = report.step("municipalities", mark)
-    spares_replenish(source=settings.TENANT_BASE_SCHEMA, size=settings.TENANT_SPARE_SCHEMAS)
-    report.step("spares", mark)
+        release_apply(
+            groups,
+            report,
+            verbosity=verbosity,
+            stdout=stdout,
+            connections_count=connections_count,
+        )
+        if template in report.migrated:
+            report.migrated.remove(template)
+            # Spares cloned from the old template would be stale: the beat clones new ones.
+            spares_discard_all()
+        report.step("municipalities", mark)
     report.seconds = time.perf_counter() - started
     return report
