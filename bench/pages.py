@@ -349,11 +349,14 @@ def timings(client: Any, url: str) -> dict[str, Any]:
     for _ in range(WARMUP):
         _fetch(client, url)
     samples = []
+    cpu = []  # this process's CPU only: less swayed by other load on a shared machine
     for _ in range(REQUESTS):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         _fetch(client, url)
         samples.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - cpu_started) * 1000)
     samples.sort()
+    cpu.sort()
     p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
     return {
         "median_ms": round(statistics.median(samples), 2),
@@ -361,6 +364,9 @@ def timings(client: Any, url: str) -> dict[str, Any]:
         "min_ms": round(samples[0], 2),
         "max_ms": round(samples[-1], 2),
         "requests": len(samples),
+        "cpu_median_ms": round(statistics.median(cpu), 2),
+        "cpu_p95_ms": round(cpu[min(len(cpu) - 1, round(0.95 * (len(cpu) - 1)))], 2),
+        "load_average_1min": round(os.getloadavg()[0], 2),
     }
 
 
@@ -468,6 +474,9 @@ def main(real_stdout: Any) -> int:
             "min_ms": b["min_ms"],
             "max_ms": b["max_ms"],
             "requests": b["requests"],
+            "cpu_median_ms": b["cpu_median_ms"],
+            "cpu_p95_ms": b["cpu_p95_ms"],
+            "load_average_1min": b["load_average_1min"],
             f"queries_at_{small}": s["queries"],
             f"queries_at_{large}": b["queries"],
             f"of_which_set_search_path_at_{small}": s["search_path"],

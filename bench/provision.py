@@ -436,6 +436,33 @@ def machine_info() -> dict[str, Any]:
     }
 
 
+def result_print(result: dict[str, Any], real_stdout: Any) -> int:
+    """The benchmark's one JSON object on the real stdout; 0, the exit code."""
+    json.dump(result, real_stdout, indent=2)
+    real_stdout.write("\n")
+    real_stdout.flush()
+    log("done")
+    return 0
+
+
+def bench_django_setup(settings_module: str = "platform_site.settings") -> None:
+    """Django for a benchmark process that provisions: Celery tasks run eagerly here, mail
+    stays in memory, and no spare schemas are cloned ahead (release.py, http.py)."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core import mail
+
+    from platform_site.celery import app
+
+    app.conf.task_always_eager = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail.outbox = []
+    settings.TENANT_SPARE_SCHEMAS = 0
+
+
 def main(real_stdout: Any) -> int:
     url = os.environ.get("DATABASE_URL")
     if not url:
@@ -498,11 +525,7 @@ def main(real_stdout: Any) -> int:
         },
         "total_seconds": r3(time.perf_counter() - STARTED),
     }
-    json.dump(result, real_stdout, indent=2)
-    real_stdout.write("\n")
-    real_stdout.flush()
-    log("done")
-    return 0
+    return result_print(result, real_stdout)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from typing import Any, cast
 
 from django import forms
 from django.db import connection
+from django.db.models import Value
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
@@ -303,15 +304,21 @@ class ConsultationSearchForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["area"]).choices = [
-            (pk, pk) for pk in Area.objects.values_list("pk", flat=True)
+        # The ids a resident may pick, in one query rather than one per model.
+        models: dict[str, type[Area] | type[Category] | type[Department]] = {
+            "area": Area,
+            "category": Category,
+            "department": Department,
+        }
+        parts = [
+            model.objects.order_by().annotate(facet=Value(name)).values_list("facet", "pk")
+            for name, model in models.items()
         ]
-        cast(forms.ChoiceField, self.fields["category"]).choices = [
-            (pk, pk) for pk in Category.objects.values_list("pk", flat=True)
-        ]
-        cast(forms.ChoiceField, self.fields["department"]).choices = [
-            (pk, pk) for pk in Department.objects.values_list("pk", flat=True)
-        ]
+        choices: dict[str, list[tuple[int, int]]] = {name: [] for name in models}
+        for name, pk in parts[0].union(*parts[1:], all=True):
+            choices[name].append((pk, pk))
+        for name, values in choices.items():
+            cast(forms.ChoiceField, self.fields[name]).choices = values
 
     def criteria(self) -> Any:
         from consultations.selectors import SearchCriteria

@@ -8,11 +8,22 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from common.collation import polish_order
+from common.collation import polish_collation, polish_order
+from common.db import connection
 from consultations import participation
 from consultations.audit_actions import audit_action_label
 from consultations.models import (
@@ -151,36 +162,66 @@ def consultations_filter(criteria: SearchCriteria) -> QuerySet[Consultation]:
     return qs
 
 
-def _facet_counts(result_ids: QuerySet[Consultation, Any], path: str) -> dict[str, int]:
-    rows = (
-        Consultation.objects.filter(pk__in=result_ids)
-        .exclude(**{f"{path}__isnull": True})
-        .values(path)
-        .annotate(n=Count("pk", distinct=True))
-        .values_list(path, "n")
+def _facet_rows(matching: QuerySet[Consultation]) -> list[tuple[str, str, str | None, int]]:
+    """(facet, value, label, count) for every facet in one query: the matching ids are
+    computed once (a CTE), the areas, categories and departments come with their names and
+    a count of 0 when nothing matches them, ordered by name as the database collates."""
+    ids_sql, params = matching.values("pk").query.sql_with_params()
+    q = connection.ops.quote_name
+    consultation = q(Consultation._meta.db_table)
+    department = q(Department._meta.db_table)
+    # Names in Polish order ("Śródmieście" before "Tysiąclecie") where the server has it.
+    polish = polish_collation(connection.alias)
+    collate = f" COLLATE {q(polish)}" if polish else ""
+
+    def through(relation: Any, model: Any) -> str:
+        field = relation.field
+        return (
+            f"SELECT %s, r.id::text, r.name, count(t.{q(field.m2m_column_name())}) "
+            f"FROM {q(model._meta.db_table)} r LEFT JOIN {q(field.m2m_db_table())} t "
+            f"ON t.{q(field.m2m_reverse_name())} = r.id "
+            f"AND t.{q(field.m2m_column_name())} IN (SELECT id FROM matching) "
+            "GROUP BY r.id, r.name"
+        )
+
+    sql = (
+        f"WITH matching (id) AS ({ids_sql}) "
+        f"SELECT %s, c.status, NULL, count(*) FROM {consultation} c "
+        "WHERE c.id IN (SELECT id FROM matching) GROUP BY c.status "
+        f"UNION ALL SELECT %s, c.legal_basis, NULL, count(*) FROM {consultation} c "
+        "WHERE c.id IN (SELECT id FROM matching) GROUP BY c.legal_basis "
+        f"UNION ALL SELECT %s, d.id::text, d.name, count(c.id) FROM {department} d "
+        f"LEFT JOIN {consultation} c ON c.department_id = d.id "
+        "AND c.id IN (SELECT id FROM matching) GROUP BY d.id, d.name "
+        f"UNION ALL {through(Consultation.areas, Area)} "
+        f"UNION ALL {through(Consultation.categories, Category)} "
+        f"ORDER BY 1, 3{collate}, 2"
     )
-    return {str(value): n for value, n in rows}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, "status", "legal_basis", "department", "area", "category"])
+        return cursor.fetchall()
 
 
 def consultation_search(criteria: SearchCriteria) -> SearchResult:
-    """The result of a search with counts per facet value on that result (a fixed number of
-    queries, however many rows)."""
+    """The result of a search with counts per facet value on that result (one query for all
+    the facets, however many rows)."""
     matching = consultations_filter(criteria)
-    ids = matching.values("pk")
-    status_counts = _facet_counts(ids, "status")
-    basis_counts = _facet_counts(ids, "legal_basis")
-    area_counts = _facet_counts(ids, "areas")
-    category_counts = _facet_counts(ids, "categories")
-    department_counts = _facet_counts(ids, "department")
-
-    def model_facet(
-        model: Any, counts: dict[str, int], chosen: tuple[int, ...]
-    ) -> list[FacetValue]:
-        return [
-            FacetValue(str(pk), name, counts.get(str(pk), 0), pk in chosen)
-            for pk, name in model.objects.order_by(polish_order("name")).values_list("pk", "name")
-        ]
-
+    counts: dict[str, dict[str, int]] = {}
+    chosen = {
+        "area": criteria.area_ids,
+        "category": criteria.category_ids,
+        "department": criteria.department_ids,
+    }
+    model_facets: dict[str, list[FacetValue]] = {name: [] for name in chosen}
+    for facet, value, label, count in _facet_rows(matching):
+        if facet in model_facets:
+            model_facets[facet].append(
+                FacetValue(value, label or "", count, int(value) in chosen[facet])
+            )
+        else:
+            counts.setdefault(facet, {})[value] = count
+    status_counts = counts.get("status", {})
+    basis_counts = counts.get("legal_basis", {})
     facets = {
         "status": [
             FacetValue(
@@ -191,9 +232,7 @@ def consultation_search(criteria: SearchCriteria) -> SearchResult:
             )
             for value in PUBLIC_STATUSES
         ],
-        "area": model_facet(Area, area_counts, criteria.area_ids),
-        "category": model_facet(Category, category_counts, criteria.category_ids),
-        "department": model_facet(Department, department_counts, criteria.department_ids),
+        **model_facets,
         "legal_basis": [
             FacetValue(value, str(label), basis_counts.get(value, 0), value in criteria.legal_bases)
             for value, label in LegalBasis.choices
@@ -218,19 +257,37 @@ def consultation_search(criteria: SearchCriteria) -> SearchResult:
 
 
 def home_sections(*, recent_days: int = 60, limit: int = 6) -> dict[str, list[Any]]:
-    """The home page: open, upcoming and recently closed consultations, and latest news."""
+    """The home page: open, upcoming and recently closed consultations, and latest news.
+
+    The three sections are one query (a UNION of three ordered, limited selects) and their
+    areas and categories one prefetch each, rather than a query and two prefetches each."""
     now = timezone.now()
-    base = consultations_public()
+    base = Consultation.objects.select_related("department")
+    sections = {
+        "open": base.filter(status=ConsultationStatus.OPEN).order_by("ends_at", "pk"),
+        "upcoming": base.filter(status=ConsultationStatus.SCHEDULED).order_by("starts_at", "pk"),
+        "closed": base.filter(
+            status__in=[ConsultationStatus.CLOSED, ConsultationStatus.REPORT_PUBLISHED],
+            ends_at__gte=now - timedelta(days=recent_days),
+        ).order_by("-ends_at", "-pk"),
+    }
+    parts = [qs[:limit] for qs in sections.values()]
+    rows = list(parts[0].union(*parts[1:], all=True))
+    prefetch_related_objects(rows, "areas", "categories")
+
+    def section(statuses: tuple[str, ...], field: str, reverse: bool = False) -> list[Any]:
+        # As the database orders them: a missing date last when ascending.
+        def key(c: Consultation) -> tuple[bool, float, int]:
+            moment = getattr(c, field)
+            return (moment is None, moment.timestamp() if moment else 0.0, c.pk)
+
+        return sorted((c for c in rows if c.status in statuses), key=key, reverse=reverse)
+
     return {
-        "open": list(base.filter(status=ConsultationStatus.OPEN).order_by("ends_at")[:limit]),
-        "upcoming": list(
-            base.filter(status=ConsultationStatus.SCHEDULED).order_by("starts_at")[:limit]
-        ),
-        "closed": list(
-            base.filter(
-                status__in=[ConsultationStatus.CLOSED, ConsultationStatus.REPORT_PUBLISHED],
-                ends_at__gte=now - timedelta(days=recent_days),
-            ).order_by("-ends_at")[:limit]
+        "open": section((ConsultationStatus.OPEN,), "ends_at"),
+        "upcoming": section((ConsultationStatus.SCHEDULED,), "starts_at"),
+        "closed": section(
+            (ConsultationStatus.CLOSED, ConsultationStatus.REPORT_PUBLISHED), "ends_at", True
         ),
         "news": list(news_public()[:3]),
     }

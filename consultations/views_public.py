@@ -17,9 +17,9 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     form = ConsultationSearchForm(request.GET or None)
     criteria = form.criteria()
     result = selectors.consultation_search(criteria)
-    page = Paginator(result.consultations, selectors.SEARCH_PAGE_SIZE).get_page(
-        request.GET.get("strona")
-    )
+    paginator = Paginator(result.consultations, selectors.SEARCH_PAGE_SIZE)
+    paginator.count = result.total  # known from the facets: no second COUNT query
+    page = paginator.get_page(request.GET.get("strona"))
     query = request.GET.copy()
     query.pop("strona", None)
     return render(

@@ -274,8 +274,9 @@ def municipality_restore(
                     if isinstance(d, Domain)
                 ]
             ).exclude(tenant__schema_name=target)
-            if host_taken.exists():
-                raise RestoreRefused(f"{host_taken.first().domain} belongs to another municipality")
+            taken = host_taken.first()
+            if taken is not None:
+                raise RestoreRefused(f"{taken.domain} belongs to another municipality")
             if existing is not None or _schema_exists(target):
                 if not replace or new_subdomain:
                     raise RestoreRefused(

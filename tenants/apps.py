@@ -12,3 +12,13 @@ class TenantsConfig(AppConfig):
         from tenants.selectors import site_current
 
         site_resolver_register(site_current)
+
+        from celery.signals import task_postrun
+        from django.core.signals import request_finished
+        from django.db.backends.signals import connection_created
+
+        from tenants.connections import connection_watch, connections_retire_worn
+
+        connection_created.connect(connection_watch, dispatch_uid="konsulta-connection-watch")
+        request_finished.connect(connections_retire_worn, dispatch_uid="konsulta-retire-web")
+        task_postrun.connect(connections_retire_worn, dispatch_uid="konsulta-retire-task")

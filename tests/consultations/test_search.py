@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from consultations.models import Area, Category, ConsultationStatus
+from consultations.models import Area, Category, Consultation, ConsultationStatus
 from consultations.selectors import SearchCriteria, consultation_search, consultations_filter
 from tests.consultations.factories import consultation_in_state, department_make
 
@@ -124,6 +124,37 @@ def test_facet_counts_are_computed_on_the_current_result(world):
     }
 
 
+@pytest.mark.django_db
+def test_every_facet_lists_each_value_with_its_count_on_the_result_zeros_included(world):
+    # given the north area: a (environment, art5a), b (planning, revitalisation),
+    # d (planning, spatial_planning); the draft and the ordered one never count
+    result = consultation_search(SearchCriteria(area_ids=(world["north"].pk,)))
+
+    def facet(name):
+        return [(f.label, f.count, f.selected) for f in result.facets[name]]
+
+    # then (labels in name order, as the database collates them)
+    assert result.total == 3
+    assert facet("area") == [("Południe", 1, False), ("Północ", 3, True)]
+    assert facet("category") == [("Drogi", 2, False), ("Zieleń", 2, False)]
+    assert facet("department") == [
+        ("Wydział Planowania", 2, False),
+        ("Wydział Środowiska", 1, False),
+    ]
+    counts = {f.value: f.count for f in result.facets["legal_basis"]}
+    assert counts["art5a"] == 1 and counts["revitalisation"] == 1
+    assert counts["spatial_planning"] == 1
+    assert sum(counts.values()) == 3
+    statuses = {f.value: f.count for f in result.facets["status"]}
+    assert statuses == {
+        S.SCHEDULED: 1,
+        S.OPEN: 2,
+        S.CLOSED: 0,
+        S.REPORT_PUBLISHED: 0,
+        S.ARCHIVED: 0,
+    }
+
+
 def _render_list_queries(client, n):
     with CaptureQueriesContext(connection) as ctx:
         response = client.get("/konsultacje/")
@@ -154,6 +185,76 @@ def test_the_list_page_makes_as_many_queries_for_5_rows_as_for_50(tenant_b):
         add(45)
     many = _render_list_queries(client, 50)
     assert many == few
+
+
+# A page's queries, SET search_path included (the tenant's domain, then its schema): the
+# domain, the ids a filter may name, all facet counts, the page of rows and its areas and
+# categories. Before: three queries for the ids, eight for the facets and a second COUNT.
+LIST_QUERY_BUDGET = 8
+# The domain; the three sections in one query, their areas and categories; the news.
+HOME_QUERY_BUDGET = 7
+
+
+@pytest.mark.django_db
+def test_the_filtered_list_and_the_home_page_stay_within_their_query_budgets(world, tenant_a):
+    from django.test import Client
+
+    client = Client(HTTP_HOST=tenant_a.host)
+    url = f"/konsultacje/?status=open&area={world['north'].pk}&category={world['roads'].pk}"
+    client.get(url)  # the site settings cache
+    with CaptureQueriesContext(connection) as listed:
+        assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as home:
+        assert client.get("/").status_code == 200
+    assert len(listed.captured_queries) <= LIST_QUERY_BUDGET, [
+        q["sql"][:120] for q in listed.captured_queries
+    ]
+    assert len(home.captured_queries) <= HOME_QUERY_BUDGET, [
+        q["sql"][:120] for q in home.captured_queries
+    ]
+
+
+@pytest.mark.django_db
+def test_the_home_page_sections_keep_their_order_and_limit(tenant_a):
+    from consultations.selectors import home_sections
+
+    # given only (the transaction is rolled back) seven open consultations ending on
+    # different days, two scheduled, and three closed
+    with schema_context(tenant_a.schema_name):
+        Consultation.objects.all().delete()
+        now = timezone.now()
+        ends = [9, 3, 12, 1, 7, 5, 11]
+        opened = {
+            d: consultation_in_state(
+                S.OPEN, title=f"Otwarte {d}", ends_at=now + timedelta(days=d)
+            ).pk
+            for d in ends
+        }
+        later = {
+            d: consultation_in_state(
+                S.SCHEDULED,
+                title=f"Zaplanowane {d}",
+                starts_at=now + timedelta(days=d),
+                ends_at=now + timedelta(days=d + 30),
+            ).pk
+            for d in (20, 15)
+        }
+        closed = {
+            d: consultation_in_state(
+                S.CLOSED,
+                title=f"Zamknięte {d}",
+                starts_at=now - timedelta(days=d + 30),
+                ends_at=now - timedelta(days=d),
+            ).pk
+            for d in (10, 2, 90)
+        }
+        # when
+        sections = home_sections()
+    # then open: soonest end first, six at most; upcoming: soonest start first;
+    # closed: latest end first, only those closed within 60 days
+    assert [c.pk for c in sections["open"]] == [opened[d] for d in (1, 3, 5, 7, 9, 11)]
+    assert [c.pk for c in sections["upcoming"]] == [later[15], later[20]]
+    assert [c.pk for c in sections["closed"]] == [closed[2], closed[10]]
 
 
 @pytest.mark.django_db

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tenants.migration import schemas_migrate_all
+from tenants.migration import RELEASE_CONNECTIONS, schemas_migrate_all
 
 
 class Command(BaseCommand):
@@ -17,14 +17,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--all", action="store_true", help="run the migrator even on up-to-date schemas"
         )
+        parser.add_argument(
+            "--connections",
+            type=int,
+            default=RELEASE_CONNECTIONS,
+            help="database connections applying a release side by side",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = schemas_migrate_all(
-            skip_current=not options["all"], verbosity=max(0, options["verbosity"] - 1)
+            skip_current=not options["all"],
+            verbosity=max(0, options["verbosity"] - 1),
+            connections_count=max(1, options["connections"]),
         )
         self.stdout.write(
             f"schemas: {len(report.migrated)} migrated, {len(report.skipped)} already current, "
             f"{len(report.failed)} failed ({report.seconds:.1f} s)"
+        )
+        self.stdout.write(
+            "  " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.steps.items())
         )
         for schema, error in report.failed.items():
             self.stderr.write(f"  {schema}: {error}")
