@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test lint format bench bench-pages browser-deps messages clean
+.PHONY: install run test lint format bench bench-pages bench-remarks browser-deps messages clean
 
 install: $(STAMP)
 
@@ -48,6 +48,9 @@ bench: install
 
 bench-pages: install
 	@$(PY) -m platform_site.devservices --profile bench -- $(PY) bench/pages.py
+
+bench-remarks: install
+	@$(PY) -m platform_site.devservices --profile bench -- $(PY) bench/remarks.py
 
 messages: install
 	$(PY) manage.py makemessages -l pl -l en --no-location --ignore=node_modules --ignore=.venv --ignore=var
