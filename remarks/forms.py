@@ -117,6 +117,7 @@ class CommentForm(forms.Form):
     justification = forms.CharField(
         label=_("Your comment"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
     )
+    author_name = forms.CharField(label=_("First name and surname"), required=False, max_length=200)
     email = forms.EmailField(label=_("E-mail address"), required=False, max_length=254)
     consent = forms.BooleanField(label=_("I have read the privacy notice."), required=False)
 

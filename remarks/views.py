@@ -190,7 +190,7 @@ def comment_add(request: HttpRequest, slug: str) -> HttpResponse:
                     unit_id=data["unit"] if not data["parent"] else None,
                     parent_id=data["parent"] or None,
                     author_kind="person",
-                    author_name=_name_of(request),
+                    author_name=data["author_name"] or _name_of(request),
                 ),
                 idempotency_key=data["idempotency_key"],
                 consent=data["consent"],
