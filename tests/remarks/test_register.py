@@ -71,14 +71,15 @@ def test_references_count_per_year_without_gaps_and_a_rollback_gives_its_number_
 
 def test_concurrent_registrations_get_distinct_numbers_without_gaps(committed_db, tenant_a):
     # given (committed, so every thread's connection sees it) an open consultation
+    # (one consultation each: the only thing the twenty share is the year's counter)
     with schema_context(tenant_a.schema_name):
         clerk, department = coordinator_with()
-        consultation = open_consultation(department=department)
+        consultations = [open_consultation(department=department) for _ in range(20)]
         before = set(Remark.objects.exclude(reference=None).values_list("reference", flat=True))
     barrier = threading.Barrier(20)
     errors: list[BaseException] = []
 
-    def enter() -> None:
+    def enter(consultation) -> None:
         try:
             with schema_context(tenant_a.schema_name):
                 barrier.wait()
@@ -89,7 +90,7 @@ def test_concurrent_registrations_get_distinct_numbers_without_gaps(committed_db
             connection.close()
 
     # when twenty clerks register at the same moment
-    threads = [threading.Thread(target=enter) for _ in range(20)]
+    threads = [threading.Thread(target=enter, args=(c,)) for c in consultations]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -376,3 +377,28 @@ def test_a_date_received_in_the_future_is_refused(in_a):
     with pytest.raises(ValidationError) as caught:
         paper_remark(consultation, clerk, received_on=timezone.localdate() + timedelta(days=1))
     assert "received_on" in caught.value.message_dict
+
+
+@pytest.mark.django_db
+def test_personal_data_join_the_export_and_the_anonymiser(in_a):
+    from accounts.personal_data import anonymisers, exporters
+    from tests.remarks.helpers import staff_make
+
+    consultation = open_consultation()
+    resident = staff_make("")
+    by_account = submit(consultation, user=resident, data=remark_input(email=resident.email))
+    by_address = submit(consultation, data=remark_input(email=resident.email.upper()))
+    exported = exporters()["remarks"](resident)
+    assert {row["justification"] for row in exported} == {"Mieszkańcy wracają późno z pracy."}
+    assert len(exported) == 2 and exported[0]["author_name"] == "Jan Kowalski"
+    for anonymise in anonymisers():
+        anonymise(resident)
+    for result in (by_account, by_address):
+        remark = Remark.objects.get(pk=result.remark.pk)
+        assert (remark.author_name, remark.address, remark.email, remark.user_id) == (
+            "",
+            "",
+            "",
+            None,
+        )
+        assert remark.justification  # the remark itself stays for the report

@@ -280,3 +280,22 @@ def test_register_filters_and_counts(tenant_a):
     assert first.reference in by_section and second.reference not in by_section
     hostile = client.get(base, {"channel": "<script>", "decision": "x" * 5000})
     assert hostile.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_consultation_pages_lead_to_the_remark_form_and_the_register(tenant_a):
+    with schema_context(tenant_a.schema_name):
+        coordinator, department = coordinator_with()
+        consultation = open_consultation(
+            department=department, kinds=("remarks", "paragraph_comments")
+        )
+    resident_page = client_as(tenant_a).get(f"/konsultacje/{consultation.slug}/").content.decode()
+    assert f'href="/konsultacje/{consultation.slug}/uwagi/"' in resident_page
+    assert f'href="/konsultacje/{consultation.slug}/projekt/"' in resident_page
+    panel_page = (
+        client_as(tenant_a, coordinator)
+        .get(f"/panel/konsultacje/{consultation.pk}/")
+        .content.decode()
+    )
+    assert f'href="/panel/konsultacje/{consultation.pk}/uwagi/"' in panel_page
+    assert f'href="/panel/konsultacje/{consultation.pk}/projekt/"' in panel_page
