@@ -410,6 +410,9 @@ class ParticipationEntry:
     ends_at: datetime | None
     url: str | None = None
     contribution_count: int | None = None
+    # The kind's staff page for this consultation (the register of remarks, a survey's
+    # results), when the kind has one.
+    panel_url: str | None = None
 
     @property
     def label(self) -> Any:
@@ -443,6 +446,14 @@ def participation_entries(
             except NoReverseMatch:
                 url = None
         count = kind.contribution_count(consultation) if kind and phase == "after" else None
+        panel_url = None
+        if include_unavailable and kind is not None and kind.panel_url_name:
+            try:
+                panel_url = reverse(
+                    kind.panel_url_name, kwargs={"consultation_id": consultation.pk}
+                )
+            except NoReverseMatch:
+                panel_url = None
         entries.append(
             ParticipationEntry(
                 form=form,
@@ -452,6 +463,7 @@ def participation_entries(
                 ends_at=form.window_ends_at,
                 url=url,
                 contribution_count=count,
+                panel_url=panel_url,
             )
         )
     return entries

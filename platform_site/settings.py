@@ -91,6 +91,7 @@ TENANT_APPS = [
     "consultations",
     "django.contrib.sitemaps",
     "subscriptions",
+    "remarks",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -300,6 +301,9 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missi
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Files only staff may read (scans of paper remarks, residents' attachments), per schema under
+# PRIVATE_MEDIA_ROOT/<schema_name>/: outside MEDIA_ROOT, so no URL ever maps to them.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
 # Files of each municipality go under MEDIA_ROOT/<schema_name>/.
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 STORAGES = {

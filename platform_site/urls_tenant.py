@@ -20,5 +20,7 @@ urlpatterns = [
     # Before consultations.urls: "konsultacje/rss/" and "konsultacje/atom/" look like slugs.
     path("", include("subscriptions.urls")),
     path("panel/zamowienia/", include("billing.urls_tenant")),
+    # Before consultations.urls: "panel/konsultacje/<id>/<action>/" would take "uwagi".
+    path("", include("remarks.urls")),
     path("", include("consultations.urls")),
 ]

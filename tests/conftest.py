@@ -106,6 +106,9 @@ def django_db_setup(
     media = VAR / "media"
     shutil.rmtree(media, ignore_errors=True)
     settings.MEDIA_ROOT = media
+    private = VAR / "private"
+    shutil.rmtree(private, ignore_errors=True)
+    settings.PRIVATE_MEDIA_ROOT = private
     with django_db_blocker.unblock():
         db_cfg = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         cache.clear()  # the test Redis database: no entries left from an earlier run
@@ -283,6 +286,7 @@ def live_stack(
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
         "DJANGO_SETTINGS_MODULE": "platform_site.settings",
         **extra_env,
     }

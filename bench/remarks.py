@@ -1,0 +1,475 @@
+"""The register of remarks benchmark. Prints one JSON object.
+
+    make bench-remarks > bench-remarks.json
+
+1. Remark submissions per second over real HTTP through gunicorn with 10 concurrent clients
+   (each fetches the form once for its CSRF cookie, then sends remarks, each with a fresh
+   idempotency key), next to PostgreSQL's raw insert rate of the same rows, by 10 connections
+   with one INSERT and COMMIT a row, in the same run. Goal: ≥ 25 % of the raw rate, p95 < 300 ms.
+2. The staff register page with 5,000 remarks: server time (django.test.Client in this process:
+   middleware, URLconf, view, template), SQL queries at 50 and at 5,000 remarks (they must be
+   the same), peak Python memory. Goal: p95 < 100 ms with constant queries.
+3. The XLSX export of 5,000 remarks: time and peak memory. Goal: < 5 s.
+
+Run through ``platform_site.devservices --profile bench`` (sets DATABASE_URL and REDIS_URL);
+the script uses the database named like the bench one with ``_remarks`` added, dropped and
+created again first (the name must contain "bench"). Progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import tracemalloc
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from provision import (  # noqa: E402 - bench/ is the script's folder, first on sys.path
+    database_reset,
+    log,
+    machine_info,
+    municipality_new,
+    stdout_to_stderr,
+)
+
+CLIENTS = 10
+PER_CLIENT = int(os.environ.get("BENCH_REMARKS_PER_CLIENT", "30"))
+REGISTER_SIZE = int(os.environ.get("BENCH_REMARKS", "5000"))
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "30"))
+GUNICORN_WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", "4"))
+
+
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def summary(samples_ms: list[float]) -> dict[str, Any]:
+    return {
+        "median_ms": round(statistics.median(samples_ms), 2),
+        "p95_ms": round(p95(samples_ms), 2),
+        "max_ms": round(max(samples_ms), 2),
+        "requests": len(samples_ms),
+    }
+
+
+def remarks_database_url(url: str) -> str:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") or "konsulta_bench"
+    return urlunsplit(parts._replace(path=f"/{name}_remarks"))
+
+
+# --- 1. Submissions over HTTP -------------------------------------------------------------
+
+
+def _client(
+    port: int,
+    host: str,
+    path: str,
+    count: int,
+    out: list[float],
+    errors: list[str],
+    barrier: threading.Barrier,
+) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request("GET", path, headers={"Host": host})
+        response = conn.getresponse()
+        html = response.read().decode()
+        cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie") or "")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        if response.status != 200 or not cookie or not token:
+            errors.append(f"form: HTTP {response.status}")
+            return
+        barrier.wait()
+        for i in range(count):
+            body = urlencode(
+                {
+                    "csrfmiddlewaretoken": token.group(1),
+                    "idempotency_key": str(uuid.uuid4()),
+                    "document_part": "§ 3 ust. 2",
+                    "current_wording": "Park jest otwarty w godzinach 6–22.",
+                    "proposed_wording": "Park jest otwarty całą dobę.",
+                    "justification": f"Mieszkańcy wracają późno z pracy ({i}).",
+                    "author_kind": "person",
+                    "author_name": "Jan Kowalski",
+                    "email": f"mieszkaniec{uuid.uuid4().hex[:10]}@example.pl",
+                    "consent": "on",
+                }
+            )
+            started = time.perf_counter()
+            conn.request(
+                "POST",
+                path,
+                body=body,
+                headers={
+                    "Host": host,
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Cookie": f"csrftoken={cookie.group(1)}",
+                    "Referer": f"http://{host}{path}",
+                },
+            )
+            response = conn.getresponse()
+            response.read()
+            out.append((time.perf_counter() - started) * 1000)
+            if response.status != 302:
+                errors.append(f"post: HTTP {response.status}")
+    finally:
+        conn.close()
+
+
+def submissions_measure(host: str, slug: str, env: dict[str, str]) -> dict[str, Any]:
+    from django.db import connection
+
+    port = _free_port()
+    web = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "platform_site.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(GUNICORN_WORKERS),
+            "--timeout",
+            "60",
+        ],
+        cwd=ROOT,
+        env={**env, "PLATFORM_PORT": str(port)},
+        stdout=sys.stderr,
+        stderr=sys.stderr,
+    )
+    try:
+        _wait(port)
+        path = f"/konsultacje/{slug}/uwagi/"
+        samples: list[float] = []
+        errors: list[str] = []
+        barrier = threading.Barrier(CLIENTS)
+        threads = [
+            threading.Thread(
+                target=_client, args=(port, host, path, PER_CLIENT, samples, errors, barrier)
+            )
+            for _ in range(CLIENTS)
+        ]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+    finally:
+        web.terminate()
+        web.wait(20)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM remarks_remark")
+        stored = cursor.fetchone()[0]
+    total = CLIENTS * PER_CLIENT
+    return {
+        "clients": CLIENTS,
+        "submissions": total,
+        "stored": stored,
+        "errors": errors[:5],
+        "per_second": round(total / elapsed, 1),
+        "gunicorn_workers": GUNICORN_WORKERS,
+        **summary(samples),
+    }
+
+
+def raw_insert_measure(schema: str, consultation_id: int) -> dict[str, Any]:
+    """The same rows by plain INSERT + COMMIT, 10 connections at once."""
+    import psycopg2
+    from django.db import connection
+
+    params = connection.settings_dict
+    total = CLIENTS * PER_CLIENT
+    barrier = threading.Barrier(CLIENTS)
+
+    def insert(n: int) -> None:
+        conn = psycopg2.connect(
+            dbname=params["NAME"],
+            user=params["USER"],
+            password=params["PASSWORD"],
+            host=params["HOST"],
+            port=params["PORT"],
+        )
+        try:
+            with conn.cursor() as cur:
+                cur.execute(f'SET search_path = "{schema}", public')
+                conn.commit()
+                barrier.wait()
+                for i in range(n):
+                    cur.execute(
+                        "INSERT INTO remarks_remark (consultation_id, channel, state, "
+                        "idempotency_key, document_part, current_wording, proposed_wording, "
+                        "justification, author_kind, author_name, organisation_name, address, "
+                        "email, confirmation_hash, confirmation_sent_at, attachment, "
+                        "attachment_kind, attachment_name, case_number, scan, scan_kind, "
+                        "submitted_at, formally_defective, visibility, hidden_reason, "
+                        "needs_review, consent_at) VALUES (%s, 'online', 'pending', %s, "
+                        "'§ 3 ust. 2', 'Park jest otwarty w godzinach 6–22.', "
+                        "'Park jest otwarty całą dobę.', %s, 'person', 'Jan Kowalski', '', '', "
+                        "%s, %s, now(), '', '', '', '', '', '', now(), false, 'published', '', "
+                        "false, now())",
+                        [
+                            consultation_id,
+                            str(uuid.uuid4()),
+                            f"Mieszkańcy wracają późno ({i}).",
+                            f"raw{uuid.uuid4().hex[:10]}@example.pl",
+                            uuid.uuid4().hex * 2,
+                        ],
+                    )
+                    conn.commit()
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=insert, args=(PER_CLIENT,)) for _ in range(CLIENTS)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    return {"rows": total, "connections": CLIENTS, "per_second": round(total / elapsed, 1)}
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait(port: int, seconds: float = 60) -> None:
+    import socket
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
+
+
+# --- 2 and 3. The register page and the export ------------------------------------------------
+
+
+def register_seed(consultation: Any, clerk: Any, count: int, start: int) -> None:
+    """``count`` registered remarks from every channel, some with defects, groups, responses."""
+    from django.utils import timezone
+
+    from remarks.models import FormalIssue, Remark, RemarkGroup, Response
+
+    now = timezone.now()
+    channels = ["online", "paper", "email", "epuap", "meeting"]
+    rows = [
+        Remark(
+            consultation=consultation,
+            channel=channels[i % 5],
+            state="registered",
+            reference=f"UW/{now.year}/{start + i + 1:05d}",
+            idempotency_key=uuid.uuid4(),
+            document_part=f"§ {1 + i % 12}",
+            current_wording="Obecny zapis " * 5,
+            proposed_wording="Proponowany zapis " * 8,
+            justification="Uzasadnienie uwagi " * 20,
+            author_kind="person",
+            author_name=f"Mieszkaniec {i}",
+            email=f"m{i}@example.pl",
+            submitted_at=now,
+            registered_at=now,
+            visibility="published",
+            formally_defective=i % 10 == 0,
+        )
+        for i in range(count)
+    ]
+    created = Remark.objects.bulk_create(rows, batch_size=1000)
+    FormalIssue.objects.bulk_create(
+        [
+            FormalIssue(remark=r, code="late", rule="Uwagi przyjmowano do 1 grudnia 2026")
+            for r in created
+            if r.formally_defective
+        ],
+        batch_size=1000,
+    )
+    Response.objects.bulk_create(
+        [
+            Response(
+                remark=r,
+                decision="rejected",
+                justification="Niezgodne z planem.",
+                drafted_by=clerk,
+                drafted_at=now,
+            )
+            for r in created[1::3]
+        ],
+        batch_size=1000,
+    )
+    group = RemarkGroup.objects.create(consultation=consultation, title="Godziny otwarcia")
+    Remark.objects.filter(pk__in=[r.pk for r in created[2::3][:200]]).update(group=group)
+    Response.objects.create(
+        group=group, decision="partly", justification="Częściowo.", drafted_by=clerk, drafted_at=now
+    )
+
+
+def page_measure(client: Any, url: str) -> dict[str, Any]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(3):
+        assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    samples = []
+    for _ in range(REQUESTS):
+        started = time.perf_counter()
+        client.get(url)
+        samples.append((time.perf_counter() - started) * 1000)
+    tracemalloc.start()
+    client.get(url)
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {
+        "queries": len(ctx.captured_queries),
+        "peak_python_mb": round(peak / 2**20, 2),
+        **summary(samples),
+    }
+
+
+def main(real_stdout: Any) -> int:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        raise SystemExit("DATABASE_URL is not set: run `make bench-remarks`")
+    url = remarks_database_url(url)
+    os.environ["DATABASE_URL"] = url
+    name = database_reset(url)
+    log(f"database {name} dropped and created again")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "platform_site.settings"
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test import Client
+    from django_tenants.utils import schema_context
+
+    from accounts.services import user_create
+    from consultations.models import Consultation, Department, ParticipationForm
+    from platform_site.celery import app
+    from remarks.xlsx import register_xlsx
+    from tenants.services import municipality_provision
+
+    app.conf.task_always_eager = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TENANT_SPARE_SCHEMAS = 0
+    settings.DEBUG = False
+    log("schemas_migrate")
+    call_command("schemas_migrate", verbosity=0, stdout=sys.stderr, stderr=sys.stderr)
+    municipality = municipality_provision(municipality_id=municipality_new("rm").pk)
+    host = municipality.primary_host
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    with schema_context(municipality.schema_name):
+        clerk = user_create(email="koordynator@bench.test", password=None, role="coordinator")
+        department = Department.objects.create(name="Wydział Rozwoju")
+        department.coordinators.add(clerk)
+        now = timezone.now()
+        consultation = Consultation.objects.create(
+            title="Regulamin parku",
+            slug="regulamin-parku",
+            summary="S",
+            description="D",
+            department=department,
+            status="open",
+            starts_at=now - timedelta(days=1),
+            ends_at=now + timedelta(days=20),
+            payment_cleared_at=now,
+        )
+        ParticipationForm.objects.create(
+            consultation=consultation, kind="remarks", settings={"name_required": False}
+        )
+        consultation_id = consultation.pk
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "platform_site.settings",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+    log(f"{CLIENTS} clients × {PER_CLIENT} remarks over HTTP (gunicorn)")
+    with schema_context(municipality.schema_name):
+        http_result = submissions_measure(host, "regulamin-parku", env)
+    log(f"  {http_result['per_second']}/s, p95 {http_result['p95_ms']} ms")
+    raw = raw_insert_measure(municipality.schema_name, consultation_id)
+    log(f"  raw inserts {raw['per_second']}/s")
+
+    from remarks.models import Remark
+
+    with schema_context(municipality.schema_name):
+        Remark.objects.filter(consultation_id=consultation_id).delete()
+        client = Client(HTTP_HOST=host)
+        client.force_login(clerk)
+        register_seed(consultation, clerk, 50, 0)
+    # Requests from the public schema, as a real one starts: the middleware picks the tenant.
+    page_url = f"/panel/konsultacje/{consultation_id}/uwagi/"
+    small = page_measure(client, page_url)
+    with schema_context(municipality.schema_name):
+        register_seed(consultation, clerk, REGISTER_SIZE - 50, 50)
+    log(f"register page at {REGISTER_SIZE} remarks")
+    large = page_measure(client, page_url)
+    with schema_context(municipality.schema_name):
+        register_xlsx(consultation)  # imports and first-use caches out of the timing
+        tracemalloc.start()
+        started = time.perf_counter()
+        data = register_xlsx(consultation)
+        export_s = time.perf_counter() - started
+        _current, export_peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    result = {
+        "machine": machine_info(),
+        "submissions_http": http_result,
+        "raw_insert": raw,
+        "submissions_share_of_raw": round(http_result["per_second"] / raw["per_second"], 3),
+        "register_page": {
+            "at_50": small,
+            f"at_{REGISTER_SIZE}": large,
+            "queries_constant": small["queries"] == large["queries"],
+        },
+        "export_xlsx": {
+            "remarks": REGISTER_SIZE,
+            "seconds": round(export_s, 3),
+            "bytes": len(data),
+            "peak_python_mb": round(export_peak / 2**20, 2),
+        },
+        "goals": {
+            "submissions_at_least_25_percent_of_raw": http_result["per_second"]
+            >= 0.25 * raw["per_second"],
+            "submissions_p95_under_300_ms": http_result["p95_ms"] < 300,
+            "register_p95_under_100_ms": large["p95_ms"] < 100,
+            "export_under_5_s": export_s < 5,
+        },
+    }
+    json.dump(result, real_stdout, indent=2, ensure_ascii=False)
+    real_stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    with stdout_to_stderr() as real_stdout:
+        sys.exit(main(real_stdout))

@@ -1,0 +1,268 @@
+"""Forms of the register: they parse input; the services decide and explain in Polish."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from remarks.models import STAFF_CHANNELS, AuthorKind, Channel, Decision, FormalIssueCode
+from remarks.rules import RemarkRules
+
+TEXTAREA = {"rows": 5}
+
+
+class _Author(forms.Form):
+    author_kind = forms.ChoiceField(label=_("The remark is sent by"), widget=forms.RadioSelect)
+    author_name = forms.CharField(label=_("First name and surname"), required=False, max_length=200)
+    organisation_name = forms.CharField(
+        label=_("Name of the organisation"),
+        required=False,
+        max_length=300,
+        help_text=_("Only when you write on behalf of an organisation; its name is published."),
+    )
+    address = forms.CharField(label=_("Address"), required=False, max_length=300)
+    email = forms.EmailField(label=_("E-mail address"), required=False, max_length=254)
+
+
+class RemarkForm(_Author):
+    """The classic Polish remark form (formularz zgłaszania uwag)."""
+
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+    document_part = forms.CharField(
+        label=_("Part of the document the remark concerns"),
+        max_length=300,
+        required=False,
+        help_text=_("E.g. “§ 3 ust. 2” or “Appendix 1, page 4”."),
+    )
+    current_wording = forms.CharField(
+        label=_("Current wording"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
+    proposed_wording = forms.CharField(
+        label=_("Proposed wording"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
+    justification = forms.CharField(
+        label=_("Justification"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
+    attachment = forms.FileField(
+        label=_("Attachment (optional)"),
+        required=False,
+        help_text=_("PDF, DOCX or ODT, at most 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.odt,application/pdf"}),
+    )
+    consent = forms.BooleanField(label=_("I have read the privacy notice."), required=False)
+
+    field_order = [
+        "idempotency_key",
+        "document_part",
+        "current_wording",
+        "proposed_wording",
+        "justification",
+        "attachment",
+        "author_kind",
+        "author_name",
+        "organisation_name",
+        "address",
+        "email",
+        "consent",
+    ]
+
+    def __init__(
+        self, *args: Any, rules: RemarkRules, email_known: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        kinds = [
+            (AuthorKind.PERSON, AuthorKind.PERSON.label),
+            (AuthorKind.ORGANISATION, AuthorKind.ORGANISATION.label),
+        ]
+        if rules.anonymous_accepted:
+            kinds.append((AuthorKind.ANONYMOUS, _("I prefer not to give my name")))
+        self.fields["author_kind"].choices = kinds
+        self.fields["author_kind"].initial = AuthorKind.PERSON
+        self.fields["idempotency_key"].initial = uuid.uuid4()
+        required = _("(required)")
+        if rules.name_required:
+            self.fields["author_name"].label = f"{_('First name and surname')} {required}"
+        if rules.address_required:
+            self.fields["address"].label = f"{_('Address')} {required}"
+        self.fields["proposed_wording"].label = f"{_('Proposed wording')} {required}"
+        self.fields["justification"].label = f"{_('Justification')} {required}"
+        if email_known:
+            self.fields["email"].help_text = _(
+                "Leave empty to use the address of your account; another address will be "
+                "asked to confirm the remark."
+            )
+        else:
+            self.fields["email"].label = f"{_('E-mail address')} {required}"
+            self.fields["email"].help_text = _(
+                "We send a link to it: the remark is registered when you confirm it."
+            )
+
+
+class CommentForm(forms.Form):
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+    unit = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    justification = forms.CharField(
+        label=_("Your comment"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    author_name = forms.CharField(label=_("First name and surname"), required=False, max_length=200)
+    email = forms.EmailField(label=_("E-mail address"), required=False, max_length=254)
+    consent = forms.BooleanField(label=_("I have read the privacy notice."), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["idempotency_key"].initial = uuid.uuid4()
+
+
+class RemarkEnterForm(_Author):
+    """A clerk registers a remark received outside the site."""
+
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+    channel = forms.ChoiceField(
+        label=_("Received"),
+        choices=[(c.value, c.label) for c in STAFF_CHANNELS],
+        widget=forms.RadioSelect,
+    )
+    received_on = forms.DateField(
+        label=_("Date received"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    case_number = forms.CharField(label=_("Case number"), required=False, max_length=100)
+    scan = forms.FileField(
+        label=_("Scan of the original"),
+        required=False,
+        help_text=_("PDF, JPG or PNG, at most 20 MB. Only staff can open it."),
+    )
+    document_part = forms.CharField(
+        label=_("Part of the document the remark concerns"), max_length=300, required=False
+    )
+    current_wording = forms.CharField(
+        label=_("Current wording"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
+    proposed_wording = forms.CharField(
+        label=_("Proposed wording"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
+    justification = forms.CharField(
+        label=_("Justification"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
+
+    field_order = [
+        "idempotency_key",
+        "channel",
+        "received_on",
+        "case_number",
+        "scan",
+        "document_part",
+        "current_wording",
+        "proposed_wording",
+        "justification",
+        "author_kind",
+        "author_name",
+        "organisation_name",
+        "address",
+        "email",
+    ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["author_kind"].choices = AuthorKind.choices
+        self.fields["author_kind"].initial = AuthorKind.PERSON
+        self.fields["idempotency_key"].initial = uuid.uuid4()
+        self.fields["channel"].initial = Channel.PAPER
+
+
+class ResponseForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=Decision.choices, widget=forms.RadioSelect
+    )
+    justification = forms.CharField(
+        label=_("Justification"),
+        max_length=10_000,
+        required=False,
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
+
+
+class FormalIssueForm(forms.Form):
+    code = forms.ChoiceField(label=_("Formal defect"), choices=FormalIssueCode.choices)
+    rule = forms.CharField(
+        label=_("Rule that applies"),
+        max_length=500,
+        required=False,
+        help_text=_("E.g. “§ 2 of the council resolution: the subject of the consultation”."),
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class HideForm(forms.Form):
+    reason = forms.CharField(label=_("Reason shown to the public"), max_length=300, required=False)
+
+
+class FlagForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What is wrong with this text?"), max_length=300, required=False
+    )
+
+
+class GroupForm(forms.Form):
+    title = forms.CharField(label=_("Name of the group"), max_length=200, required=False)
+    remarks = forms.TypedMultipleChoiceField(coerce=int, required=False)
+
+    def __init__(self, *args: Any, remark_ids: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["remarks"].choices = [(pk, pk) for pk in remark_ids]
+
+
+class DraftForm(forms.Form):
+    text = forms.CharField(
+        label=_("Text of the draft"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 16}),
+        help_text=_(
+            "Paste the text; each “§ N” and each numbered section “1.” becomes a unit "
+            "residents can comment on."
+        ),
+    )
+    file = forms.FileField(label=_("…or import a DOCX or ODT file"), required=False)
+
+
+class RegisterFilterForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        required=False,
+        choices=[("", _("all")), ("none", _("no response yet")), *Decision.choices],
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=[("", _("all")), *Channel.choices]
+    )
+    section = forms.CharField(label=_("Part of the document"), required=False, max_length=300)
+    formal = forms.ChoiceField(
+        label=_("Formal status"),
+        required=False,
+        choices=[
+            ("", _("all")),
+            ("ok", _("without defects")),
+            ("defective", _("with defects")),
+            *FormalIssueCode.choices,
+        ],
+    )

@@ -1,0 +1,271 @@
+"""Reads of the register: the rules of a consultation's forms, the register with its filters
+and counts, the public list, the draft with its comments."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from consultations.models import Consultation, ParticipationForm
+from consultations.selectors import participation_form_get
+from remarks.models import (
+    Channel,
+    Decision,
+    DraftUnit,
+    FormalIssue,
+    FormalIssueCode,
+    Remark,
+    RemarkGroup,
+    RemarkState,
+    Response,
+    Visibility,
+)
+from remarks.rules import KIND_COMMENTS, KIND_REMARKS, RemarkRules
+
+CONFIRMATION_VALID = timedelta(days=3)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def participation_form_of(consultation: Consultation, kind: str) -> ParticipationForm | None:
+    return participation_form_get(consultation, kind)
+
+
+def remark_rules(consultation: Consultation, kind: str = KIND_REMARKS) -> RemarkRules | None:
+    form = participation_form_get(consultation, kind)
+    return RemarkRules.from_settings(form.settings) if form is not None else None
+
+
+def form_window(
+    consultation: Consultation, form: ParticipationForm
+) -> tuple[datetime | None, datetime | None]:
+    return form.window_starts_at, form.window_ends_at
+
+
+def remark_for_confirmation(*, token: str, now: datetime, lock: bool = False) -> Remark | None:
+    """The remark a confirmation link was sent for, while the link is valid (3 days)."""
+    if not token or len(token) > 100:
+        return None
+    rows = Remark.objects.select_related("consultation")
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    return rows.filter(
+        confirmation_hash=token_hash(token),
+        state=RemarkState.PENDING,
+        confirmation_sent_at__gt=now - CONFIRMATION_VALID,
+    ).first()
+
+
+def response_of(remark: Remark) -> Response | None:
+    """The response that answers the remark: its group's when it is in a group."""
+    if remark.group_id is not None:
+        return getattr(remark.group, "response", None)
+    return getattr(remark, "response", None)
+
+
+@dataclass
+class RegisterFilters:
+    decision: str = ""  # a Decision value, "none" (no response yet) or ""
+    channel: str = ""
+    section: str = ""  # a document part / unit label
+    formal: str = ""  # "ok", "defective" or a FormalIssueCode value
+    visibility: str = ""
+    review: bool = False
+
+
+def _decision_expression() -> Any:
+    from django.db.models import Case, F, When
+
+    return Case(
+        When(group__isnull=False, then=F("group__response__decision")),
+        default=F("response__decision"),
+    )
+
+
+def register_rows(consultation: Consultation, filters: RegisterFilters) -> QuerySet[Remark]:
+    """The registered remarks of a consultation with what the register page shows, in a
+    fixed number of queries whatever their count."""
+    rows = (
+        Remark.objects.filter(consultation=consultation, state=RemarkState.REGISTERED)
+        .annotate(decision=_decision_expression())
+        .select_related("group", "group__response", "response", "unit", "entered_by")
+        .prefetch_related(Prefetch("formal_issues", queryset=FormalIssue.objects.order_by("pk")))
+        .order_by("registered_at", "pk")
+    )
+    if filters.decision == "none":
+        rows = rows.filter(decision__isnull=True)
+    elif filters.decision in Decision.values:
+        rows = rows.filter(decision=filters.decision)
+    if filters.channel in Channel.values:
+        rows = rows.filter(channel=filters.channel)
+    if filters.section:
+        rows = rows.filter(document_part=filters.section)
+    if filters.formal == "ok":
+        rows = rows.filter(formally_defective=False)
+    elif filters.formal == "defective":
+        rows = rows.filter(formally_defective=True)
+    elif filters.formal in FormalIssueCode.values:
+        rows = rows.filter(
+            Exists(FormalIssue.objects.filter(remark=OuterRef("pk"), code=filters.formal))
+        )
+    if filters.visibility in Visibility.values:
+        rows = rows.filter(visibility=filters.visibility)
+    if filters.review:
+        rows = rows.filter(needs_review=True)
+    return rows
+
+
+@dataclass
+class RegisterCounts:
+    total: int = 0
+    by_decision: dict[str, int] = field(default_factory=dict)
+    by_channel: dict[str, int] = field(default_factory=dict)
+    by_section: list[tuple[str, int]] = field(default_factory=list)
+    by_formal: dict[str, int] = field(default_factory=dict)
+    awaiting_approval: int = 0
+    needs_review: int = 0
+
+
+def register_counts(consultation: Consultation) -> RegisterCounts:
+    """Counts by decision (approved or not), channel, section and formal status."""
+    rows = Remark.objects.filter(consultation=consultation, state=RemarkState.REGISTERED)
+    counts = RegisterCounts(total=rows.count())
+    for row in (
+        rows.annotate(decision=_decision_expression()).values("decision").annotate(n=Count("pk"))
+    ):
+        counts.by_decision[row["decision"] or "none"] = row["n"]
+    for row in rows.values("channel").annotate(n=Count("pk")):
+        counts.by_channel[row["channel"]] = row["n"]
+    counts.by_section = [
+        (row["document_part"], row["n"])
+        for row in rows.values("document_part").annotate(n=Count("pk")).order_by("document_part")
+    ]
+    counts.by_formal["ok"] = rows.filter(formally_defective=False).count()
+    counts.by_formal["defective"] = counts.total - counts.by_formal["ok"]
+    for row in FormalIssue.objects.filter(remark__in=rows).values("code").annotate(n=Count("pk")):
+        counts.by_formal[row["code"]] = row["n"]
+    counts.awaiting_approval = Response.objects.filter(
+        Q(remark__consultation=consultation) | Q(group__consultation=consultation),
+        approved_at__isnull=True,
+    ).count()
+    counts.needs_review = rows.filter(needs_review=True).count()
+    return counts
+
+
+def remark_get_for_staff(consultation: Consultation, remark_id: int) -> Remark | None:
+    return (
+        Remark.objects.filter(consultation=consultation, pk=remark_id)
+        .select_related("group", "group__response", "response", "unit", "entered_by", "user")
+        .prefetch_related("formal_issues", "flags")
+        .first()
+    )
+
+
+def groups_of(consultation: Consultation) -> QuerySet[RemarkGroup]:
+    return (
+        RemarkGroup.objects.filter(consultation=consultation)
+        .select_related("response")
+        .annotate(size=Count("remarks"))
+        .order_by("pk")
+    )
+
+
+def public_remarks(consultation: Consultation) -> QuerySet[Remark]:
+    """What residents see: registered remarks (not replies), published or hidden with the
+    reason; pre-moderated ones only after review. Names of private persons are not read."""
+    return (
+        Remark.objects.filter(
+            consultation=consultation,
+            state=RemarkState.REGISTERED,
+            parent__isnull=True,
+            visibility__in=(Visibility.PUBLISHED, Visibility.HIDDEN),
+        )
+        .exclude(channel=Channel.DRAFT_COMMENT)
+        .select_related("group", "group__response", "response")
+        .only(
+            "pk",
+            "reference",
+            "channel",
+            "document_part",
+            "current_wording",
+            "proposed_wording",
+            "justification",
+            "author_kind",
+            "organisation_name",
+            "visibility",
+            "hidden_reason",
+            "registered_at",
+            "group__response__decision",
+            "group__response__justification",
+            "group__response__approved_at",
+            "response__decision",
+            "response__justification",
+            "response__approved_at",
+            "consultation_id",
+            "group_id",
+        )
+        .order_by("registered_at", "pk")
+    )
+
+
+def public_response(remark: Remark) -> Response | None:
+    """The remark's response only when a second person approved it."""
+    response = response_of(remark)
+    return response if response is not None and response.approved_at is not None else None
+
+
+def draft_units_with_comments(consultation: Consultation) -> list[DraftUnit]:
+    """The draft's units, each with its public comments and their public replies."""
+    visible = Q(
+        state=RemarkState.REGISTERED,
+        visibility__in=(Visibility.PUBLISHED, Visibility.HIDDEN),
+    )
+    replies = Remark.objects.filter(visible).order_by("registered_at", "pk")
+    comments = (
+        Remark.objects.filter(visible, parent__isnull=True, channel=Channel.DRAFT_COMMENT)
+        .annotate(support_count=Count("supports"))
+        .prefetch_related(Prefetch("replies", queryset=replies, to_attr="public_replies"))
+        .order_by("registered_at", "pk")
+    )
+    return list(
+        DraftUnit.objects.filter(consultation=consultation)
+        .prefetch_related(Prefetch("remarks", queryset=comments, to_attr="public_comments"))
+        .order_by("position")
+    )
+
+
+def comments_rules(consultation: Consultation) -> RemarkRules | None:
+    return remark_rules(consultation, KIND_COMMENTS)
+
+
+def remarks_count(consultation: Consultation) -> int:
+    """Remarks of the form and of every other channel (all states: a pending one blocks
+    removing the form too)."""
+    return (
+        Remark.objects.filter(consultation=consultation)
+        .exclude(channel=Channel.DRAFT_COMMENT)
+        .count()
+    )
+
+
+def comments_count(consultation: Consultation) -> int:
+    return Remark.objects.filter(consultation=consultation, channel=Channel.DRAFT_COMMENT).count()
+
+
+def report_section(consultation: Consultation) -> dict[str, Any] | None:
+    """The register's figures for the consultation report (hidden ones included)."""
+    counts = register_counts(consultation)
+    if not counts.total:
+        return None
+    return {
+        "total": counts.total,
+        "by_decision": counts.by_decision,
+        "by_channel": counts.by_channel,
+        "by_formal": counts.by_formal,
+    }

@@ -1,0 +1,456 @@
+"""The staff panel's pages of the register. Each view checks a named predicate (404 when it
+says no, as for a page that does not exist) and calls one service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import permission_required
+from consultations.models import Consultation
+from consultations.permissions import is_municipal_staff
+from remarks import permissions, selectors, services
+from remarks.drafts import draft_text_from_file
+from remarks.forms import (
+    DraftForm,
+    FormalIssueForm,
+    GroupForm,
+    HideForm,
+    RegisterFilterForm,
+    RemarkEnterForm,
+    ResponseForm,
+)
+from remarks.models import Decision, FormalIssueCode, Remark, RemarkGroup, Response
+from remarks.views import errors_to_form
+
+Predicate = Any
+# Rows a register page shows: the page's time and queries stay flat however many remarks
+# a consultation has (bench/remarks.py measures it at 5,000).
+REGISTER_PAGE_SIZE = 100
+
+
+def _consultation_for(
+    request: HttpRequest, consultation_id: int, predicate: Predicate
+) -> Consultation:
+    consultation = (
+        Consultation.objects.select_related("department").filter(pk=consultation_id).first()
+    )
+    if consultation is None or not predicate(request.user, consultation):
+        raise Http404
+    return consultation
+
+
+def _remark_for(consultation: Consultation, remark_id: int) -> Remark:
+    remark = selectors.remark_get_for_staff(consultation, remark_id)
+    if remark is None:
+        raise Http404
+    return remark
+
+
+@permission_required(is_municipal_staff)
+def register(request: HttpRequest, consultation_id: int) -> HttpResponse:
+    consultation = _consultation_for(request, consultation_id, permissions.can_view_register)
+    filter_form = RegisterFilterForm(request.GET or None)
+    filters = selectors.RegisterFilters()
+    if filter_form.is_valid():
+        data = filter_form.cleaned_data
+        filters = selectors.RegisterFilters(
+            decision=data["decision"],
+            channel=data["channel"],
+            section=data["section"],
+            formal=data["formal"],
+            review=request.GET.get("review") == "1",
+        )
+    page = Paginator(selectors.register_rows(consultation, filters), REGISTER_PAGE_SIZE).get_page(
+        request.GET.get("strona")
+    )
+    query = request.GET.copy()
+    query.pop("strona", None)
+    counts = selectors.register_counts(consultation)
+    return render(
+        request,
+        "remarks/panel/register.html",
+        {
+            "consultation": consultation,
+            "rows": page.object_list,
+            "page": page,
+            "query": query.urlencode(),
+            "counts": counts,
+            "filter_form": filter_form,
+            "decisions": Decision,
+            "formal_codes": FormalIssueCode,
+            "groups": selectors.groups_of(consultation),
+            "can_enter": permissions.can_enter_remark(request.user, consultation),
+            "can_group": permissions.can_check_formally(request.user, consultation),
+        },
+    )
+
+
+@permission_required(is_municipal_staff)
+def remark_enter(request: HttpRequest, consultation_id: int) -> HttpResponse:
+    consultation = _consultation_for(request, consultation_id, permissions.can_enter_remark)
+    form = RemarkEnterForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            remark = services.remark_enter(
+                acting_user=request.user,  # type: ignore[arg-type]
+                consultation_id=consultation.pk,
+                channel=data["channel"],
+                data=services.RemarkInput(
+                    document_part=data["document_part"],
+                    current_wording=data["current_wording"],
+                    proposed_wording=data["proposed_wording"],
+                    justification=data["justification"],
+                    author_kind=data["author_kind"],
+                    author_name=data["author_name"],
+                    organisation_name=data["organisation_name"],
+                    address=data["address"],
+                    email=data["email"],
+                ),
+                received_on=data["received_on"],
+                case_number=data["case_number"],
+                idempotency_key=data["idempotency_key"],
+                scan=data["scan"],
+            )
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The remark has been registered under the number %(ref)s.")
+                % {"ref": remark.reference},
+            )
+            return redirect(
+                "panel_remark_detail", consultation_id=consultation.pk, remark_id=remark.pk
+            )
+    return render(request, "remarks/panel/enter.html", {"consultation": consultation, "form": form})
+
+
+@permission_required(is_municipal_staff)
+def remark_detail(request: HttpRequest, consultation_id: int, remark_id: int) -> HttpResponse:
+    consultation = _consultation_for(request, consultation_id, permissions.can_view_register)
+    remark = _remark_for(consultation, remark_id)
+    response = selectors.response_of(remark)
+    return render(
+        request,
+        "remarks/panel/remark.html",
+        {
+            "consultation": consultation,
+            "remark": remark,
+            "response": response,
+            "response_form": ResponseForm(
+                initial={"decision": response.decision, "justification": response.justification}
+                if response
+                else None
+            ),
+            "formal_form": FormalIssueForm(),
+            "hide_form": HideForm(),
+            "can_answer": remark.group_id is None
+            and permissions.can_draft_response(request.user, consultation),
+            "can_approve": response is not None
+            and response.approved_at is None
+            and permissions.can_approve_response(
+                request.user, consultation, response.drafted_by_id
+            ),
+            "can_check": permissions.can_check_formally(request.user, consultation),
+            "can_moderate": permissions.can_moderate(request.user, consultation),
+        },
+    )
+
+
+@permission_required(is_municipal_staff)
+def group_detail(request: HttpRequest, consultation_id: int, group_id: int) -> HttpResponse:
+    consultation = _consultation_for(request, consultation_id, permissions.can_view_register)
+    group = (
+        RemarkGroup.objects.filter(pk=group_id, consultation=consultation)
+        .select_related("response")
+        .first()
+    )
+    if group is None:
+        raise Http404
+    response = getattr(group, "response", None)
+    return render(
+        request,
+        "remarks/panel/group.html",
+        {
+            "consultation": consultation,
+            "group": group,
+            "remarks": group.remarks.order_by("registered_at", "pk"),
+            "response": response,
+            "response_form": ResponseForm(
+                initial={"decision": response.decision, "justification": response.justification}
+                if response
+                else None
+            ),
+            "can_answer": permissions.can_draft_response(request.user, consultation),
+            "can_approve": response is not None
+            and response.approved_at is None
+            and permissions.can_approve_response(
+                request.user, consultation, response.drafted_by_id
+            ),
+        },
+    )
+
+
+def _back(consultation: Consultation, remark_id: int | None, group_id: int | None) -> HttpResponse:
+    if group_id:
+        return redirect("panel_remark_group", consultation_id=consultation.pk, group_id=group_id)
+    return redirect("panel_remark_detail", consultation_id=consultation.pk, remark_id=remark_id)
+
+
+@require_POST
+@permission_required(is_municipal_staff)
+def response_draft(
+    request: HttpRequest, consultation_id: str, target: str, target_id: str
+) -> HttpResponse:
+    consultation = _consultation_for(request, int(consultation_id), permissions.can_draft_response)
+    target_pk = int(target_id)
+    remark_id = group_id = None
+    if target == "uwaga":
+        remark_id = _remark_for(consultation, target_pk).pk
+    else:
+        if not RemarkGroup.objects.filter(pk=target_pk, consultation=consultation).exists():
+            raise Http404
+        group_id = target_pk
+    form = ResponseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.response_draft(
+                acting_user=request.user,  # type: ignore[arg-type]
+                remark_id=remark_id,
+                group_id=group_id,
+                decision=form.cleaned_data["decision"],
+                justification=form.cleaned_data["justification"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request, _("The response has been saved; a colleague must now approve it.")
+            )
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return _back(consultation, remark_id, group_id)
+
+
+@require_POST
+@permission_required(is_municipal_staff)
+def response_approve(request: HttpRequest, consultation_id: int, response_id: int) -> HttpResponse:
+    consultation = _consultation_for(request, consultation_id, permissions.can_view_register)
+    response = Response.objects.filter(pk=response_id).select_related("remark", "group").first()
+    target = response and (response.remark or response.group)
+    if response is None or target is None or target.consultation_id != consultation.pk:
+        raise Http404
+    try:
+        services.response_approve(acting_user=request.user, response_id=response.pk)  # type: ignore[arg-type]
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The response has been approved and is now public."))
+    return _back(consultation, response.remark_id, response.group_id)
+
+
+@require_POST
+@permission_required(is_municipal_staff)
+def remarks_group(request: HttpRequest, consultation_id: int) -> HttpResponse:
+    consultation = _consultation_for(request, consultation_id, permissions.can_check_formally)
+    ids = list(Remark.objects.filter(consultation=consultation).values_list("pk", flat=True))
+    form = GroupForm(request.POST, remark_ids=ids)
+    if form.is_valid():
+        try:
+            group = services.remarks_group(
+                acting_user=request.user,  # type: ignore[arg-type]
+                consultation_id=consultation.pk,
+                remark_ids=form.cleaned_data["remarks"],
+                title=form.cleaned_data["title"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The remarks have been grouped."))
+            return redirect(
+                "panel_remark_group", consultation_id=consultation.pk, group_id=group.pk
+            )
+    else:
+        messages.error(request, _("Choose remarks of this consultation."))
+    return redirect("panel_remark_register", consultation_id=consultation.pk)
+
+
+@require_POST
+@permission_required(is_municipal_staff)
+def formal_issue(request: HttpRequest, consultation_id: int, remark_id: int) -> HttpResponse:
+    consultation = _consultation_for(request, consultation_id, permissions.can_check_formally)
+    remark = _remark_for(consultation, remark_id)
+    if "withdraw" in request.POST:
+        code = request.POST.get("withdraw", "")
+        services.formal_issue_withdraw(acting_user=request.user, remark_id=remark.pk, code=code)  # type: ignore[arg-type]
+        messages.success(request, _("The formal defect has been withdrawn."))
+        return _back(consultation, remark.pk, None)
+    form = FormalIssueForm(request.POST)
+    if form.is_valid():
+        try:
+            services.formal_issue_record(
+                acting_user=request.user,  # type: ignore[arg-type]
+                remark_id=remark.pk,
+                code=form.cleaned_data["code"],
+                rule=form.cleaned_data["rule"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The formal defect has been recorded."))
+    else:
+        messages.error(request, _("Choose a formal defect from the list."))
+    return _back(consultation, remark.pk, None)
+
+
+@require_POST
+@permission_required(is_municipal_staff)
+def moderate(request: HttpRequest, consultation_id: int, remark_id: int) -> HttpResponse:
+    consultation = _consultation_for(request, consultation_id, permissions.can_moderate)
+    remark = _remark_for(consultation, remark_id)
+    try:
+        if request.POST.get("action") == "publish":
+            services.remark_publish(acting_user=request.user, remark_id=remark.pk)  # type: ignore[arg-type]
+            messages.success(request, _("The text is public."))
+        else:
+            form = HideForm(request.POST)
+            reason = form.cleaned_data["reason"] if form.is_valid() else ""
+            services.remark_hide(acting_user=request.user, remark_id=remark.pk, reason=reason)  # type: ignore[arg-type]
+            messages.success(request, _("The text has been hidden; the reason is shown instead."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return _back(consultation, remark.pk, None)
+
+
+def _private_file(remark: Remark, field: str) -> FileResponse:
+    file = getattr(remark, field)
+    if not file:
+        raise Http404
+    kind = remark.scan_kind if field == "scan" else remark.attachment_kind
+    name = f"{(remark.reference or str(remark.pk)).replace('/', '-')}-{field}.{kind}"
+    response = FileResponse(file.open("rb"), as_attachment=True, filename=name)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@permission_required(is_municipal_staff)
+def remark_file(
+    request: HttpRequest, consultation_id: str, remark_id: str, field: str
+) -> FileResponse:
+    consultation = _consultation_for(request, int(consultation_id), permissions.can_view_register)
+    remark = _remark_for(consultation, int(remark_id))
+    return _private_file(remark, "scan" if field == "skan" else "attachment")
+
+
+@permission_required(is_municipal_staff)
+def draft_edit(request: HttpRequest, consultation_id: int) -> HttpResponse:
+    consultation = _consultation_for(
+        request,
+        consultation_id,
+        permissions.can_view_register if request.method == "GET" else permissions.can_edit_draft,
+    )
+    form = DraftForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            text = form.cleaned_data["text"]
+            upload = form.cleaned_data["file"]
+            if upload is not None:
+                text = draft_text_from_file(upload, size=upload.size)
+            units = services.draft_units_replace(
+                acting_user=request.user,  # type: ignore[arg-type]
+                consultation_id=consultation.pk,
+                text=text,
+            )
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("The draft has %(n)d units.") % {"n": len(units)})
+            return redirect("panel_draft_edit", consultation_id=consultation.pk)
+    return render(
+        request,
+        "remarks/panel/draft.html",
+        {
+            "consultation": consultation,
+            "form": form,
+            "units": consultation.draft_units.order_by("position"),
+            "can_edit": permissions.can_edit_draft(request.user, consultation),
+        },
+    )
+
+
+@permission_required(is_municipal_staff)
+def remark_by_reference(request: HttpRequest) -> HttpResponse:
+    """Find a remark of this municipality by its reference number (404 otherwise)."""
+    reference = request.GET.get("numer", "").strip()[:32]
+    remark = Remark.objects.filter(reference=reference).select_related("consultation").first()
+    if remark is None or not permissions.can_view_register(request.user, remark.consultation):
+        raise Http404
+    return redirect(
+        "panel_remark_detail", consultation_id=remark.consultation_id, remark_id=remark.pk
+    )
+
+
+@permission_required(is_municipal_staff)
+def register_export(request: HttpRequest, consultation_id: int) -> HttpResponse:
+    """The register as XLSX, personal data included: staff only."""
+    from remarks.xlsx import register_xlsx
+
+    consultation = _consultation_for(request, consultation_id, permissions.can_view_register)
+    response = HttpResponse(
+        register_xlsx(consultation),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="rejestr-uwag-{consultation.pk}.xlsx"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@permission_required(is_municipal_staff)
+def decisions_import(request: HttpRequest, consultation_id: int) -> HttpResponse:
+    from remarks.xlsx import decisions_import as apply_decisions
+    from remarks.xlsx import decisions_read
+
+    consultation = _consultation_for(request, consultation_id, permissions.can_draft_response)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose the edited XLSX file."))
+        return redirect("panel_remark_register", consultation_id=consultation.pk)
+    try:
+        rows = decisions_read(upload, size=upload.size)
+        changed = apply_decisions(
+            acting_user=request.user,  # type: ignore[arg-type]
+            consultation_id=consultation.pk,
+            rows=rows,
+        )
+    except ValidationError as exc:
+        messages.error(request, _("Nothing has been changed."))
+        for message in exc.messages[:50]:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Responses changed: %(n)d. Each must now be approved by a second person.")
+            % {"n": changed},
+        )
+    return redirect("panel_remark_register", consultation_id=consultation.pk)
