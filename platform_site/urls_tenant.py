@@ -18,5 +18,7 @@ urlpatterns = [
     # Before consultations.urls: "konsultacje/rss/" and "konsultacje/atom/" look like slugs.
     path("", include("subscriptions.urls")),
     path("panel/zamowienia/", include("billing.urls_tenant")),
+    # Before consultations.urls, whose panel/konsultacje/<id>/<action>/ matches "ankieta".
+    path("", include("surveys.urls")),
     path("", include("consultations.urls")),
 ]
