@@ -121,6 +121,17 @@ def _survey_locked(survey_id: int) -> Survey:
     return survey
 
 
+def _change_record(acting_user: Any, survey: Survey, change: str, version: SurveyVersion) -> None:
+    """The audit row of a content change, naming the version it went to."""
+    audit_record(
+        acting_user=acting_user,
+        action="survey_change",
+        target=survey,
+        consultation=survey.consultation,
+        details={"change": change, "version": version.number},
+    )
+
+
 # --- Survey ---------------------------------------------------------------------------------
 
 
@@ -284,13 +295,7 @@ def section_add(*, acting_user: Any, survey_id: int, title: str, description: st
         description=description,
         position=0 if last is None else last + 1,
     )
-    audit_record(
-        acting_user=acting_user,
-        action="survey_change",
-        target=survey,
-        consultation=survey.consultation,
-        details={"change": "section_add", "version": version.number},
-    )
+    _change_record(acting_user, survey, "section_add", version)
     return section
 
 
@@ -318,13 +323,7 @@ def section_update(
     section.conditions = _condition_build(version, condition, before_keys=before)
     section.title, section.description = title, description
     section.save()
-    audit_record(
-        acting_user=acting_user,
-        action="survey_change",
-        target=survey,
-        consultation=survey.consultation,
-        details={"change": "section_update", "version": version.number},
-    )
+    _change_record(acting_user, survey, "section_update", version)
     return section
 
 
@@ -337,13 +336,7 @@ def section_remove(*, acting_user: Any, survey_id: int, section_key: str) -> Non
         raise ValidationError(_("A survey needs at least one section."))
     _section_get(version, section_key).delete()
     _renumber(list(version.sections.all()))
-    audit_record(
-        acting_user=acting_user,
-        action="survey_change",
-        target=survey,
-        consultation=survey.consultation,
-        details={"change": "section_remove", "version": version.number},
-    )
+    _change_record(acting_user, survey, "section_remove", version)
 
 
 @transaction.atomic
@@ -359,13 +352,7 @@ def section_move(*, acting_user: Any, survey_id: int, section_key: str, directio
     if 0 <= target < len(sections):
         sections[index], sections[target] = sections[target], sections[index]
         _renumber(sections)
-    audit_record(
-        acting_user=acting_user,
-        action="survey_change",
-        target=survey,
-        consultation=survey.consultation,
-        details={"change": "section_move", "version": version.number},
-    )
+    _change_record(acting_user, survey, "section_move", version)
 
 
 # --- Questions ------------------------------------------------------------------------------
@@ -495,13 +482,7 @@ def question_add(
         **values,
     )
     _choices_set(question, choices, other)
-    audit_record(
-        acting_user=acting_user,
-        action="survey_change",
-        target=survey,
-        consultation=survey.consultation,
-        details={"change": "question_add", "version": version.number},
-    )
+    _change_record(acting_user, survey, "question_add", version)
     return question
 
 
@@ -532,13 +513,7 @@ def question_update(
         _choices_set(question, choices, other)
     else:
         question.choices.all().delete()
-    audit_record(
-        acting_user=acting_user,
-        action="survey_change",
-        target=survey,
-        consultation=survey.consultation,
-        details={"change": "question_update", "version": version.number},
-    )
+    _change_record(acting_user, survey, "question_update", version)
     return question
 
 
@@ -551,13 +526,7 @@ def question_remove(*, acting_user: Any, survey_id: int, question_key: str) -> N
     section = question.section
     question.delete()
     _renumber(list(section.questions.all()))
-    audit_record(
-        acting_user=acting_user,
-        action="survey_change",
-        target=survey,
-        consultation=survey.consultation,
-        details={"change": "question_remove", "version": version.number},
-    )
+    _change_record(acting_user, survey, "question_remove", version)
 
 
 @transaction.atomic
@@ -586,10 +555,4 @@ def question_move(*, acting_user: Any, survey_id: int, question_key: str, direct
             question.save(update_fields=["section"])
             _renumber(others)
             _renumber([q for q in siblings if q.pk != question.pk])
-    audit_record(
-        acting_user=acting_user,
-        action="survey_change",
-        target=survey,
-        consultation=survey.consultation,
-        details={"change": "question_move", "version": version.number},
-    )
+    _change_record(acting_user, survey, "question_move", version)
