@@ -3,15 +3,12 @@ hidden questions, versioning, eligibility, and a submit that is stored once."""
 
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
-from django_tenants.utils import schema_context
 
 from surveys import selectors, services
 from surveys.models import Answer, Response, SurveyVersion
@@ -362,45 +359,3 @@ def test_a_poll_has_one_choice_question(admin):
     question_add(admin, poll, "single", "Który projekt?", choices=["A", "B"])
     with pytest.raises(ValidationError):
         question_add(admin, poll, "single", "Drugie?", choices=["A", "B"])
-
-
-@pytest.mark.django_db(transaction=True)
-def test_fifty_identical_submissions_at_once_store_one_response(tenant_a):
-    # given: committed rows, seen by fifty threads with their own connections
-    with schema_context(tenant_a.schema_name):
-        admin = staff_make("admin")
-        _c, survey = survey_make(admin)
-        q = question_add(admin, survey, "short_text", "Pytanie")
-    key = uuid.uuid4()
-    barrier = threading.Barrier(50)
-    results, failures = [], []
-
-    def send():
-        try:
-            connection.set_tenant(_tenant(tenant_a))
-            barrier.wait()
-            results.append(submit(survey, {q.key: "raz"}, key=key))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            failures.append(repr(exc))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=send) for _ in range(50)]
-    # when
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    # then
-    assert failures == []
-    with schema_context(tenant_a.schema_name):
-        assert Response.objects.filter(idempotency_key=key).count() == 1
-        assert Answer.objects.filter(response__idempotency_key=key).count() == 1
-    assert sum(r.created for r in results) == 1
-    assert len({r.response.pk for r in results}) == 1
-
-
-def _tenant(info):
-    from tenants.models import Municipality
-
-    return Municipality.objects.get(schema_name=info.schema_name)
