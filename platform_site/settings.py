@@ -92,6 +92,7 @@ TENANT_APPS = [
     "django.contrib.sitemaps",
     "subscriptions",
     "remarks",
+    "surveys",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -22,5 +22,7 @@ urlpatterns = [
     path("panel/zamowienia/", include("billing.urls_tenant")),
     # Before consultations.urls: "panel/konsultacje/<id>/<action>/" would take "uwagi".
     path("", include("remarks.urls")),
+    # Before consultations.urls, whose panel/konsultacje/<id>/<action>/ matches "ankieta".
+    path("", include("surveys.urls")),
     path("", include("consultations.urls")),
 ]

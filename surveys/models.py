@@ -1,0 +1,224 @@
+"""Surveys (ankiety) and polls (sondaże) of a consultation. Every table lives in the
+municipality's schema.
+
+A survey's content (sections, questions, choices) belongs to a :class:`SurveyVersion`.
+Once a version has a response it is frozen: the builder's next change copies it into a new
+version, and each response says which version it answered. Questions and choices keep a
+stable ``key`` from version to version, so display conditions (which name questions and
+choices by key) survive the copy unchanged, and results of two versions can be put side by
+side.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from consultations.models import Consultation
+
+
+def key_make() -> str:
+    return secrets.token_hex(6)
+
+
+class SurveyKind(models.TextChoices):
+    SURVEY = "survey", _("Online survey")
+    POLL = "poll", _("Poll")
+
+
+class Audience(models.TextChoices):
+    """Who may answer. Neither mode depends on age or on being a registered voter."""
+
+    ANYONE = "anyone", _("Anyone, anonymously")
+    VERIFIED = "verified", _("Residents with a verified e-mail address (one response each)")
+
+
+class Survey(models.Model):
+    """The survey or the poll of one consultation (one of each kind at most)."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=SurveyKind.choices)
+    title = models.CharField(_("title"), max_length=250)
+    intro = models.TextField(_("introduction"), blank=True)
+    audience = models.CharField(
+        _("who may answer"), max_length=10, choices=Audience.choices, default=Audience.ANYONE
+    )
+    one_per_browser = models.BooleanField(
+        _("one response per browser"),
+        default=False,
+        help_text=_("For anonymous surveys: a browser that has answered cannot answer again."),
+    )
+    results_public_early = models.BooleanField(
+        _("results visible to residents before the consultation closes"), default=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "kind"], name="survey_kind_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SurveyVersion(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["survey", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "number"], name="survey_version_number_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} v{self.number}"
+
+
+class Section(models.Model):
+    version = models.ForeignKey(SurveyVersion, on_delete=models.CASCADE, related_name="sections")
+    key = models.CharField(max_length=16, default=key_make)
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(_("section title"), max_length=250, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    # A list of conditions (see surveys.conditions); all must hold for the section to show.
+    conditions = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title or self.key
+
+
+class QuestionType(models.TextChoices):
+    SINGLE = "single", _("Single choice")
+    MULTIPLE = "multiple", _("Multiple choice")
+    SHORT_TEXT = "short_text", _("Short text")
+    LONG_TEXT = "long_text", _("Long text")
+    NUMBER = "number", _("Number")
+    SCALE = "scale", _("Scale")
+    RANKING = "ranking", _("Ranking")
+    MATRIX = "matrix", _("Matrix (rows × scale)")
+    DATE = "date", _("Date")
+
+
+CHOICE_TYPES = frozenset(
+    {QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.RANKING, QuestionType.MATRIX}
+)
+
+
+class Question(models.Model):
+    """One question. ``min_value``/``max_value`` mean: the range of a number; the least and
+    most choices of a multiple choice; the top of a scale (its bottom is 1) and of a matrix's
+    scale in ``max_value``."""
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    key = models.CharField(max_length=16, default=key_make)
+    position = models.PositiveIntegerField(default=0)
+    type = models.CharField(_("type"), max_length=12, choices=QuestionType.choices)
+    text = models.CharField(_("question"), max_length=500)
+    help_text = models.CharField(_("help text"), max_length=500, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    min_value = models.IntegerField(_("minimum"), null=True, blank=True)
+    max_value = models.IntegerField(_("maximum"), null=True, blank=True)
+    min_label = models.CharField(_("label of the lowest value"), max_length=100, blank=True)
+    max_label = models.CharField(_("label of the highest value"), max_length=100, blank=True)
+    conditions = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Choice(models.Model):
+    """An option of a choice or ranking question, or a row of a matrix. ``is_other`` is the
+    "other, please specify" option: choosing it asks for a text."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    key = models.CharField(max_length=16, default=key_make)
+    position = models.PositiveIntegerField(default=0)
+    text = models.CharField(_("text"), max_length=300)
+    is_other = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("online")
+    PAPER = "paper", _("paper")
+
+
+class Response(models.Model):
+    """One person's answers, stored whole or not at all.
+
+    ``idempotency_key`` comes from the form the person was shown: a retried or double-clicked
+    submit carries the same key and the unique constraint keeps the response single."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses")
+    version = models.ForeignKey(SurveyVersion, on_delete=models.PROTECT, related_name="responses")
+    idempotency_key = models.UUIDField(unique=True)
+    respondent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Set only when the survey allows one response per browser.
+    browser_token = models.CharField(max_length=64, blank=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.ONLINE)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "respondent"],
+                condition=models.Q(respondent__isnull=False),
+                name="survey_response_once_per_resident",
+            ),
+            models.UniqueConstraint(
+                fields=["survey", "browser_token"],
+                condition=~models.Q(browser_token=""),
+                name="survey_response_once_per_browser",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"response {self.pk}"
+
+
+class Answer(models.Model):
+    """One datum of a response: a chosen option (with its "other" text), a text, a number,
+    a scale value, a rank (``choice`` + ``number``), a matrix cell (``choice`` is the row,
+    ``number`` the value) or a date. Typed columns let results be counted in SQL."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    choice = models.ForeignKey(
+        Choice, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(blank=True)
+    number = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["question", "choice"], name="survey_answer_question")]
+
+    def __str__(self) -> str:
+        return f"answer {self.pk}"

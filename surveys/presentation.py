@@ -1,0 +1,124 @@
+"""What the answering page (and the builder's preview, which is the same page) shows of each
+question: its current value, its errors and, for a conditional item, the condition in words
+(the page works without JavaScript: a resident reads when a question applies, and the
+server drops answers to questions the condition hides)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from surveys.models import Question, QuestionType, Section
+from surveys.selectors import VersionStructure
+
+
+@dataclass
+class ChoiceView:
+    key: str
+    text: str
+    is_other: bool
+    checked: bool
+    value: str = ""
+
+
+@dataclass
+class QuestionView:
+    question: Question
+    number: int
+    name: str
+    value: Any
+    other_text: str
+    errors: list[str]
+    condition_text: str
+    choices: list[ChoiceView] = field(default_factory=list)
+    scale: list[int] = field(default_factory=list)
+    places: list[int] = field(default_factory=list)
+
+
+@dataclass
+class SectionView:
+    section: Section
+    condition_text: str
+    questions: list[QuestionView]
+
+
+def condition_text(conditions: list[dict[str, Any]], by_key: dict[str, Question]) -> str:
+    """A condition in words, e.g. "Only if you answered “Yes” to question 2."."""
+    parts = []
+    for condition in conditions:
+        source = by_key.get(str(condition.get("question", "")))
+        if source is None:
+            parts.append(
+                _("This item is no longer shown (its condition refers to a removed question).")
+            )
+            continue
+        value = condition.get("value", "")
+        for choice in source.choices.all():
+            if choice.key == value:
+                value = choice.text
+        op = condition.get("op")
+        negate = bool(condition.get("negate"))
+        names = {"question": source.text, "value": value}
+        if op == "answered":
+            text = (
+                _("Only if you did not answer the question “%(question)s”.")
+                if negate
+                else _("Only if you answered the question “%(question)s”.")
+            )
+        elif op == "equals":
+            text = (
+                _("Only if your answer to “%(question)s” is not “%(value)s”.")
+                if negate
+                else _("Only if your answer to “%(question)s” is “%(value)s”.")
+            )
+        else:
+            text = (
+                _("Only if your answer to “%(question)s” does not include “%(value)s”.")
+                if negate
+                else _("Only if your answer to “%(question)s” includes “%(value)s”.")
+            )
+        parts.append(text % names)
+    return " ".join(parts)
+
+
+def questions_for_page(
+    structure: VersionStructure, answers: dict[str, Any], errors: dict[str, list[str]]
+) -> list[SectionView]:
+    by_key = {q.key: q for q in structure.questions}
+    sections = []
+    number = 0
+    for section in structure.sections:
+        views = []
+        for question in section.questions.all():
+            number += 1
+            value = answers.get(question.key)
+            view = QuestionView(
+                question=question,
+                number=number,
+                name=f"q-{question.key}",
+                value=value if value is not None else "",
+                other_text=answers.get(question.key + ".other", ""),
+                errors=errors.get(question.key, []),
+                condition_text=condition_text(question.conditions, by_key),
+            )
+            chosen = value if isinstance(value, list) else [value]
+            cells = value if isinstance(value, dict) else {}
+            for choice in question.choices.all():
+                view.choices.append(
+                    ChoiceView(
+                        choice.key,
+                        choice.text,
+                        choice.is_other,
+                        choice.key in chosen,
+                        str(cells.get(choice.key, "")),
+                    )
+                )
+            if question.type in (QuestionType.SCALE, QuestionType.MATRIX):
+                view.scale = list(range(1, (question.max_value or 5) + 1))
+            if question.type == QuestionType.RANKING:
+                view.places = list(range(1, len(view.choices) + 1))
+            views.append(view)
+        sections.append(SectionView(section, condition_text(section.conditions, by_key), views))
+    return sections

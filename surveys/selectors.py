@@ -1,0 +1,361 @@
+"""Reads of surveys: a version's structure, results per question, exports' rows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Avg, Count, Max, Min
+
+from consultations.models import Consultation, ConsultationStatus
+from surveys.conditions import QuestionSpec, SectionSpec
+from surveys.models import (
+    Answer,
+    Question,
+    QuestionType,
+    Response,
+    Section,
+    Survey,
+    SurveyVersion,
+)
+
+AFTER_CLOSE = frozenset(
+    {ConsultationStatus.CLOSED, ConsultationStatus.REPORT_PUBLISHED, ConsultationStatus.ARCHIVED}
+)
+TEXT_ANSWERS_SHOWN = 200
+
+
+@dataclass
+class VersionStructure:
+    version: SurveyVersion
+    sections: list[Section]
+    questions: list[Question]
+    specs: list[SectionSpec]
+
+
+def version_structure(version: SurveyVersion) -> VersionStructure:
+    """Sections with their questions and choices, in page order, in three queries."""
+    sections = list(version.sections.prefetch_related("questions__choices"))
+    questions = [q for s in sections for q in s.questions.all()]
+    specs = [
+        SectionSpec(
+            key=s.key,
+            conditions=s.conditions,
+            questions=tuple(QuestionSpec(q.key, q.conditions) for q in s.questions.all()),
+        )
+        for s in sections
+    ]
+    return VersionStructure(version, sections, questions, specs)
+
+
+def survey_of(consultation: Consultation, kind: str) -> Survey | None:
+    return Survey.objects.filter(consultation=consultation, kind=kind).first()
+
+
+def survey_current_version(survey: Survey) -> SurveyVersion:
+    return survey.versions.order_by("-number").first()  # type: ignore[return-value]
+
+
+def results_visible_to_residents(survey: Survey, consultation: Consultation) -> bool:
+    """Residents see results once the consultation has closed, or earlier when the
+    coordinator allowed it."""
+    return survey.results_public_early or consultation.status in AFTER_CLOSE
+
+
+def response_count(survey: Survey) -> int:
+    return Response.objects.filter(survey=survey).count()
+
+
+def contribution_count_of(consultation: Consultation, kind: str) -> int:
+    return Response.objects.filter(survey__consultation=consultation, survey__kind=kind).count()
+
+
+# --- Results --------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    label: str
+    count: int
+    percent: float | None = None
+    extra: Any = None
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    answered: int
+    rows: list[Row] = field(default_factory=list)
+    mean: float | None = None
+    minimum: Any = None
+    maximum: Any = None
+    texts: list[str] = field(default_factory=list)
+    # Matrix: the scale's values as columns, a row per matrix row with counts per value.
+    columns: list[int] = field(default_factory=list)
+    matrix: list[tuple[str, list[int], float | None]] = field(default_factory=list)
+
+    def as_data(self) -> dict[str, Any]:
+        return {
+            "question": self.question.text,
+            "type": self.question.type,
+            "answered": self.answered,
+            "rows": [{"label": r.label, "count": r.count, "percent": r.percent} for r in self.rows],
+            "mean": self.mean,
+            "minimum": _plain(self.minimum),
+            "maximum": _plain(self.maximum),
+            "columns": self.columns,
+            "matrix": [
+                {"row": label, "counts": counts, "mean": mean}
+                for label, counts, mean in self.matrix
+            ],
+        }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value.normalize()) if value % 1 else int(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _percent(count: int, total: int) -> float | None:
+    return round(100 * count / total, 1) if total else None
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else round(float(value), 2)
+
+
+@dataclass
+class SurveyResults:
+    survey: Survey
+    version: SurveyVersion
+    responses: int
+    versions: list[tuple[int, int]]
+    questions: list[QuestionResult]
+    text_search: str = ""
+
+
+def survey_results(
+    survey: Survey, *, version_number: int | None = None, text_search: str = ""
+) -> SurveyResults:
+    """Counts and percentages per question of one version (the current one by default);
+    percentages are of the responses that answered that question. A constant number of
+    queries whatever the number of responses: aggregation happens in PostgreSQL."""
+    versions_qs = survey.versions.annotate(n=Count("responses")).order_by("number")
+    versions = [(v.number, v.n) for v in versions_qs]
+    version = (
+        survey.versions.filter(number=version_number).first()
+        if version_number is not None
+        else None
+    ) or survey_current_version(survey)
+    structure = version_structure(version)
+    responses = Response.objects.filter(version=version).count()
+    answers = Answer.objects.filter(question__section__version=version)
+    answered = dict(
+        answers.values("question_id")
+        .annotate(n=Count("response_id", distinct=True))
+        .values_list("question_id", "n")
+    )
+    by_choice: dict[int, dict[int, int]] = defaultdict(dict)
+    for qid, cid, n in (
+        answers.filter(choice__isnull=False, number__isnull=True)
+        .values("question_id", "choice_id")
+        .annotate(n=Count("id"))
+        .values_list("question_id", "choice_id", "n")
+    ):
+        by_choice[qid][cid] = n
+    by_number: dict[int, dict[Any, int]] = defaultdict(dict)
+    for qid, value, n in (
+        answers.filter(choice__isnull=True, number__isnull=False)
+        .values("question_id", "number")
+        .annotate(n=Count("id"))
+        .values_list("question_id", "number", "n")
+    ):
+        by_number[qid][value] = n
+    cells: dict[int, dict[tuple[int, int], int]] = defaultdict(dict)
+    for qid, cid, value, n in (
+        answers.filter(choice__isnull=False, number__isnull=False)
+        .values("question_id", "choice_id", "number")
+        .annotate(n=Count("id"))
+        .values_list("question_id", "choice_id", "number", "n")
+    ):
+        cells[qid][(cid, int(value))] = n
+    stats = {
+        row["question_id"]: row
+        for row in answers.values("question_id").annotate(
+            mean=Avg("number"),
+            low=Min("number"),
+            high=Max("number"),
+            first=Min("date"),
+            last=Max("date"),
+        )
+    }
+    text_qs = answers.exclude(text="").filter(
+        question__type__in=[QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT]
+    )
+    if text_search:
+        text_qs = text_qs.filter(text__icontains=text_search)
+    texts: dict[int, list[str]] = defaultdict(list)
+    for qid, text in text_qs.order_by("question_id", "-id").values_list("question_id", "text"):
+        if len(texts[qid]) < TEXT_ANSWERS_SHOWN:
+            texts[qid].append(text)
+    others: dict[int, list[str]] = defaultdict(list)
+    for qid, text in (
+        answers.exclude(text="")
+        .filter(choice__is_other=True)
+        .order_by("question_id", "-id")
+        .values_list("question_id", "text")[: TEXT_ANSWERS_SHOWN * 10]
+    ):
+        others[qid].append(text)
+
+    results = []
+    for question in structure.questions:
+        total = answered.get(question.pk, 0)
+        result = QuestionResult(question=question, answered=total)
+        choices = list(question.choices.all())
+        if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+            counts = by_choice.get(question.pk, {})
+            result.rows = [
+                Row(c.text, counts.get(c.pk, 0), _percent(counts.get(c.pk, 0), total))
+                for c in choices
+            ]
+            result.texts = others.get(question.pk, [])
+        elif question.type == QuestionType.SCALE:
+            counts = by_number.get(question.pk, {})
+            top = question.max_value or 5
+            result.rows = [
+                Row(str(v), counts.get(v, 0), _percent(counts.get(v, 0), total))
+                for v in range(1, top + 1)
+            ]
+            result.mean = _number(stats.get(question.pk, {}).get("mean"))
+        elif question.type == QuestionType.NUMBER:
+            row = stats.get(question.pk, {})
+            result.mean = _number(row.get("mean"))
+            result.minimum, result.maximum = row.get("low"), row.get("high")
+        elif question.type == QuestionType.DATE:
+            row = stats.get(question.pk, {})
+            result.minimum, result.maximum = row.get("first"), row.get("last")
+        elif question.type == QuestionType.RANKING:
+            # Score: an item placed first of n gets n points, last gets 1 (Borda count).
+            n = len(choices)
+            qcells = cells.get(question.pk, {})
+            for choice in choices:
+                places = {p: qcells.get((choice.pk, p), 0) for p in range(1, n + 1)}
+                votes = sum(places.values())
+                score = sum((n + 1 - p) * k for p, k in places.items())
+                mean = round(sum(p * k for p, k in places.items()) / votes, 2) if votes else None
+                result.rows.append(Row(choice.text, score, None, mean))
+            result.rows.sort(key=lambda r: -r.count)
+        elif question.type == QuestionType.MATRIX:
+            top = question.max_value or 5
+            result.columns = list(range(1, top + 1))
+            qcells = cells.get(question.pk, {})
+            for choice in choices:
+                counts = [qcells.get((choice.pk, v), 0) for v in result.columns]
+                votes = sum(counts)
+                mean = (
+                    round(
+                        sum(v * k for v, k in zip(result.columns, counts, strict=True)) / votes, 2
+                    )
+                    if votes
+                    else None
+                )
+                result.matrix.append((choice.text, counts, mean))
+        else:
+            result.texts = texts.get(question.pk, [])
+        results.append(result)
+    return SurveyResults(survey, version, responses, versions, results, text_search)
+
+
+# --- Exports --------------------------------------------------------------------------------
+
+
+def export_table(survey: Survey) -> tuple[list[str], list[list[Any]], list[list[str]]]:
+    """(header, one row per response, codebook rows) over every version of the survey.
+    Columns follow the question keys, so a question kept from version to version is one
+    column; the codebook says which versions asked it and what its values mean."""
+    questions = list(
+        Question.objects.filter(section__version__survey=survey)
+        .select_related("section__version")
+        .prefetch_related("choices")
+        .order_by("section__version__number", "section__position", "position", "pk")
+    )
+    keys: dict[str, Question] = {}
+    versions_of: dict[str, list[int]] = defaultdict(list)
+    for question in questions:
+        keys[question.key] = question  # the latest wording wins
+        versions_of[question.key].append(question.section.version.number)
+    order = list(dict.fromkeys(q.key for q in questions))
+    header = ["response_id", "version", "channel", "submitted_at"]
+    for key in order:
+        question = keys[key]
+        if question.type in (QuestionType.RANKING, QuestionType.MATRIX):
+            header += [f"{question.text} — {c.text}" for c in question.choices.all()]
+        else:
+            header.append(question.text)
+        if any(c.is_other for c in question.choices.all()):
+            header.append(f"{question.text} — inne (jakie?)")
+    choice_key = {c.pk: c.key for q in questions for c in q.choices.all()}
+    question_key = {q.pk: q.key for q in questions}
+    rows: list[list[Any]] = []
+    answers: dict[int, list[Answer]] = defaultdict(list)
+    responses = list(
+        Response.objects.filter(survey=survey).select_related("version").order_by("pk")
+    )
+    for answer in Answer.objects.filter(response__survey=survey).select_related("choice"):
+        answers[answer.response_id].append(answer)
+    for response in responses:
+        cells: dict[str, list[str]] = defaultdict(list)
+        for answer in answers[response.pk]:
+            key = question_key[answer.question_id]
+            question = keys[key]
+            if question.type in (QuestionType.RANKING, QuestionType.MATRIX):
+                cells[f"{key}:{choice_key[answer.choice_id]}"].append(str(int(answer.number)))
+            elif answer.choice_id:
+                cells[key].append(answer.choice.text)
+                if answer.choice.is_other:
+                    cells[key + ":other"].append(answer.text)
+            elif answer.number is not None:
+                cells[key].append(str(_plain(answer.number)))
+            elif answer.date is not None:
+                cells[key].append(answer.date.isoformat())
+            else:
+                cells[key].append(answer.text)
+        submitted: datetime = response.created_at
+        row: list[Any] = [
+            response.pk,
+            response.version.number,
+            response.channel,
+            submitted.isoformat(timespec="seconds"),
+        ]
+        for key in order:
+            question = keys[key]
+            if question.type in (QuestionType.RANKING, QuestionType.MATRIX):
+                row += ["; ".join(cells[f"{key}:{c.key}"]) for c in question.choices.all()]
+            else:
+                row.append("; ".join(cells[key]))
+            if any(c.is_other for c in question.choices.all()):
+                row.append("; ".join(cells[key + ":other"]))
+        rows.append(row)
+    codebook = [["question", "type", "versions", "values"]]
+    for key in order:
+        question = keys[key]
+        values = ", ".join(c.text for c in question.choices.all())
+        if question.type in (QuestionType.SCALE, QuestionType.MATRIX):
+            values = f"1–{question.max_value} ({question.min_label} … {question.max_label})"
+        elif question.type == QuestionType.RANKING:
+            values = "1 = first place"
+        codebook.append(
+            [
+                question.text,
+                question.get_type_display(),
+                ", ".join(map(str, versions_of[key])),
+                values,
+            ]
+        )
+    return header, rows, codebook

@@ -1,0 +1,49 @@
+"""Writes of surveys: the builder (``builder``) and responses (``responses``).
+
+The package re-exports every service so callers import ``surveys.services``."""
+
+from surveys.services.builder import (
+    ConditionInput,
+    QuestionInput,
+    question_add,
+    question_move,
+    question_remove,
+    question_update,
+    section_add,
+    section_move,
+    section_remove,
+    section_update,
+    survey_create,
+    survey_settings_update,
+    text_check,
+)
+from surveys.services.responses import (
+    SubmitResult,
+    SurveyClosed,
+    answers_check,
+    eligibility_error,
+    survey_paper_response_enter,
+    survey_response_submit,
+)
+
+__all__ = [
+    "ConditionInput",
+    "QuestionInput",
+    "SubmitResult",
+    "SurveyClosed",
+    "answers_check",
+    "eligibility_error",
+    "question_add",
+    "question_move",
+    "question_remove",
+    "question_update",
+    "section_add",
+    "section_move",
+    "section_remove",
+    "section_update",
+    "survey_create",
+    "survey_paper_response_enter",
+    "survey_response_submit",
+    "survey_settings_update",
+    "text_check",
+]

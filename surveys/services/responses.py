@@ -1,0 +1,439 @@
+"""Submitting a response: checked against the current version's questions, stored whole or
+not at all, once.
+
+- Once: the form carries an idempotency key; the key is unique in the table, so of fifty
+  identical submits at once one inserts and the others find its row (CONSUL's duplicate
+  voters came from checking in Python first). A resident's one response and a browser's one
+  response are unique constraints too.
+- Whole: the response and its answers are written in one transaction.
+- Hidden questions: their answers are dropped and they are never required
+  (:func:`surveys.conditions.visible_keys` decides, as on the page).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from consultations.selectors import participation_form_get
+from consultations.services import audit_record
+from surveys.conditions import visible_keys
+from surveys.models import (
+    Answer,
+    Audience,
+    Channel,
+    Question,
+    QuestionType,
+    Response,
+    Survey,
+    SurveyVersion,
+)
+from surveys.selectors import VersionStructure, version_structure
+
+# Anonymous surveys: at most this many responses from one IP address per window. A whole
+# office or school behind one address must still be able to answer, hence not 1.
+RATE_LIMIT_RESPONSES = 30
+RATE_LIMIT_WINDOW_SECONDS = 600
+TEXT_LIMITS = {QuestionType.SHORT_TEXT: 500, QuestionType.LONG_TEXT: 10000}
+OTHER_TEXT_LIMIT = 500
+
+
+class SurveyClosed(ValidationError):
+    pass
+
+
+@dataclass
+class SubmitResult:
+    response: Response
+    created: bool
+
+
+def _has_verified_email(user: Any) -> bool:
+    from allauth.account.models import EmailAddress
+
+    if not (user is not None and user.is_authenticated and user.is_active):
+        return False
+    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+
+
+def eligibility_error(survey: Survey, user: Any) -> str | None:
+    """Why this person may not answer (None when they may)."""
+    if survey.audience == Audience.VERIFIED and not _has_verified_email(user):
+        return _(
+            "This survey is answered by residents with a verified e-mail address. Please sign "
+            "in (or create an account) and confirm your e-mail address first."
+        )
+    return None
+
+
+def _clean_text(value: Any, limit: int) -> str:
+    text = value if isinstance(value, str) else ""
+    if "\x00" in text:
+        raise ValueError(_("The answer contains a forbidden NUL character."))
+    text = text.strip()
+    if len(text) > limit:
+        raise ValueError(
+            ngettext(
+                "The answer is too long: at most %(max)d character.",
+                "The answer is too long: at most %(max)d characters.",
+                limit,
+            )
+            % {"max": limit}
+        )
+    return text
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if value else []
+    return [str(v) for v in value if v not in (None, "")]
+
+
+def _integer(value: str, message: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError(message) from None
+
+
+def _question_answers(
+    question: Question, value: Any, other_text: Any
+) -> tuple[Any, list[Answer], bool]:
+    """(the value conditions see, the answer rows, whether anything was answered).
+    Raises ValueError with the message shown next to the question."""
+    choices = {c.key: c for c in question.choices.all()}
+    rows: list[Answer] = []
+    qtype = question.type
+    if qtype in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+        keys = _as_list(value)
+        if qtype == QuestionType.SINGLE and len(keys) > 1:
+            raise ValueError(_("Please choose one answer."))
+        if any(key not in choices for key in keys):
+            raise ValueError(_("Please choose answers from the list."))
+        keys = list(dict.fromkeys(keys))
+        if qtype == QuestionType.MULTIPLE and keys:
+            low, high = question.min_value, question.max_value
+            if low is not None and len(keys) < low:
+                raise ValueError(
+                    ngettext(
+                        "Please choose at least %(count)d answer.",
+                        "Please choose at least %(count)d answers.",
+                        low,
+                    )
+                    % {"count": low}
+                )
+            if high is not None and len(keys) > high:
+                raise ValueError(
+                    ngettext(
+                        "Please choose at most %(count)d answer.",
+                        "Please choose at most %(count)d answers.",
+                        high,
+                    )
+                    % {"count": high}
+                )
+        for key in keys:
+            choice = choices[key]
+            text = ""
+            if choice.is_other:
+                text = _clean_text(other_text, OTHER_TEXT_LIMIT)
+                if not text:
+                    raise ValueError(_("Please specify the “other” answer."))
+            rows.append(Answer(question=question, choice=choice, text=text))
+        seen: Any = keys[0] if qtype == QuestionType.SINGLE and keys else keys
+        return seen, rows, bool(keys)
+    if qtype in (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT):
+        text = _clean_text(value, TEXT_LIMITS[qtype])
+        if text:
+            rows.append(Answer(question=question, text=text))
+        return text, rows, bool(text)
+    if qtype == QuestionType.NUMBER:
+        raw = _clean_text(value, 40).replace(",", ".").replace(" ", "")
+        if not raw:
+            return "", rows, False
+        try:
+            number = Decimal(raw)
+        except InvalidOperation:
+            raise ValueError(_("Please enter a number, e.g. 12 or 3,5.")) from None
+        if not number.is_finite() or abs(number) >= Decimal(10) ** 14:
+            raise ValueError(_("Please enter a number, e.g. 12 or 3,5."))
+        if number != number.quantize(Decimal("0.0001")):
+            raise ValueError(_("Please enter at most four decimal places."))
+        low, high = question.min_value, question.max_value
+        if (low is not None and number < low) or (high is not None and number > high):
+            raise ValueError(_out_of_range(low, high))
+        rows.append(Answer(question=question, number=number))
+        return raw, rows, True
+    if qtype == QuestionType.SCALE:
+        raw = _clean_text(value, 10)
+        if not raw:
+            return "", rows, False
+        top = question.max_value or 5
+        number = _integer(raw, _out_of_range(1, top))
+        if not 1 <= number <= top:
+            raise ValueError(_out_of_range(1, top))
+        rows.append(Answer(question=question, number=number))
+        return str(number), rows, True
+    if qtype == QuestionType.RANKING:
+        ranks = value if isinstance(value, dict) else {}
+        given = {k: _clean_text(v, 10) for k, v in ranks.items() if k in choices}
+        given = {k: v for k, v in given.items() if v}
+        if not given:
+            return [], rows, False
+        count = len(choices)
+        numbers = {k: _integer(v, _out_of_range(1, count)) for k, v in given.items()}
+        if any(not 1 <= n <= count for n in numbers.values()):
+            raise ValueError(_out_of_range(1, count))
+        if len(numbers) != count or sorted(numbers.values()) != list(range(1, count + 1)):
+            raise ValueError(
+                _("Please give each item a different place, from 1 to %(count)d.")
+                % {"count": count}
+            )
+        for key, place in numbers.items():
+            rows.append(Answer(question=question, choice=choices[key], number=place))
+        return sorted(numbers, key=numbers.__getitem__), rows, True
+    if qtype == QuestionType.MATRIX:
+        cells = value if isinstance(value, dict) else {}
+        top = question.max_value or 5
+        values: list[str] = []
+        for key, raw in cells.items():
+            if key not in choices:
+                continue
+            raw = _clean_text(raw, 10)
+            if not raw:
+                continue
+            number = _integer(raw, _out_of_range(1, top))
+            if not 1 <= number <= top:
+                raise ValueError(_out_of_range(1, top))
+            rows.append(Answer(question=question, choice=choices[key], number=number))
+            values.append(str(number))
+        if rows and question.required and len(rows) != len(choices):
+            raise ValueError(_("Please answer every row."))
+        return values, rows, bool(rows)
+    if qtype == QuestionType.DATE:
+        raw = _clean_text(value, 20)
+        if not raw:
+            return "", rows, False
+        try:
+            day = date.fromisoformat(raw)
+        except ValueError:
+            raise ValueError(_("Please enter a date as YYYY-MM-DD, e.g. 2026-05-31.")) from None
+        rows.append(Answer(question=question, date=day))
+        return raw, rows, True
+    raise ValueError(_("This question cannot be answered."))
+
+
+def _out_of_range(low: Any, high: Any) -> str:
+    if low is not None and high is not None:
+        return _("Please enter a value from %(low)s to %(high)s.") % {"low": low, "high": high}
+    if low is not None:
+        return _("Please enter a value of at least %(low)s.") % {"low": low}
+    return _("Please enter a value of at most %(high)s.") % {"high": high}
+
+
+def answers_check(
+    structure: VersionStructure, answers: dict[str, Any]
+) -> tuple[list[Answer], frozenset[str]]:
+    """The answer rows of the shown questions and the keys shown; raises ValidationError
+    with a message per question key. Pure apart from reading ``structure``."""
+    errors: dict[str, list[str]] = {}
+    seen: dict[str, Any] = {}
+    prepared: dict[str, tuple[list[Answer], bool]] = {}
+    for question in structure.questions:
+        try:
+            value, rows, answered = _question_answers(
+                question, answers.get(question.key), answers.get(question.key + ".other")
+            )
+        except ValueError as exc:
+            errors[question.key] = [str(exc)]
+            continue
+        seen[question.key] = value
+        prepared[question.key] = (rows, answered)
+    shown = visible_keys(structure.specs, seen)
+    # Errors of hidden questions do not count: their answers are dropped.
+    errors = {key: msgs for key, msgs in errors.items() if key in shown}
+    rows: list[Answer] = []
+    for question in structure.questions:
+        if question.key not in shown or question.key in errors:
+            continue
+        question_rows, answered = prepared[question.key]
+        if question.required and not answered:
+            errors[question.key] = [_("Please answer this question.")]
+            continue
+        rows.extend(question_rows)
+    if errors:
+        raise ValidationError(errors)
+    if not rows:
+        raise ValidationError({"__all__": [_("Please answer at least one question.")]})
+    return rows, shown
+
+
+def _rate_limited(survey: Survey, client_ip: str) -> bool:
+    key = f"survey-rate:{survey.pk}:{client_ip}"
+    cache.add(key, 0, RATE_LIMIT_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, RATE_LIMIT_WINDOW_SECONDS)
+        count = 1
+    return count > RATE_LIMIT_RESPONSES
+
+
+def survey_response_submit(
+    *,
+    acting_user: Any,
+    survey_id: int,
+    idempotency_key: uuid.UUID,
+    answers: dict[str, Any],
+    client_ip: str = "",
+    browser_token: str = "",
+    honeypot: str = "",
+    now: datetime | None = None,
+) -> SubmitResult:
+    """Store a resident's response once (see the module), or raise ValidationError with a
+    message for the page and nothing stored.
+
+    ``acting_user`` is the resident (anonymous for anyone's surveys); a resident of a
+    verified-e-mail survey who submits again replaces their answers while the survey is open.
+    """
+    now = now or timezone.now()
+    survey = Survey.objects.select_related("consultation").get(pk=survey_id)
+    existing = Response.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        if existing.survey_id != survey.pk:
+            raise ValidationError(_("This form has expired. Please reload the page."))
+        return SubmitResult(existing, created=False)
+    form = participation_form_get(survey.consultation, survey.kind)
+    if form is None or not form.is_open_at(now):
+        raise SurveyClosed(
+            _(
+                "The survey is closed: responses are no longer accepted. Your answers are "
+                "shown below so that nothing is lost."
+            )
+        )
+    if honeypot:
+        raise ValidationError(_("The response could not be accepted. Please try again."))
+    problem = eligibility_error(survey, acting_user)
+    if problem:
+        raise ValidationError(problem)
+    respondent = acting_user if survey.audience == Audience.VERIFIED else None
+    if survey.audience == Audience.ANYONE:
+        if survey.one_per_browser and not browser_token:
+            raise ValidationError(
+                _("Please allow cookies for this site: this survey takes one response each.")
+            )
+        if client_ip and _rate_limited(survey, client_ip):
+            raise ValidationError(
+                _("Too many responses came from your network just now. Please try again later.")
+            )
+    return _store(
+        survey=survey,
+        idempotency_key=idempotency_key,
+        answers=answers,
+        respondent=respondent,
+        browser_token=browser_token if survey.one_per_browser else "",
+        channel=Channel.ONLINE,
+        entered_by=None,
+    )
+
+
+@transaction.atomic
+def _store(
+    *,
+    survey: Survey,
+    idempotency_key: uuid.UUID,
+    answers: dict[str, Any],
+    respondent: Any,
+    browser_token: str,
+    channel: str,
+    entered_by: Any,
+) -> SubmitResult:
+    version = survey.versions.order_by("-number").first()
+    assert version is not None
+    # Shared with other submits, exclusive of the builder's change to this version.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {SurveyVersion._meta.db_table} WHERE id = %s FOR SHARE", [version.pk]
+        )
+    rows, _shown = answers_check(version_structure(version), answers)
+    response: Response | None = None
+    if respondent is not None:
+        response = (
+            Response.objects.select_for_update()
+            .filter(survey=survey, respondent=respondent)
+            .first()
+        )
+    created = response is None
+    if response is None:
+        try:
+            with transaction.atomic():
+                response = Response.objects.create(
+                    survey=survey,
+                    version=version,
+                    idempotency_key=idempotency_key,
+                    respondent=respondent,
+                    browser_token=browser_token,
+                    channel=channel,
+                    entered_by=entered_by,
+                )
+        except IntegrityError:
+            duplicate = Response.objects.filter(idempotency_key=idempotency_key).first()
+            if duplicate is not None:
+                return SubmitResult(duplicate, created=False)
+            if browser_token:
+                raise ValidationError(
+                    _("A response to this survey has already been sent from this browser.")
+                ) from None
+            raise ValidationError(
+                _("Your response has just been saved in another window. Please reload the page.")
+            ) from None
+    else:
+        response.answers.all().delete()
+        response.version = version
+        response.save(update_fields=["version", "updated_at"])
+    for row in rows:
+        row.response = response
+    Answer.objects.bulk_create(rows)
+    return SubmitResult(response, created=created)
+
+
+def survey_paper_response_enter(
+    *, acting_user: Any, survey_id: int, idempotency_key: uuid.UUID, answers: dict[str, Any]
+) -> SubmitResult:
+    """Staff type in a paper questionnaire: marked "paper" with who entered it. Accepted
+    while the consultation runs and after it closes (paper arrives by post), never once its
+    report is published."""
+    survey = Survey.objects.select_related("consultation").get(pk=survey_id)
+    if survey.consultation.status not in ("open", "closed"):
+        raise ValidationError(
+            _("Paper questionnaires can be entered while the consultation is open or closed.")
+        )
+    with transaction.atomic():
+        result = _store(
+            survey=survey,
+            idempotency_key=idempotency_key,
+            answers=answers,
+            respondent=None,
+            browser_token="",
+            channel=Channel.PAPER,
+            entered_by=acting_user,
+        )
+        if result.created:
+            audit_record(
+                acting_user=acting_user,
+                action="survey_paper_response_enter",
+                target=result.response,
+                consultation=survey.consultation,
+            )
+    return result
