@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 
 from accounts.models import Invitation
@@ -46,15 +48,10 @@ def mail_send(
 
 
 @shared_task
-def invitations_purge_all() -> int:
-    """Purge old invitations in every ready municipality, each in its own schema."""
-    from django_tenants.utils import schema_context
-
+def invitations_purge_all() -> dict[str, Any]:
+    """Hourly: purge old invitations in each active municipality. Returns the fan-out
+    summary (invitations deleted a schema)."""
     from accounts.services import invitations_purge
-    from tenants.selectors import municipalities_ready
+    from tenants.fanout import fan_out
 
-    total = 0
-    for municipality in municipalities_ready():
-        with schema_context(municipality.schema_name):
-            total += invitations_purge()
-    return total
+    return fan_out(job_name="invitations purge", job=invitations_purge).as_dict()

@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-import logging
+from typing import Any
 
 from celery import shared_task
 
-logger = logging.getLogger("konsulta")
-
 
 @shared_task
-def consultations_advance_all() -> dict[str, list[int]]:
+def consultations_advance_all() -> dict[str, Any]:
     """Every minute: open due and close ended consultations in each active municipality,
-    inside its own schema. Returns {schema: [opened, closed]} for the logs and tests."""
-    from django_tenants.utils import schema_context
-
+    inside its own schema. Returns the fan-out summary; each schema's result is
+    [opened, closed]."""
     from consultations.services import consultations_advance
-    from tenants.models import MunicipalityStatus
-    from tenants.selectors import municipalities_ready
+    from tenants.fanout import fan_out
 
-    done: dict[str, list[int]] = {}
-    # Suspended and archived sites are frozen: their consultations do not move.
-    for municipality in municipalities_ready().filter(status=MunicipalityStatus.ACTIVE):
-        try:
-            with schema_context(municipality.schema_name):
-                opened, closed = consultations_advance()
-        except Exception:
-            # One broken schema must not stop the others; the next run retries it.
-            logger.exception("advancing consultations failed in %s", municipality.schema_name)
-            continue
-        if opened or closed:
-            done[municipality.schema_name] = [opened, closed]
-    return done
+    def advance() -> list[int]:
+        return list(consultations_advance())
+
+    return fan_out(job_name="consultations advance", job=advance).as_dict()

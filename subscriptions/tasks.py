@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import logging
+from typing import Any
 
 from celery import shared_task
-
-logger = logging.getLogger("konsulta")
 
 
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -24,39 +22,21 @@ def subscription_confirmation_send(self: object, subscription_id: int, token: st
     subscription_confirmation_send_mail(subscription=subscription, token=token)
 
 
-def _each_active_municipality(job_name: str, job: object) -> dict[str, int]:
-    from django_tenants.utils import schema_context
-
-    from tenants.models import MunicipalityStatus
-    from tenants.selectors import municipalities_ready
-
-    done: dict[str, int] = {}
-    # Suspended and archived sites are frozen: they mail nobody.
-    for municipality in municipalities_ready().filter(status=MunicipalityStatus.ACTIVE):
-        try:
-            with schema_context(municipality.schema_name):
-                count = job()  # type: ignore[operator]
-        except Exception:
-            # One broken schema must not stop the others; the next run retries it.
-            logger.exception("%s failed in %s", job_name, municipality.schema_name)
-            continue
-        if count:
-            done[municipality.schema_name] = count
-    return done
-
-
 @shared_task
-def notifications_send_all() -> dict[str, int]:
+def notifications_send_all() -> dict[str, Any]:
     """Every few minutes: mail subscribers about consultations announced or opened since the
-    last run, in each active municipality. Returns {schema: mails sent}."""
+    last run, in each active municipality. Returns the fan-out summary (mails sent a schema)."""
     from subscriptions.services import notifications_send
+    from tenants.fanout import fan_out
 
-    return _each_active_municipality("notifications", notifications_send)
+    return fan_out(job_name="notifications send", job=notifications_send).as_dict()
 
 
 @shared_task
-def subscriptions_purge_all() -> dict[str, int]:
-    """Hourly: delete subscriptions left unconfirmed for seven days, in each municipality."""
+def subscriptions_purge_all() -> dict[str, Any]:
+    """Hourly: delete subscriptions left unconfirmed for seven days, in each active
+    municipality. Returns the fan-out summary (subscriptions deleted a schema)."""
     from subscriptions.services import subscriptions_purge
+    from tenants.fanout import fan_out
 
-    return _each_active_municipality("subscriptions purge", subscriptions_purge)
+    return fan_out(job_name="subscriptions purge", job=subscriptions_purge).as_dict()

@@ -19,6 +19,12 @@ def municipalities_ready() -> QuerySet[Municipality]:
     )
 
 
+def municipalities_active() -> QuerySet[Municipality]:
+    """Ready municipalities whose site is open: the only ones periodic jobs run in (a
+    suspended or archived site is frozen, a provisioning schema may be half there)."""
+    return municipalities_ready().filter(status=MunicipalityStatus.ACTIVE)
+
+
 def municipalities_for_provider(*, status: str = "", query: str = "") -> QuerySet[Municipality]:
     """The provider's list: every municipality with its primary domain, filtered."""
     qs = Municipality.objects.exclude(schema_name="public").prefetch_related("domains")

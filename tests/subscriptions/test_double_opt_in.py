@@ -351,6 +351,6 @@ def test_the_purge_task_runs_in_every_active_municipality(tenant_a, tenant_b):
     done = subscriptions_purge_all()
     # then
     for tenant in (tenant_a, tenant_b):
-        assert done.get(tenant.schema_name, 0) >= 1
+        assert done["results"].get(tenant.schema_name, 0) >= 1
         with schema_context(tenant.schema_name):
             assert not Subscription.objects.filter(email=emails[tenant.schema_name]).exists()
