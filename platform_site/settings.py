@@ -65,6 +65,7 @@ TENANT_APPS = [
     "consultations",
     "django.contrib.sitemaps",
     "subscriptions",
+    "meetings",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -269,6 +270,16 @@ CELERY_BEAT_SCHEDULE["notifications-send"] = {
 # Subscriptions left unconfirmed for seven days are deleted.
 CELERY_BEAT_SCHEDULE["subscriptions-purge"] = {
     "task": "subscriptions.tasks.subscriptions_purge_all",
+    "schedule": 60.0 * 60,
+}
+# Reminders the day before a meeting (hourly: each run mails what the last one left).
+CELERY_BEAT_SCHEDULE["meeting-reminders"] = {
+    "task": "meetings.tasks.reminders_send_all",
+    "schedule": 60.0 * 60,
+}
+# Meeting sign-ups left unconfirmed for seven days are deleted.
+CELERY_BEAT_SCHEDULE["meeting-signups-purge"] = {
+    "task": "meetings.tasks.signups_purge_all",
     "schedule": 60.0 * 60,
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")

@@ -18,5 +18,6 @@ urlpatterns = [
     # Before consultations.urls: "konsultacje/rss/" and "konsultacje/atom/" look like slugs.
     path("", include("subscriptions.urls")),
     path("panel/zamowienia/", include("billing.urls_tenant")),
+    path("", include("meetings.urls")),
     path("", include("consultations.urls")),
 ]
