@@ -10,8 +10,8 @@ from django.db import connections
 from django_tenants.utils import schema_context
 
 from meetings.models import Event, Signup, SignupStatus
-from meetings.services import signup_cancel, signup_confirm
 from meetings.selectors import cancel_token
+from meetings.services import signup_cancel, signup_confirm
 from tests.meetings.helpers import event_make, meeting_consultation, pending_signup
 
 

@@ -26,9 +26,9 @@ from tests.consultations.factories import docx_bytes, exe_bytes, staff_make, upl
 from tests.meetings.helpers import (
     WARSAW,
     confirmed_signup,
+    evening,
     event_input,
     event_make,
-    evening,
     meeting_consultation,
 )
 
@@ -205,7 +205,7 @@ def _past_event(**fields):
 
 def test_attendance_is_a_count_or_the_ticked_list(in_a, admin):
     event = _past_event()
-    a, b, c = (confirmed_signup(event) for _ in range(3))
+    a, _b, c = (confirmed_signup(event) for _ in range(3))
     attendance_record(
         acting_user=admin, event_id=event.pk, attendance=None, attended_signup_ids=[a.pk, c.pk]
     )
