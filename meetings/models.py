@@ -29,8 +29,8 @@ ONLINE_TYPES = frozenset({EventType.ONLINE, EventType.HYBRID})
 
 
 class EventStatus(models.TextChoices):
-    SCHEDULED = "scheduled", _("Scheduled")
-    CANCELLED = "cancelled", _("Cancelled")
+    SCHEDULED = "scheduled", _("Planned")
+    CANCELLED = "cancelled", _("Called off")
 
 
 def minutes_path(instance: Event, filename: str) -> str:
