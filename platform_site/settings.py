@@ -93,6 +93,7 @@ TENANT_APPS = [
     "subscriptions",
     "remarks",
     "surveys",
+    "meetings",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -373,6 +374,16 @@ CELERY_BEAT_SCHEDULE["subscriptions-purge"] = {
 # wakes at least this often.
 CELERY_BEAT_SCHEDULER = "platform_site.heartbeat:HeartbeatScheduler"
 CELERY_BEAT_MAX_LOOP_INTERVAL = 15
+# Reminders the day before a meeting (hourly: each run mails what the last one left).
+CELERY_BEAT_SCHEDULE["meeting-reminders"] = {
+    "task": "meetings.tasks.reminders_send_all",
+    "schedule": 60.0 * 60,
+}
+# Meeting sign-ups left unconfirmed for seven days are deleted.
+CELERY_BEAT_SCHEDULE["meeting-signups-purge"] = {
+    "task": "meetings.tasks.signups_purge_all",
+    "schedule": 60.0 * 60,
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 
 INVITATION_VALID_DAYS = 7

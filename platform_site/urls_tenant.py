@@ -24,5 +24,6 @@ urlpatterns = [
     path("", include("remarks.urls")),
     # Before consultations.urls, whose panel/konsultacje/<id>/<action>/ matches "ankieta".
     path("", include("surveys.urls")),
+    path("", include("meetings.urls")),
     path("", include("consultations.urls")),
 ]

@@ -4,39 +4,11 @@ TEXT values escaped, lines folded at 75 octets."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
 
+from common.ics import PRODID, ics_datetime, ics_document, ics_escape, ics_fold
 from consultations.models import Consultation
 
-PRODID = "-//Konsulta//Konsultacje spoleczne//PL"
-
-
-def ics_escape(text: str) -> str:
-    """RFC 5545 3.3.11: backslash, semicolon and comma escaped, line breaks as \\n."""
-    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    return text.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
-
-
-def ics_fold(line: str) -> str:
-    """RFC 5545 3.1: no line longer than 75 octets; a continuation starts with a space.
-    Cut between characters, never inside a multi-byte UTF-8 one (Polish letters)."""
-    parts: list[str] = []
-    current = ""
-    size = 0
-    limit = 75
-    for char in line:
-        width = len(char.encode())
-        if size + width > limit:
-            parts.append(current)
-            current, size, limit = " ", 1, 75
-        current += char
-        size += width
-    parts.append(current)
-    return "\r\n".join(parts)
-
-
-def ics_datetime(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+__all__ = ["PRODID", "calendar_render", "ics_datetime", "ics_escape", "ics_fold"]
 
 
 def calendar_render(
@@ -75,4 +47,4 @@ def calendar_render(
             "END:VEVENT",
         ]
     lines.append("END:VCALENDAR")
-    return "".join(ics_fold(line) + "\r\n" for line in lines)
+    return ics_document(lines)

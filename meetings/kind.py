@@ -1,0 +1,77 @@
+"""Meetings as a participation kind of consultations' registry (consultations.participation)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from consultations.models import Consultation
+from consultations.participation import ParticipationKind
+from meetings.models import Event, EventStatus, SignupStatus
+
+# The price-list add-on "Moduł spotkań konsultacyjnych" (billing's seed, 0002_price_list_seed).
+ADDON_CODE = "addon-meetings"
+
+
+def contribution_count(consultation: Consultation) -> int:
+    """Residents who signed up (confirmed or waiting, also after the event): a form whose
+    events people signed up for cannot be removed."""
+    return Event.objects.filter(consultation=consultation).aggregate(
+        n=Count(
+            "signups",
+            filter=Q(signups__status__in=(SignupStatus.CONFIRMED, SignupStatus.WAITING)),
+        )
+    )["n"]
+
+
+def report_section(consultation: Consultation) -> dict[str, Any] | None:
+    """The events held (not cancelled, started), each with its attendance, and the totals;
+    None while no event has been held."""
+    from django.utils import timezone
+
+    held = list(
+        Event.objects.filter(
+            consultation=consultation,
+            status=EventStatus.SCHEDULED,
+            starts_at__lte=timezone.now(),
+        ).order_by("starts_at", "pk")
+    )
+    if not held:
+        return None
+    recorded = [event.attendance for event in held if event.attendance is not None]
+    return {
+        "title": str(_("Meetings and other events")),
+        "events_held": len(held),
+        "attendance_total": sum(recorded),
+        "attendance_unrecorded": len(held) - len(recorded),
+        "events": [
+            {
+                "title": event.title,
+                "type": event.get_event_type_display(),
+                "starts_at": event.starts_at.isoformat(),
+                "place": ", ".join(p for p in (event.venue, event.address) if p)
+                or event.online_url,
+                "attendance": event.attendance,
+                "minutes": bool(event.minutes),
+            }
+            for event in held
+        ],
+    }
+
+
+MEETING_KIND = ParticipationKind(
+    name="meeting",
+    label=_("Consultation meetings"),
+    resident_actions=("sign_up",),
+    resident_url_name="meeting_schedule",
+    panel_url_name="meeting_panel_events",
+    addon_code=ADDON_CODE,
+    template_name="meetings/resident/_participation.html",
+    contribution_count=contribution_count,
+    report_section=report_section,
+    weight=40,
+)
+
+__all__ = ["ADDON_CODE", "MEETING_KIND"]
