@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
+# "citizens_panel" below stands for a kind no installed app registers (as after an app is
+# removed): survey, poll and meeting all have their apps now.
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -98,7 +100,7 @@ def test_a_form_of_an_unregistered_kind_cannot_be_added(admin):
     consultation = consultation_in_state(S.DRAFT, participation_forms=[])
     with pytest.raises(ValidationError) as exc:
         services.participation_form_add(
-            acting_user=admin, consultation_id=consultation.pk, kind_name="meeting"
+            acting_user=admin, consultation_id=consultation.pk, kind_name="citizens_panel"
         )
     # (the wording of this older message belongs to the Polish-register work)
     assert "formy udziału z listy" in exc.value.message_dict["participation_forms"][0]
@@ -246,18 +248,20 @@ def test_a_form_without_contributions_is_removed_and_that_is_recorded(admin, tes
 
 @pytest.mark.django_db
 def test_rows_of_unregistered_kinds_stay_and_are_not_offered(admin):
-    consultation = consultation_in_state(S.DRAFT, participation_forms=["meeting", "remarks"])
+    consultation = consultation_in_state(S.DRAFT, participation_forms=["citizens_panel", "remarks"])
     # unticking everything offered leaves the meeting row: its app is not installed
     services.participation_forms_set(
         acting_user=admin, consultation_id=consultation.pk, kind_names=["paragraph_comments"]
     )
-    assert kinds_of(consultation) == ["meeting", "paragraph_comments"]
-    assert "meeting" not in [k.name for k in selectors.participation_kinds_for_panel(consultation)]
+    assert kinds_of(consultation) == ["citizens_panel", "paragraph_comments"]
+    assert "citizens_panel" not in [
+        k.name for k in selectors.participation_kinds_for_panel(consultation)
+    ]
     # and it cannot be removed on its own: whether it holds contributions is unknown
-    meeting = selectors.participation_form_get(consultation, "meeting")
+    meeting = selectors.participation_form_get(consultation, "citizens_panel")
     with pytest.raises(ValidationError):
         services.participation_form_remove(acting_user=admin, form_id=meeting.pk)
-    assert kinds_of(consultation) == ["meeting", "paragraph_comments"]
+    assert kinds_of(consultation) == ["citizens_panel", "paragraph_comments"]
 
 
 @pytest.mark.django_db
@@ -274,13 +278,13 @@ def test_an_archived_consultations_forms_do_not_change(admin):
 
 @pytest.mark.django_db
 def test_ordering_needs_a_form_of_a_registered_kind(admin):
-    only_planned = consultation_in_state(S.DRAFT, participation_forms=["meeting"])
+    only_planned = consultation_in_state(S.DRAFT, participation_forms=["citizens_panel"])
     with pytest.raises(ValidationError) as exc:
         services.consultation_order(acting_user=admin, consultation_id=only_planned.pk)
     assert "co najmniej jedną dostępną formę udziału" in exc.value.messages[0]
     assert Consultation.objects.get(pk=only_planned.pk).status == S.DRAFT
 
-    usable = consultation_in_state(S.DRAFT, participation_forms=["meeting", "remarks"])
+    usable = consultation_in_state(S.DRAFT, participation_forms=["citizens_panel", "remarks"])
     services.consultation_order(acting_user=admin, consultation_id=usable.pk)
     assert Consultation.objects.get(pk=usable.pk).status == S.ORDERED
 
@@ -441,13 +445,15 @@ def test_the_panel_offers_registered_kinds_only_and_marks_the_rest_not_available
 ):
     with schema_context(tenant_a.schema_name):
         admin = staff_make("admin")
-        consultation = consultation_in_state(S.DRAFT, participation_forms=["meeting", "remarks"])
+        consultation = consultation_in_state(
+            S.DRAFT, participation_forms=["citizens_panel", "remarks"]
+        )
     client = client_as(tenant_a, admin)
     edit = client.get(f"/panel/konsultacje/{consultation.pk}/edycja/").content.decode()
     assert 'value="remarks"' in edit and 'value="test_counted"' in edit
-    assert 'value="meeting"' not in edit  # not registered
+    assert 'value="citizens_panel"' not in edit  # not registered
     assert 'value="test_geosurvey"' not in edit  # its add-on is not ordered
-    assert "Spotkanie konsultacyjne" in edit  # named in the help text as kept
+    assert "citizens_panel" in edit  # named in the help text as kept
     detail = client.get(f"/panel/konsultacje/{consultation.pk}/").content.decode()
     assert "jeszcze niedostępna" in detail
     # ticking an unregistered kind by hand changes nothing
@@ -459,7 +465,7 @@ def test_the_panel_offers_registered_kinds_only_and_marks_the_rest_not_available
     response = client.post(f"/panel/konsultacje/{consultation.pk}/edycja/", form_data)
     assert response.status_code == 200
     with schema_context(tenant_a.schema_name):
-        assert kinds_of(consultation) == ["meeting", "remarks"]
+        assert kinds_of(consultation) == ["citizens_panel", "remarks"]
 
 
 @pytest.mark.django_db
@@ -488,7 +494,7 @@ def test_how_to_take_part_is_built_from_the_registry(tenant_a, test_kinds):
     now = timezone.now()
     with schema_context(tenant_a.schema_name):
         opened = consultation_in_state(
-            S.OPEN, participation_forms=["remarks", "test_counted", "meeting"]
+            S.OPEN, participation_forms=["remarks", "test_counted", "citizens_panel"]
         )
         later = selectors.participation_form_get(opened, "test_counted")
         later.starts_at = now + timedelta(days=2)
@@ -499,7 +505,7 @@ def test_how_to_take_part_is_built_from_the_registry(tenant_a, test_kinds):
     html = client.get(f"/konsultacje/{opened.slug}/").content.decode()
     assert "Formularz uwag" in html and "Formularz testowy" in html
     assert "phase-open" in html and "phase-before" in html
-    assert "Spotkanie" not in html  # an unregistered kind is not shown to residents
+    assert "citizens_panel" not in html  # an unregistered kind is not shown to residents
     html = client.get(f"/konsultacje/{closed.slug}/").content.decode()
     assert "phase-after" in html and "Wpłynęły 2 wypowiedzi." in html
 

@@ -43,7 +43,7 @@ def test_a_coordinator_chooses_the_forms_of_participation(page, live_stack, comm
             ConsultationStatus.DRAFT,
             department=department,
             title=f"Park kieszonkowy {tag}",
-            participation_forms=["meeting", "remarks"],
+            participation_forms=["citizens_panel", "remarks"],
         )
     edit_url = live_stack.url(tenant_a.host, f"/panel/konsultacje/{consultation.pk}/edycja/")
 
@@ -53,9 +53,9 @@ def test_a_coordinator_chooses_the_forms_of_participation(page, live_stack, comm
     remarks = page.get_by_label("Formularz uwag", exact=True)
     comments = page.get_by_label("Komentarze do projektu, paragraf po paragrafie")
     assert remarks.is_checked() and not comments.is_checked()
-    assert page.get_by_label("Spotkanie konsultacyjne").count() == 0
+    assert page.get_by_label("citizens_panel").count() == 0
     assert page.get_by_label("Geoankieta (test)").count() == 0  # its add-on is not ordered
-    page.get_by_text(re.compile("jeszcze niedostępne.*Spotkanie konsultacyjne")).wait_for()
+    page.get_by_text(re.compile("jeszcze niedostępne.*citizens_panel")).wait_for()
     assert_accessible(page, "participation-form-choose")
     assert_fits_390(page, "participation-form-choose")
 
@@ -66,7 +66,7 @@ def test_a_coordinator_chooses_the_forms_of_participation(page, live_stack, comm
     page.get_by_text("Zmiany zostały zapisane.").wait_for()
     forms_list = page.locator("#participation-forms")
     assert forms_list.inner_text().split("\n") == [
-        "Spotkanie konsultacyjne jeszcze niedostępna",
+        "citizens_panel jeszcze niedostępna",
         "Formularz uwag",
         "Komentarze do projektu, paragraf po paragrafie",
     ]
@@ -75,7 +75,7 @@ def test_a_coordinator_chooses_the_forms_of_participation(page, live_stack, comm
     assert_accessible(page, "participation-detail")
     assert_fits_390(page, "participation-detail")
     with schema_context(tenant_a.schema_name):
-        assert kinds(consultation) == ["meeting", "remarks", "paragraph_comments"]
+        assert kinds(consultation) == ["citizens_panel", "remarks", "paragraph_comments"]
 
     # Once the order includes the add-on, the kind that needs it is offered, and chosen.
     with schema_context(tenant_a.schema_name):
