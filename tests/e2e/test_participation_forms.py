@@ -86,4 +86,4 @@ def test_a_coordinator_chooses_the_forms_of_participation(page, live_stack, comm
     page.get_by_role("button", name="Zapisz").click()
     page.get_by_text("Zmiany zostały zapisane.").wait_for()
     with schema_context(tenant_a.schema_name):
-        assert kinds(consultation) == ["survey", "paragraph_comments", "live_geosurvey"]
+        assert kinds(consultation) == ["meeting", "paragraph_comments", "live_geosurvey"]
