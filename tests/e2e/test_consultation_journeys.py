@@ -139,7 +139,7 @@ def test_a_resident_finds_a_consultation_by_two_criteria_reads_it_and_downloads_
             department=department,
             title=f"Nowa pętla autobusowa {tag}",
             summary="Gdzie ma zawracać autobus linii 5?",
-            participation_forms=["remarks", "meeting"],
+            participation_forms=["remarks", "citizens_panel"],
             starts_at=now - timedelta(days=1),
             ends_at=now + timedelta(days=20),
         )
@@ -197,11 +197,11 @@ def test_a_resident_finds_a_consultation_by_two_criteria_reads_it_and_downloads_
     page.get_by_role("link", name=f"Nowa pętla autobusowa {tag}").click()
     page.get_by_role("heading", name=f"Nowa pętla autobusowa {tag}").wait_for()
     assert page.get_by_role("heading", name="Harmonogram").is_visible()
-    # each form in use, from the registry: the remarks form is open; the meeting (no app yet)
-    # is not shown
+    # each form in use, from the registry: the remarks form is open; a row of a kind no
+    # installed app registers is not shown
     assert page.get_by_role("heading", name="Formularz uwag").is_visible()
     assert page.get_by_text(re.compile("^Otwarta do ")).is_visible()
-    assert page.get_by_text("Spotkanie konsultacyjne").count() == 0
+    assert page.get_by_text("citizens_panel").count() == 0
     assert_accessible(page, "consult-resident-detail")
 
     # And downloads the document.

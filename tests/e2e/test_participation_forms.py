@@ -33,7 +33,7 @@ def kinds(consultation) -> list[str]:
 
 
 def test_a_coordinator_chooses_the_forms_of_participation(page, live_stack, committed_db, tenant_a):
-    # given a coordinator's draft with the remarks form and an old meeting row (no app yet)
+    # given a coordinator's draft with the remarks form and a row of a kind no installed app registers
     email = unique("koord") + "@a.test"
     tag = unique("")
     with schema_context(tenant_a.schema_name):
@@ -86,4 +86,4 @@ def test_a_coordinator_chooses_the_forms_of_participation(page, live_stack, comm
     page.get_by_role("button", name="Zapisz").click()
     page.get_by_text("Zmiany zostały zapisane.").wait_for()
     with schema_context(tenant_a.schema_name):
-        assert kinds(consultation) == ["meeting", "paragraph_comments", "live_geosurvey"]
+        assert kinds(consultation) == ["citizens_panel", "paragraph_comments", "live_geosurvey"]
