@@ -27,10 +27,9 @@ class _Author(forms.Form):
     email = forms.EmailField(label=_("E-mail address"), required=False, max_length=254)
 
 
-class RemarkForm(_Author):
-    """The classic Polish remark form (formularz zgłaszania uwag)."""
+class _RemarkFields(_Author):
+    """What every remark says, whichever way it arrived."""
 
-    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
     document_part = forms.CharField(
         label=_("Part of the document the remark concerns"),
         max_length=300,
@@ -55,6 +54,12 @@ class RemarkForm(_Author):
         max_length=10_000,
         widget=forms.Textarea(attrs=TEXTAREA),
     )
+
+
+class RemarkForm(_RemarkFields):
+    """The classic Polish remark form (formularz zgłaszania uwag)."""
+
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
     attachment = forms.FileField(
         label=_("Attachment (optional)"),
         required=False,
@@ -126,7 +131,7 @@ class CommentForm(forms.Form):
         self.fields["idempotency_key"].initial = uuid.uuid4()
 
 
-class RemarkEnterForm(_Author):
+class RemarkEnterForm(_RemarkFields):
     """A clerk registers a remark received outside the site."""
 
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
@@ -144,28 +149,6 @@ class RemarkEnterForm(_Author):
         required=False,
         help_text=_("PDF, JPG or PNG, at most 20 MB. Only staff can open it."),
     )
-    document_part = forms.CharField(
-        label=_("Part of the document the remark concerns"), max_length=300, required=False
-    )
-    current_wording = forms.CharField(
-        label=_("Current wording"),
-        required=False,
-        max_length=10_000,
-        widget=forms.Textarea(attrs=TEXTAREA),
-    )
-    proposed_wording = forms.CharField(
-        label=_("Proposed wording"),
-        required=False,
-        max_length=10_000,
-        widget=forms.Textarea(attrs=TEXTAREA),
-    )
-    justification = forms.CharField(
-        label=_("Justification"),
-        required=False,
-        max_length=10_000,
-        widget=forms.Textarea(attrs=TEXTAREA),
-    )
-
     field_order = [
         "idempotency_key",
         "channel",

@@ -64,17 +64,7 @@ def remark_form(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             result = services.remark_submit(
                 consultation_id=consultation.pk,
-                data=services.RemarkInput(
-                    document_part=data["document_part"],
-                    current_wording=data["current_wording"],
-                    proposed_wording=data["proposed_wording"],
-                    justification=data["justification"],
-                    author_kind=data["author_kind"],
-                    author_name=data["author_name"],
-                    organisation_name=data["organisation_name"],
-                    address=data["address"],
-                    email=data["email"],
-                ),
+                data=services.RemarkInput.from_form(data),
                 idempotency_key=data["idempotency_key"],
                 consent=data["consent"],
                 user=request.user,

@@ -104,17 +104,7 @@ def remark_enter(request: HttpRequest, consultation_id: int) -> HttpResponse:
                 acting_user=request.user,  # type: ignore[arg-type]
                 consultation_id=consultation.pk,
                 channel=data["channel"],
-                data=services.RemarkInput(
-                    document_part=data["document_part"],
-                    current_wording=data["current_wording"],
-                    proposed_wording=data["proposed_wording"],
-                    justification=data["justification"],
-                    author_kind=data["author_kind"],
-                    author_name=data["author_name"],
-                    organisation_name=data["organisation_name"],
-                    address=data["address"],
-                    email=data["email"],
-                ),
+                data=services.RemarkInput.from_form(data),
                 received_on=data["received_on"],
                 case_number=data["case_number"],
                 idempotency_key=data["idempotency_key"],

@@ -85,6 +85,22 @@ class RemarkInput:
     unit_id: int | None = None
     parent_id: int | None = None
 
+    @classmethod
+    def from_form(cls, data: dict[str, Any]) -> RemarkInput:
+        """From a remark form's cleaned data (the resident's or the clerk's)."""
+        names = (
+            "document_part",
+            "current_wording",
+            "proposed_wording",
+            "justification",
+            "author_kind",
+            "author_name",
+            "organisation_name",
+            "address",
+            "email",
+        )
+        return cls(**{name: data[name] for name in names})
+
 
 def _cleaned(data: RemarkInput) -> RemarkInput:
     values = text_checked(

@@ -22,6 +22,25 @@ def staff_make(role: str, **extra: Any) -> Any:
     )
 
 
+def people_make(maker: Any = None) -> dict[str, Any]:
+    """One person of each role, and the department the "own" coordinator runs: the rows of
+    the permission matrices. ``maker(role)`` makes a person (default: with a password)."""
+    maker = maker or staff_make
+    own = maker("coordinator")
+    other = maker("coordinator")
+    department = department_make(coordinators=(own,))
+    department_make(coordinators=(other,))
+    return {
+        "department": department,
+        "admin": maker("admin"),
+        "coordinator_own": own,
+        "coordinator_other": other,
+        "moderator": maker("moderator"),
+        "district_editor": maker("district_editor"),
+        "resident": maker(""),
+    }
+
+
 def department_make(name: str | None = None, coordinators: tuple[Any, ...] = ()) -> Department:
     department = Department.objects.create(name=name or unique("Wydział "))
     department.coordinators.set(coordinators)

@@ -6,7 +6,7 @@ from django_tenants.utils import schema_context
 
 from consultations import permissions
 from consultations.models import ConsultationStatus, News
-from tests.consultations.factories import consultation_in_state, department_make, staff_make
+from tests.consultations.factories import consultation_in_state, people_make
 
 S = ConsultationStatus
 ROLES = [
@@ -23,19 +23,7 @@ EDITABLE = {S.DRAFT, S.ORDERED, S.SCHEDULED, S.OPEN, S.CLOSED, S.REPORT_PUBLISHE
 @pytest.fixture
 def people(tenant_a):
     with schema_context(tenant_a.schema_name):
-        own = staff_make("coordinator")
-        other = staff_make("coordinator")
-        department = department_make(coordinators=(own,))
-        department_make(coordinators=(other,))
-        yield {
-            "department": department,
-            "admin": staff_make("admin"),
-            "coordinator_own": own,
-            "coordinator_other": other,
-            "moderator": staff_make("moderator"),
-            "district_editor": staff_make("district_editor"),
-            "resident": staff_make(""),
-        }
+        yield people_make()
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ from django_tenants.utils import schema_context
 
 from consultations.models import ConsultationStatus
 from remarks import permissions
-from tests.consultations.factories import consultation_in_state, department_make
+from tests.consultations.factories import consultation_in_state, people_make
 from tests.remarks.helpers import staff_make
 
 S = ConsultationStatus
@@ -46,19 +46,7 @@ PREDICATES = {
 @pytest.fixture
 def people(tenant_a):
     with schema_context(tenant_a.schema_name):
-        own = staff_make("coordinator")
-        other = staff_make("coordinator")
-        department = department_make(coordinators=(own,))
-        department_make(coordinators=(other,))
-        yield {
-            "department": department,
-            "admin": staff_make("admin"),
-            "coordinator_own": own,
-            "coordinator_other": other,
-            "moderator": staff_make("moderator"),
-            "district_editor": staff_make("district_editor"),
-            "resident": staff_make(""),
-        }
+        yield people_make(staff_make)
 
 
 @pytest.mark.django_db
