@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal import flows
 from allauth.core import context as allauth_context
 from allauth.core.internal.httpkit import get_client_ip
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.utils import timezone, translation
 from django_tenants.utils import get_public_schema_name
 
 from accounts.models import User
+from accounts.services import mail_queue
 from accounts.sites import site_current
 from common.db import connection
 
@@ -86,8 +88,6 @@ class AccountAdapter(DefaultAccountAdapter):
         return on_stored_site(self.request, super().get_reset_password_from_key_url(key))
 
     def send_account_already_exists_mail(self, email: str) -> None:
-        from allauth.account.internal import flows
-
         request = allauth_context.request
         self.send_mail(
             "account/email/account_already_exists",
@@ -108,8 +108,6 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """Render the message here, in Polish and with the municipality's name and host, and
         hand it to a Celery task: the person's page does not wait for the mail server."""
-        from accounts.services import mail_queue
-
         request = allauth_context.request
         municipality = _municipality_of(request)
         base_url = site_base_url(request)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    # Annotations only (import-linter still counts it, so it cannot hide a cycle).
     from accounts.models import User
 
 # The roles whose invitation names departments (a coordinator runs its departments' work).

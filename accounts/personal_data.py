@@ -17,13 +17,14 @@ Both run in the schema of the municipality the request or task is in, as everyth
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from accounts.models import User
+from allauth.account.models import EmailAddress
 
-Exporter = Callable[["User"], Any]
-Anonymiser = Callable[["User"], None]
+from accounts.models import User
+
+Exporter = Callable[[User], Any]
+Anonymiser = Callable[[User], None]
 
 _exporters: dict[str, Exporter] = {}
 _anonymisers: list[Anonymiser] = []
@@ -67,8 +68,6 @@ def _account(user: User) -> dict[str, Any]:
 
 
 def _email_addresses(user: User) -> list[dict[str, Any]]:
-    from allauth.account.models import EmailAddress
-
     return [
         {"email": address.email, "verified": address.verified, "primary": address.primary}
         for address in EmailAddress.objects.filter(user=user).order_by("pk")

@@ -8,6 +8,7 @@ from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import Invitation, StaffRole, User
+from accounts.personal_data import exporters
 
 
 def staff_members() -> QuerySet[User]:
@@ -45,8 +46,6 @@ def admins_count() -> int:
 def personal_data_export(*, user: User) -> dict[str, Any]:
     """Everything the platform holds about ``user`` in this schema, as JSON-ready data:
     one entry per exporter registered in ``accounts.personal_data``."""
-    from accounts.personal_data import exporters
-
     data: dict[str, Any] = {
         "exported_at": timezone.now().isoformat(),
         "format_version": 1,

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -24,7 +25,9 @@ from django.utils.translation import pgettext
 
 from accounts.invitation_scopes import ROLES_WITH_DEPARTMENTS, departments_provider
 from accounts.models import CITY_KIND, Invitation, StaffRole, User, staff_role_label
+from accounts.personal_data import anonymisers
 from accounts.sites import site_current
+from common.queue import task_queue_on_commit
 
 logger = logging.getLogger("konsulta.accounts")
 
@@ -62,10 +65,8 @@ def invitation_create(
         invited_by=invited_by,
         department_ids=list(department_ids),
     )
-    from accounts.tasks import invitation_send
-
     # Queued from inside the tenant's schema: the worker runs it there too.
-    transaction.on_commit(lambda: invitation_send.delay(invitation.pk, token))
+    task_queue_on_commit("accounts.tasks.invitation_send", invitation.pk, token)
     return invitation, token
 
 
@@ -147,8 +148,6 @@ def invitation_accept(*, token: str, password: str) -> User:
 
 def _email_mark_verified(user: User) -> None:
     # The person proved the address by opening the link sent to it.
-    from allauth.account.models import EmailAddress
-
     EmailAddress.objects.update_or_create(
         user=user, email=user.email, defaults={"verified": True, "primary": True}
     )
@@ -168,8 +167,6 @@ def mail_queue(*, message: EmailMessage) -> None:
     """Send an already rendered message from a Celery worker, after the current transaction
     commits, so that a slow mail server never holds up the page. The task is queued from the
     current schema and runs there (tenant-schemas-celery), though it reads nothing from it."""
-    from accounts.tasks import mail_send
-
     alternatives = [
         [content, mimetype]
         for content, mimetype in getattr(message, "alternatives", [])
@@ -183,7 +180,7 @@ def mail_queue(*, message: EmailMessage) -> None:
         "alternatives": alternatives,
         "headers": dict(message.extra_headers),
     }
-    transaction.on_commit(lambda: mail_send.delay(**payload))
+    task_queue_on_commit("accounts.tasks.mail_send", **payload)
 
 
 def mail_message_build(
@@ -240,10 +237,6 @@ def user_delete(*, user: User, password: str) -> User:
     Raises ValidationError, changing nothing, for a wrong password or for the municipality's
     last administrator (who must first hand the role to someone else).
     """
-    from allauth.account.models import EmailAddress
-
-    from accounts.personal_data import anonymisers
-
     admins = _admins_lock()
     locked = User.objects.select_for_update().get(pk=user.pk)
     if locked.anonymised_at is not None:
@@ -410,9 +403,7 @@ def invitation_resend(*, invitation_id: int, acting_user: User | None) -> Invita
     if acting_user is not None:
         invitation.invited_by = acting_user
     invitation.save(update_fields=["token_hash", "expires_at", "invited_by"])
-    from accounts.tasks import invitation_send
-
-    transaction.on_commit(lambda: invitation_send.delay(invitation.pk, token))
+    task_queue_on_commit("accounts.tasks.invitation_send", invitation.pk, token)
     return invitation
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from celery import shared_task
 
 from accounts.models import Invitation
+from accounts.services import invitation_send_mail, mail_message_build
 
 
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def invitation_send(self: object, invitation_id: int, token: str) -> None:
     """Mail the one-time link of an invitation of the schema this task was queued in."""
-    from accounts.services import invitation_send_mail
-
     invitation = Invitation.objects.filter(pk=invitation_id, accepted_at__isnull=True).first()
     if invitation is None:
         return  # accepted or purged meanwhile: nothing to send
@@ -33,8 +32,6 @@ def mail_send(
 
     It renders nothing: the text was made in the request, in the municipality's schema and
     with its host. A retry after a mail-server error sends the same message again."""
-    from accounts.services import mail_message_build
-
     mail_message_build(
         subject=subject,
         body=body,

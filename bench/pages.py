@@ -423,6 +423,9 @@ def main(real_stdout: Any) -> int:
     # As in provision.py: tasks run eagerly in this process, mail stays in memory, and no
     # spare schemas are cloned ahead.
     app.conf.task_always_eager = True
+    # Services queue tasks by name (common/queue.py); registering every app's tasks here
+    # makes those run eagerly too, instead of going to a broker no worker listens to.
+    app.loader.import_default_modules()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox = []
     settings.TENANT_SPARE_SCHEMAS = 0

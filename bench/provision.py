@@ -486,6 +486,9 @@ def main(real_stdout: Any) -> int:
     # Provisioning queues the invitation e-mail on commit through Celery and Redis. To keep the
     # bench self-contained, tasks run eagerly in this process and mail stays in memory.
     app.conf.task_always_eager = True
+    # Services queue tasks by name (common/queue.py); registering every app's tasks here
+    # makes those run eagerly too, instead of going to a broker no worker listens to.
+    app.loader.import_default_modules()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox = []
     settings.TENANT_MULTIPROCESSING_MAX_PROCESSES = os.cpu_count() or 2

@@ -7,6 +7,8 @@ class BillingConfig(AppConfig):
     verbose_name = _("Billing")
 
     def ready(self) -> None:
+        # Imported in ready(), here and below: these modules import models, which cannot load
+        # while the app registry is being populated (apps.py is imported before models).
         from billing.selectors import orders_for_municipality
         from tenants.provider_panel import ProviderSection, section_register
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
@@ -26,10 +25,9 @@ from billing.models import (
     vat_of,
 )
 from common.db import connection
+from consultations.models import Consultation
+from consultations.participation import kinds
 from tenants.models import Municipality
-
-if TYPE_CHECKING:
-    from consultations.models import Consultation
 
 
 @dataclass(frozen=True)
@@ -91,8 +89,6 @@ def consultation_snapshot_get(
     *, schema_name: str, consultation_id: int
 ) -> ConsultationSnapshot | None:
     """Read a consultation inside its municipality's schema; None when there is none."""
-    from consultations.models import Consultation
-
     with schema_context(schema_name):
         row = Consultation.objects.filter(pk=consultation_id).first()
         if row is None:
@@ -109,16 +105,12 @@ def consultation_snapshot_get(
 def consultation_get(*, schema_name: str, consultation_id: int) -> Consultation | None:
     """The consultation itself, read in its municipality's schema, for consultations' own
     permission predicates (billing asks them about the consultation an order concerns)."""
-    from consultations.models import Consultation
-
     with schema_context(schema_name):
         return Consultation.objects.filter(pk=consultation_id).first()
 
 
 def consultations_by_id(*, schema_name: str, ids: set[int]) -> dict[int, Consultation]:
     """Several consultations of one municipality at once, by id (for a list of orders)."""
-    from consultations.models import Consultation
-
     with schema_context(schema_name):
         return {row.pk: row for row in Consultation.objects.filter(pk__in=ids)}
 
@@ -136,8 +128,6 @@ def addon_codes_with_capability() -> set[str]:
     """The add-ons something can deliver: those a registered participation kind declares
     (``addon_code`` in consultations' registry). An add-on whose module does not exist yet
     must not be sold."""
-    from consultations.participation import kinds
-
     return {kind.addon_code for kind in kinds() if kind.addon_code}
 
 

@@ -36,8 +36,13 @@ from billing.permissions import can_order_consultation
 from billing.selectors import (
     consultation_snapshot_get,
     order_quote,
+    orders_open_with_intent,
+    payment_intents_to_settle,
     price_list_addons_orderable,
+    price_list_base,
 )
+from consultations.models import Consultation
+from consultations.services import consultation_payment_clear, consultation_payment_revoke
 from tenants.models import Municipality
 
 logger = logging.getLogger("konsulta.billing")
@@ -121,8 +126,6 @@ def _may_order(*, acting_user: User, municipality: Municipality, consultation_id
     """Raise PermissionDenied unless ``acting_user`` may order this consultation: consultations'
     own predicate decides, asked in the municipality's schema (where the user's departments
     are). Views answer 404 before coming here; this guards every other caller."""
-    from consultations.models import Consultation
-
     with schema_context(municipality.schema_name):
         consultation = Consultation.objects.filter(pk=consultation_id).first()
         allowed = can_order_consultation(acting_user, consultation)
@@ -221,8 +224,6 @@ def order_place(
 
 
 def _base_codes() -> set[str]:
-    from billing.selectors import price_list_base
-
     return set(price_list_base().values_list("code", flat=True))
 
 
@@ -415,9 +416,6 @@ def order_state_apply(*, order_id: int, intent: gateway.IntentState, actor: str)
 
 
 def _consultation_clear(order: Order) -> None:
-    from consultations.models import Consultation
-    from consultations.services import consultation_payment_clear
-
     with schema_context(order.municipality.schema_name):
         try:
             consultation_payment_clear(
@@ -429,9 +427,6 @@ def _consultation_clear(order: Order) -> None:
 
 
 def _consultation_revoke(order: Order) -> None:
-    from consultations.models import Consultation
-    from consultations.services import consultation_payment_revoke
-
     with schema_context(order.municipality.schema_name):
         try:
             consultation_payment_revoke(consultation_id=order.consultation_id)
@@ -575,8 +570,6 @@ def orders_reconcile() -> int:
 
     One order at a time, each in its own transaction: when Stripe is down again the run
     stops, and the rest waits for the next one."""
-    from billing.selectors import orders_open_with_intent
-
     changed = 0
     for order in orders_open_with_intent().order_by("pk")[:RECONCILE_BATCH_SIZE]:
         try:
@@ -597,8 +590,6 @@ def payment_intents_reconcile() -> int:
     (localstripe, and Stripe once an idempotency key expires, create one per request), or
     were left behind by a cancellation racing a payment. Each one is settled in its own
     transaction, under the order's lock; Stripe unreachable stops the run until the next."""
-    from billing.selectors import payment_intents_to_settle
-
     refunded = 0
     for record in payment_intents_to_settle()[:RECONCILE_BATCH_SIZE]:
         try:

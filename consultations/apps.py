@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy, ngettext
 
 
 class ConsultationsConfig(AppConfig):
@@ -6,6 +7,8 @@ class ConsultationsConfig(AppConfig):
     verbose_name = "Konsultacje"
 
     def ready(self) -> None:
+        # Imported in ready(), here and below: these modules import models, which cannot load
+        # while the app registry is being populated (apps.py is imported before models).
         from accounts.invitation_scopes import InvitationDepartments, departments_register
         from consultations.selectors import department_choices
         from consultations.services.catalogue import departments_join
@@ -18,8 +21,6 @@ class ConsultationsConfig(AppConfig):
                 create_url_name="panel_catalogue_create",
             )
         )
-
-        from django.utils.translation import gettext_lazy, ngettext
 
         from consultations.selectors import consultations_for_provider, consultations_running_count
         from tenants.provider_panel import (

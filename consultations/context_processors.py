@@ -8,6 +8,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django_tenants.utils import get_public_schema_name
 
+from consultations.selectors import site_settings_get
+
 
 def site(request: HttpRequest) -> dict[str, Any]:
     tenant = getattr(request, "tenant", None)
@@ -16,7 +18,5 @@ def site(request: HttpRequest) -> dict[str, Any]:
         return context
     context["municipality"] = tenant
     if tenant.is_ready:
-        from consultations.selectors import site_settings_get
-
         context["site_settings"] = site_settings_get()
     return context

@@ -8,7 +8,7 @@ from django.db.models import Value
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from accounts.models import StaffRole
+from accounts.models import StaffRole, User
 from common.collation import polish_order
 from consultations.models import (
     Area,
@@ -18,7 +18,13 @@ from consultations.models import (
     Department,
     LegalBasis,
 )
-from consultations.selectors import participation_entries, participation_kinds_for_panel
+from consultations.permissions import coordinator_department_ids, editor_area_ids, is_admin
+from consultations.selectors import (
+    SearchCriteria,
+    participation_entries,
+    participation_kinds_for_panel,
+)
+from consultations.services import ConsultationInput
 
 
 class SiteSettingsForm(forms.Form):
@@ -42,8 +48,6 @@ class SiteSettingsForm(forms.Form):
 
 
 def _staff_choices(role: str) -> Any:
-    from accounts.models import User
-
     return User.objects.filter(role=role, is_active=True).order_by("last_name", "email")
 
 
@@ -170,7 +174,6 @@ class ConsultationForm(forms.Form):
         self, *args: Any, user: Any, consultation: Consultation | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        from consultations.permissions import coordinator_department_ids, is_admin
 
         field = cast(forms.MultipleChoiceField, self.fields["participation_forms"])
         field.choices = [
@@ -193,8 +196,6 @@ class ConsultationForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["department"]).queryset = departments
 
     def to_input(self) -> Any:
-        from consultations.services import ConsultationInput
-
         data = self.cleaned_data
         return ConsultationInput(
             title=data["title"],
@@ -268,7 +269,6 @@ class NewsForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from consultations.permissions import editor_area_ids, is_admin
 
         if getattr(getattr(connection, "tenant", None), "kind", "") == "miasto":
             cast(forms.ModelChoiceField, self.fields["area"]).empty_label = pgettext(
@@ -321,8 +321,6 @@ class ConsultationSearchForm(forms.Form):
             cast(forms.ChoiceField, self.fields[name]).choices = values
 
     def criteria(self) -> Any:
-        from consultations.selectors import SearchCriteria
-
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return SearchCriteria(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from django.conf import settings
@@ -318,8 +319,6 @@ class AuditEvent(models.Model):
 def document_path(instance: Document, filename: str) -> str:
     # The tenant storage puts this under MEDIA_ROOT/<schema_name>/; a random name keeps
     # drafts' files from being guessed.
-    import uuid
-
     return f"consultations/{instance.consultation_id}/{uuid.uuid4().hex}.{instance.kind}"
 
 

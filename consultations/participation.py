@@ -49,6 +49,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
+    # Annotations only (import-linter still counts it, so it cannot hide a cycle).
     from consultations.models import Consultation
 
 

@@ -38,8 +38,11 @@ from consultations.models import (
     ParticipationForm,
     SiteSettings,
 )
+from consultations.permissions import coordinator_department_ids, editor_area_ids, is_admin
+from tenants.selectors import schema_read_only
 
 if TYPE_CHECKING:
+    # Annotations only (import-linter still counts it, so it cannot hide a cycle).
     from tenants.models import Municipality
 
 SITE_SETTINGS_CACHE_KEY = "site-settings"
@@ -296,8 +299,6 @@ def home_sections(*, recent_days: int = 60, limit: int = 6) -> dict[str, list[An
 def consultations_for_staff(user: Any) -> QuerySet[Consultation]:
     """The panel's list: every consultation for the admin, a coordinator's departments' for
     a coordinator, nothing for anyone else."""
-    from consultations.permissions import coordinator_department_ids, is_admin
-
     qs = Consultation.objects.select_related("department").order_by("-created_at")
     if is_admin(user):
         return qs
@@ -322,8 +323,6 @@ def news_public() -> QuerySet[News]:
 
 
 def news_for_staff(user: Any) -> QuerySet[News]:
-    from consultations.permissions import editor_area_ids, is_admin
-
     qs = News.objects.select_related("area")
     if is_admin(user):
         return qs
@@ -344,8 +343,6 @@ RUNNING_STATUSES = (ConsultationStatus.SCHEDULED, ConsultationStatus.OPEN)
 def consultations_for_provider(*, municipality: Municipality, limit: int = 50) -> dict[str, Any]:
     """A municipality's consultations for the provider panel, read inside its own schema
     (read-only): the newest ``limit`` rows as plain dicts, and how many there are by status."""
-    from tenants.selectors import schema_read_only
-
     with schema_read_only(municipality.schema_name):
         rows = [
             {
@@ -369,8 +366,6 @@ def consultations_for_provider(*, municipality: Municipality, limit: int = 50) -
 
 def consultations_running_count(*, municipality: Municipality) -> int:
     """How many consultations of the municipality are scheduled or open (read in its schema)."""
-    from tenants.selectors import schema_read_only
-
     with schema_read_only(municipality.schema_name):
         return Consultation.objects.filter(status__in=RUNNING_STATUSES).count()
 

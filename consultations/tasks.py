@@ -6,14 +6,15 @@ from typing import Any
 
 from celery import shared_task
 
+from consultations.services import consultations_advance
+from tenants.fanout import fan_out
+
 
 @shared_task
 def consultations_advance_all() -> dict[str, Any]:
     """Every minute: open due and close ended consultations in each active municipality,
     inside its own schema. Returns the fan-out summary; each schema's result is
     [opened, closed]."""
-    from consultations.services import consultations_advance
-    from tenants.fanout import fan_out
 
     def advance() -> list[int]:
         return list(consultations_advance())

@@ -16,7 +16,7 @@ from django.views.static import serve
 from accounts.decorators import permission_required
 from accounts.http import AuthenticatedRequest
 from common.db import connection
-from consultations import selectors, services
+from consultations import permissions, selectors, services
 from consultations.forms import SiteSettingsForm
 from consultations.permissions import can_manage_site_settings, is_municipal_staff
 from consultations.selectors import site_settings_get
@@ -28,8 +28,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @permission_required(is_municipal_staff)
 def panel_home(request: HttpRequest) -> HttpResponse:
-    from consultations import permissions
-
     context = {
         "panel_can_consult": permissions.can_work_on_consultations(request.user),
         "panel_can_catalogue": permissions.can_manage_catalogue(request.user),

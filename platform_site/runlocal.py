@@ -15,6 +15,8 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib import request
+from urllib.parse import urlencode
 
 from honcho.manager import Manager
 
@@ -59,9 +61,6 @@ def localstripe_use() -> list[str]:
 
 def webhook_register(port: str) -> None:
     """Tell localstripe where to deliver its signed events: our webhook on the apex host."""
-    from urllib import request
-    from urllib.parse import urlencode
-
     data = urlencode(
         {"url": f"http://localhost:{port}/stripe/webhook/", "secret": WEBHOOK_SECRET}
     ).encode()

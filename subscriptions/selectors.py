@@ -13,6 +13,7 @@ from django.utils import timezone
 from common.db import connection
 from consultations.models import Area, Category, Consultation, ConsultationStatus, News
 from subscriptions.models import NotificationEvent, Subscription
+from tenants.selectors import municipality_current
 
 # Unconfirmed subscriptions, and a confirmation link, expire this long after the mail.
 CONFIRMATION_VALID_DAYS = 7
@@ -175,6 +176,4 @@ def news_for_sitemap() -> QuerySet[News]:
 
 def site_url() -> str:
     """The current municipality's address without the trailing slash, for mails."""
-    from tenants.selectors import municipality_current
-
     return municipality_current().site_url.rstrip("/")

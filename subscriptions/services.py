@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import formataddr, parseaddr
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
@@ -21,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from common.queue import task_queue_on_commit
 from consultations.models import Area, Category, Consultation
 from subscriptions.models import Notification, NotificationEvent, Subscription
 from subscriptions.selectors import (
@@ -33,6 +35,7 @@ from subscriptions.selectors import (
     unsubscribe_token,
     unsubscribe_token_read,
 )
+from tenants.selectors import municipality_current
 
 logger = logging.getLogger("konsulta")
 
@@ -59,8 +62,6 @@ class SubscriptionRequestResult:
 
 def _verified_email_of(user: User) -> str:
     """The signed-in user's address if they proved it (allauth), else ""."""
-    from allauth.account.models import EmailAddress
-
     address = EmailAddress.objects.filter(user=user, verified=True, primary=True).first()
     return email_normalise(address.email) if address else ""
 
@@ -151,11 +152,10 @@ def subscription_request(
         token = secrets.token_urlsafe(32)
         subscription.confirmation_hash = token_hash(token)
         subscription.confirmation_sent_at = now
-        from subscriptions.tasks import subscription_confirmation_send
-
         # Queued from inside the municipality's schema: the worker sends it from there.
-        subscription_id = subscription.pk
-        transaction.on_commit(lambda: subscription_confirmation_send.delay(subscription_id, token))
+        task_queue_on_commit(
+            "subscriptions.tasks.subscription_confirmation_send", subscription.pk, token
+        )
     subscription.save()
     return SubscriptionRequestResult(subscription, confirmed_now=False)
 
@@ -163,8 +163,6 @@ def subscription_request(
 def subscription_confirmation_send_mail(*, subscription: Subscription, token: str) -> None:
     """Mail the confirmation link (to a page with a button: opening the link confirms
     nothing, since mail scanners open links too)."""
-    from tenants.selectors import municipality_current
-
     municipality = municipality_current()
     with translation.override(settings.LANGUAGE_CODE):
         context = {
@@ -322,8 +320,6 @@ def notifications_deliver(*, batch_size: int = NOTIFICATION_BATCH) -> int:
     Each row is locked (SKIP LOCKED), re-checked, mailed and stamped in its own transaction:
     a concurrent run skips it, a sent one is never picked again, and a failing address
     costs only its own row an attempt."""
-    from tenants.selectors import municipality_current
-
     municipality_name = municipality_current().name
     base_url = site_url()
     ids = list(

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 if TYPE_CHECKING:
+    # Annotations only: django.contrib.sites is not installed, so its models cannot load.
     from django.contrib.sites.models import Site
 
 from consultations.models import Consultation, News

@@ -6,14 +6,19 @@ from typing import Any
 
 from celery import shared_task
 
+from subscriptions.models import Subscription
+from subscriptions.selectors import token_hash
+from subscriptions.services import (
+    notifications_send,
+    subscription_confirmation_send_mail,
+    subscriptions_purge,
+)
+from tenants.fanout import fan_out
+
 
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def subscription_confirmation_send(self: object, subscription_id: int, token: str) -> None:
     """Mail the confirmation link of a subscription of the schema this task was queued in."""
-    from subscriptions.models import Subscription
-    from subscriptions.selectors import token_hash
-    from subscriptions.services import subscription_confirmation_send_mail
-
     subscription = Subscription.objects.filter(
         pk=subscription_id, confirmation_hash=token_hash(token)
     ).first()
@@ -26,9 +31,6 @@ def subscription_confirmation_send(self: object, subscription_id: int, token: st
 def notifications_send_all() -> dict[str, Any]:
     """Every few minutes: mail subscribers about consultations announced or opened since the
     last run, in each active municipality. Returns the fan-out summary (mails sent a schema)."""
-    from subscriptions.services import notifications_send
-    from tenants.fanout import fan_out
-
     return fan_out(job_name="notifications send", job=notifications_send).as_dict()
 
 
@@ -36,7 +38,4 @@ def notifications_send_all() -> dict[str, Any]:
 def subscriptions_purge_all() -> dict[str, Any]:
     """Hourly: delete subscriptions left unconfirmed for seven days, in each active
     municipality. Returns the fan-out summary (subscriptions deleted a schema)."""
-    from subscriptions.services import subscriptions_purge
-    from tenants.fanout import fan_out
-
     return fan_out(job_name="subscriptions purge", job=subscriptions_purge).as_dict()

@@ -7,7 +7,8 @@ class TenantsConfig(AppConfig):
 
     def ready(self) -> None:
         # accounts lies below tenants and may not import it: it learns the current site's
-        # name and address through this resolver.
+        # name and address through this resolver. Imported in ready(): these modules import
+        # models, which cannot load while the app registry is being populated.
         from accounts.sites import site_resolver_register
         from tenants.selectors import site_current
 

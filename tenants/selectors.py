@@ -9,6 +9,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django_tenants.utils import schema_context
 
+from accounts.models import Invitation, StaffRole, User
+from accounts.selectors import staff_members
 from accounts.sites import Site
 from common.collation import polish_order
 from common.db import connection
@@ -87,8 +89,6 @@ def schema_read_only(schema_name: str) -> Iterator[None]:
 
 def staff_for_provider(*, municipality: Municipality) -> list[dict[str, object]]:
     """The municipality's staff (e-mail, role, whether active), read inside its schema."""
-    from accounts.selectors import staff_members
-
     if not municipality.is_ready:
         return []
     with schema_read_only(municipality.schema_name):
@@ -106,8 +106,6 @@ def staff_for_provider(*, municipality: Municipality) -> list[dict[str, object]]
 def first_admin_invitation_state(*, municipality: Municipality) -> str:
     """ "joined" when the first administrator has an account with the admin role, "pending"
     while an invitation waits, "none" otherwise (or before the schema exists)."""
-    from accounts.models import Invitation, StaffRole, User
-
     email = municipality.first_admin_email
     if not municipality.is_ready or not email:
         return "none"

@@ -14,8 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
 
-from accounts.models import StaffRole, User
+from accounts.models import Invitation, StaffRole, User
+from accounts.services import invitation_create, invitation_resend
 from common.db import connection
+from common.queue import task_queue_on_commit
 from tenants.cloning import schema_clone, spare_take
 from tenants.models import Domain, Municipality, MunicipalityEvent, MunicipalityStatus
 from tenants.validators import (
@@ -137,9 +139,7 @@ def municipality_create(
         Domain.objects.create(domain=custom_domain, tenant=municipality, is_primary=False)
     _event(municipality, MunicipalityEvent.Action.CREATED, acting_user)
     if provision_async:
-        from tenants.tasks import municipality_provision_task
-
-        transaction.on_commit(lambda: municipality_provision_task.delay(municipality.pk))
+        task_queue_on_commit("tenants.tasks.municipality_provision_task", municipality.pk)
     return municipality
 
 
@@ -177,7 +177,7 @@ def municipality_provision(*, municipality_id: int) -> Municipality:
             if not schema_exists(municipality.schema_name):
                 template, target = settings.TENANT_BASE_SCHEMA, municipality.schema_name
                 if spare_take(source=template, target=target):
-                    transaction.on_commit(_spares_refill)
+                    task_queue_on_commit("tenants.tasks.spares_replenish_task")
                 else:
                     schema_clone(source=template, target=target)
             with schema_context(municipality.schema_name), transaction.atomic():
@@ -201,16 +201,7 @@ def municipality_provision(*, municipality_id: int) -> Municipality:
     return municipality
 
 
-def _spares_refill() -> None:
-    from tenants.tasks import spares_replenish_task
-
-    spares_replenish_task.delay()
-
-
 def _first_admin_invite(municipality: Municipality) -> None:
-    from accounts.models import Invitation
-    from accounts.services import invitation_create
-
     email = municipality.first_admin_email
     if not email or Invitation.objects.filter(email=email).exists():
         return  # already invited by an earlier, interrupted run
@@ -251,9 +242,7 @@ def municipality_status_change(
     locked.save(update_fields=["status", "status_reason"])
     _event(locked, action, acting_user, reason)
     if status == MunicipalityStatus.PROVISIONING:
-        from tenants.tasks import municipality_provision_task
-
-        transaction.on_commit(lambda: municipality_provision_task.delay(locked.pk))
+        task_queue_on_commit("tenants.tasks.municipality_provision_task", locked.pk)
     return locked
 
 
@@ -317,9 +306,6 @@ def municipality_admin_invitation_resend(*, municipality: Municipality, acting_u
     working); a new one when the pending invitation was removed. Returns the address.
 
     Refused with a message before the site exists and once the administrator has joined."""
-    from accounts.models import Invitation
-    from accounts.services import invitation_create, invitation_resend
-
     email = municipality.first_admin_email
     if not municipality.is_ready or not email:
         raise ValidationError(

@@ -6,18 +6,19 @@ from datetime import timedelta
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from accounts.services import invitations_purge
+from tenants.cloning import spares_replenish
 from tenants.fanout import fan_out
 from tenants.models import Municipality, MunicipalityStatus
+from tenants.services import municipality_provision
 
 
 @shared_task(bind=True, max_retries=3, default_retry_delay=10)
 def municipality_provision_task(self: object, municipality_id: int) -> str:
     """Provision one municipality (idempotent: safe to run twice or after a crash)."""
-    from tenants.services import municipality_provision
-
     return municipality_provision(municipality_id=municipality_id).status
 
 
@@ -36,10 +37,6 @@ def provisioning_resume() -> int:
 @shared_task
 def spares_replenish_task() -> int:
     """Keep TENANT_SPARE_SCHEMAS spare schemas at the template's migration state."""
-    from django.conf import settings
-
-    from tenants.cloning import spares_replenish
-
     return spares_replenish(source=settings.TENANT_BASE_SCHEMA, size=settings.TENANT_SPARE_SCHEMAS)
 
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import StaffRole, User
 from consultations.models import (
     Area,
     Category,
@@ -43,8 +43,6 @@ def department_save(
     *, acting_user: User, department_id: int | None, name: str, coordinator_ids: Iterable[int]
 ) -> Department:
     """Create (department_id None) or change a department and the coordinators bound to it."""
-    from accounts.models import StaffRole
-
     department = (
         Department()
         if department_id is None
@@ -146,8 +144,6 @@ def area_save(
     editor_ids: Iterable[int] = (),
 ) -> Area:
     """Create (area_id None) or change an area, its outline and its district editors."""
-    from accounts.models import StaffRole
-
     area = Area() if area_id is None else Area.objects.select_for_update().get(pk=area_id)
     errors: dict[str, list[str]] = {}
     try:

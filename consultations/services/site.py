@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 from accounts.models import User
 from consultations.branding import MIN_CONTRAST_WITH_WHITE, contrast_ratio
@@ -42,8 +43,6 @@ def _too_large() -> ValidationError:
 def _image_check(upload: UploadedFile) -> str:
     """Return the file extension for a real PNG/JPEG/WebP under 1 MB and at most
     COAT_OF_ARMS_MAX_SIDE pixels a side, else raise."""
-    from PIL import Image, UnidentifiedImageError
-
     if upload.size and upload.size > COAT_OF_ARMS_MAX_BYTES:
         raise ValidationError({"coat_of_arms": [_("The image may be at most 1 MB.")]})
     try:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django_tenants.utils import schema_context
+from PIL import Image, ImageDraw
 
 from accounts.models import StaffRole, User
 from accounts.services import user_create
@@ -55,8 +56,6 @@ DEMO = [
 
 def shield_png(colours: tuple[tuple[int, int, int], tuple[int, int, int]]) -> bytes:
     """A plain heraldic shield, drawn here so the demo ships no third-party artwork."""
-    from PIL import Image, ImageDraw
-
     field, charge = colours
     image = Image.new("RGBA", (160, 190), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
