@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.queue import task_queue_on_commit
 from consultations.models import Consultation, ConsultationStatus
 from consultations.selectors import participation_form_get
 from consultations.services import DOCUMENT_MAX_BYTES, audit_record, document_kind_detect
@@ -192,17 +193,13 @@ def _confirmed(event: Event) -> int:
 
 
 def _mail_everyone(event: Event, what: str) -> None:
-    from meetings.tasks import event_mail_send
-
     ids = list(
         event.signups.filter(status__in=(SignupStatus.CONFIRMED, SignupStatus.WAITING))
         .order_by("pk")
         .values_list("pk", flat=True)
     )
     for signup_id in ids:
-        transaction.on_commit(
-            lambda signup_id=signup_id: event_mail_send.delay(signup_id, what), robust=True
-        )
+        task_queue_on_commit("meetings.tasks.event_mail_send", signup_id, what)
 
 
 @transaction.atomic

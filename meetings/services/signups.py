@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.queue import task_queue_on_commit
 from meetings.models import Event, Signup, SignupStatus
 from meetings.selectors import (
     CONFIRMATION_VALID_DAYS,
@@ -111,10 +112,7 @@ def signup_request(
             token = secrets.token_urlsafe(32)
             signup.confirmation_hash = token_hash(token)
             signup.confirmation_sent_at = now
-            from meetings.tasks import signup_confirmation_send
-
-            signup_id = signup.pk
-            transaction.on_commit(lambda: signup_confirmation_send.delay(signup_id, token))
+            task_queue_on_commit("meetings.tasks.signup_confirmation_send", signup.pk, token)
     signup.save()
     return signup
 
@@ -206,10 +204,7 @@ def signup_cancel(*, token: str, now: datetime | None = None) -> Signup | None:
 
 
 def _mail(signup: Signup, what: str) -> None:
-    from meetings.tasks import event_mail_send
-
-    signup_id = signup.pk
-    transaction.on_commit(lambda: event_mail_send.delay(signup_id, what), robust=True)
+    task_queue_on_commit("meetings.tasks.event_mail_send", signup.pk, what)
 
 
 def signups_purge(*, now: datetime | None = None) -> int:
