@@ -189,7 +189,9 @@ def _facet_rows(matching: QuerySet[Consultation]) -> list[tuple[str, str, str | 
 
     sql = (
         f"WITH matching (id) AS ({ids_sql}) "
-        f"SELECT %s, c.status, NULL, count(*) FROM {consultation} c "
+        "SELECT * FROM ("
+        f"SELECT %s::text AS facet, c.status AS value, NULL::text AS label, count(*) AS n "
+        f"FROM {consultation} c "
         "WHERE c.id IN (SELECT id FROM matching) GROUP BY c.status "
         f"UNION ALL SELECT %s, c.legal_basis, NULL, count(*) FROM {consultation} c "
         "WHERE c.id IN (SELECT id FROM matching) GROUP BY c.legal_basis "
@@ -198,7 +200,7 @@ def _facet_rows(matching: QuerySet[Consultation]) -> list[tuple[str, str, str | 
         "AND c.id IN (SELECT id FROM matching) GROUP BY d.id, d.name "
         f"UNION ALL {through(Consultation.areas, Area)} "
         f"UNION ALL {through(Consultation.categories, Category)} "
-        f"ORDER BY 1, 3{collate}, 2"
+        f") AS facets ORDER BY facet, label{collate}, value"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, "status", "legal_basis", "department", "area", "category"])

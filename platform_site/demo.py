@@ -21,9 +21,9 @@ from consultations.services import (
 
 S = ConsultationStatus
 
-# The demo's forms of participation; those whose app is not installed yet are stored as rows
-# all the same (the panel shows them as not available yet, residents don't see them).
-DEMO_FORMS = ["remarks", "survey", "meeting"]
+# The demo's forms of participation. Meetings need the price-list add-on in the order, which
+# the demo's consultations (created before any order) do not have yet.
+DEMO_FORMS = ["remarks", "paragraph_comments", "survey"]
 
 DEMO: dict[str, dict[str, Any]] = {
     "debno": {

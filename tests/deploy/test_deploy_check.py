@@ -133,7 +133,8 @@ def test_production_shape_on_loopback_with_verified_tls(stack, browser, settings
     to_order = consultation_make(a.schema_name, title="Park nad rzeką", days=21)
     coordinator = unique("koord") + "@a.test"
     with schema_context(a.schema_name):
-        user_create(email=coordinator, password=PASSWORD, role="coordinator")
+        # An administrator: a coordinator orders only their own departments' consultations.
+        user_create(email=coordinator, password=PASSWORD, role="admin")
     with schema_context(b.schema_name):
         admin = user_create(email=unique("adm") + "@b.test", password=PASSWORD, role="admin")
         open_one = consultation_in_state("open", title="Nowa pętla autobusowa")

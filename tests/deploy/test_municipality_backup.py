@@ -123,7 +123,7 @@ def municipality_with_data(committed_db):
         consultation_id=ordered,
         addon_codes=[],
         payment_method="transfer",
-        ordered_by_email=admin.email,
+        acting_user=admin,
     )
     return info
 
