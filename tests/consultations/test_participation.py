@@ -274,7 +274,7 @@ def test_an_archived_consultations_forms_do_not_change(admin):
 
 @pytest.mark.django_db
 def test_ordering_needs_a_form_of_a_registered_kind(admin):
-    only_planned = consultation_in_state(S.DRAFT, participation_forms=["survey", "meeting"])
+    only_planned = consultation_in_state(S.DRAFT, participation_forms=["poll"])
     with pytest.raises(ValidationError) as exc:
         services.consultation_order(acting_user=admin, consultation_id=only_planned.pk)
     assert "co najmniej jedną dostępną formę udziału" in exc.value.messages[0]

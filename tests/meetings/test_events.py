@@ -7,7 +7,6 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from accounts.personal_data import anonymisers, exporters
 from consultations import participation
@@ -33,17 +32,6 @@ from tests.meetings.helpers import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def in_a(tenant_a):
-    with schema_context(tenant_a.schema_name):
-        yield tenant_a
-
-
-@pytest.fixture
-def admin(in_a):
-    return staff_make("admin")
 
 
 def test_meetings_register_as_the_kind_meeting_needing_the_meetings_add_on():
