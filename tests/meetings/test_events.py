@@ -287,8 +287,12 @@ def test_reminders_are_planned_once_and_sent_once_however_often_run(in_a):
 
 def test_personal_data_of_sign_ups_is_exported_and_anonymised(in_a):
     user = staff_make("admin")
-    event = event_make()
+    event = event_make(capacity=1)
     signup = confirmed_signup(event, email=user.email.lower())
+    waiting = confirmed_signup(event)
+    Signup.objects.filter(pk=waiting.pk).update(
+        status=SignupStatus.WAITING, waiting_since=timezone.now()
+    )
     exported = exporters()["meeting_signups"](user)
     assert exported[0]["email"] == user.email.lower()
     for anonymise in anonymisers():
@@ -297,3 +301,6 @@ def test_personal_data_of_sign_ups_is_exported_and_anonymised(in_a):
     assert signup.name == ""
     assert user.email.lower() not in signup.email
     assert exporters()["meeting_signups"](user) == []
+    # the place they held goes to the person waiting
+    waiting.refresh_from_db()
+    assert waiting.status == SignupStatus.CONFIRMED
