@@ -39,3 +39,17 @@ def ics_datetime(value: datetime) -> str:
 def ics_document(lines: list[str]) -> str:
     """Lines (without their ends) as an iCalendar text: each folded, each ended by CRLF."""
     return "".join(ics_fold(line) + "\r\n" for line in lines)
+
+
+def ics_calendar(calendar_name: str, event_lines: list[str]) -> str:
+    """A whole VCALENDAR named ``calendar_name`` around the VEVENT lines given."""
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        f"X-WR-CALNAME:{ics_escape(calendar_name)}",
+        *event_lines,
+        "END:VCALENDAR",
+    ]
+    return ics_document(lines)

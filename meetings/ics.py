@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from common.ics import PRODID, ics_datetime, ics_document, ics_escape
+from common.ics import ics_calendar, ics_datetime, ics_escape
 from meetings.models import Event, EventStatus
 
 
@@ -49,14 +49,7 @@ def calendar_render(
     url_for: Callable[[Event], str],
 ) -> str:
     """A calendar of ``events``; ``url_for(event)`` gives the absolute address of its page."""
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODID}",
-        "CALSCALE:GREGORIAN",
-        f"X-WR-CALNAME:{ics_escape(calendar_name)}",
-    ]
+    lines: list[str] = []
     for event in events:
         lines += event_lines(event, host=host, url=url_for(event))
-    lines.append("END:VCALENDAR")
-    return ics_document(lines)
+    return ics_calendar(calendar_name, lines)

@@ -41,17 +41,27 @@ def signups_export(user: Any) -> list[dict[str, Any]]:
 
 def signups_anonymise(user: Any) -> None:
     """Strip the person from their sign-ups: no name, no address, no needs. The row stays,
-    cancelled, so attendance counts of past events do not change."""
+    cancelled, so attendance counts of past events do not change; a place they held at an
+    event still to come goes to the first on its waiting list."""
+    from django.utils import timezone
+
+    from meetings.models import Event
+    from meetings.services import places_fill
+
     email = (user.email or "").strip().lower()
     if not email:
         return
-    for signup in Signup.objects.filter(email=email):
+    freed: set[int] = set()
+    for signup in Signup.objects.filter(email=email).select_related("event"):
+        if signup.status == SignupStatus.CONFIRMED and signup.event.starts_at > timezone.now():
+            freed.add(signup.event_id)
         signup.name = ""
         signup.email = f"anonim-{signup.pk}@anonim.invalid"
         signup.needs_interpreter = False
         signup.needs_induction_loop = False
         signup.needs_other = ""
         signup.confirmation_hash = ""
-        if signup.status != SignupStatus.CANCELLED:
-            signup.status = SignupStatus.CANCELLED
+        signup.status = SignupStatus.CANCELLED
         signup.save()
+    for event in Event.objects.select_for_update().filter(pk__in=sorted(freed)):
+        places_fill(event=event)

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.core import signing
-from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from common.tokens import row_token, row_token_read
 from consultations.models import Consultation, ConsultationStatus
 from consultations.selectors import consultations_for_staff, participation_form_get
 from meetings.models import Event, EventStatus, Signup, SignupStatus
@@ -124,26 +123,16 @@ def signup_get_for_confirmation(*, token: str, now: datetime | None = None) -> S
     )
 
 
-def _cancel_signer() -> signing.Signer:
-    # The schema is in the salt: a link of one municipality is a bad signature on another,
-    # even where the ids coincide.
-    return signing.Signer(salt=f"meetings.cancel.{connection.schema_name}")
+CANCEL_PURPOSE = "meetings.cancel"
 
 
 def cancel_token(signup: Signup) -> str:
-    return _cancel_signer().sign(f"{signup.pk}.{signup.cancel_key}")
+    return row_token(CANCEL_PURPOSE, signup.pk, signup.cancel_key)
 
 
 def cancel_token_read(token: str) -> tuple[int, str] | None:
     """(sign-up id, key) from a genuine token of this municipality, else None."""
-    try:
-        value = _cancel_signer().unsign(token)
-    except signing.BadSignature:
-        return None
-    pk, _, key = value.partition(".")
-    if not pk.isdigit() or not key:
-        return None
-    return int(pk), key
+    return row_token_read(CANCEL_PURPOSE, token)
 
 
 def signup_get_by_cancel_token(*, token: str) -> Signup | None:

@@ -65,7 +65,8 @@ def event_list(request: HttpRequest, consultation_id: int) -> HttpResponse:
 
 def _form_render(request: HttpRequest, form: EventForm, context: dict[str, Any]) -> HttpResponse:
     status = 400 if request.method == "POST" else 200
-    warnings = form.errors.get("warnings_acknowledged")
+    # Shown once, above the form; the box to tick stays plain.
+    warnings = form.errors.pop("warnings_acknowledged", None)
     return render(
         request,
         "meetings/panel/event_form.html",

@@ -25,6 +25,15 @@ S = ConsultationStatus
 # the demo's consultations (created before any order) do not have yet.
 DEMO_FORMS = ["remarks", "paragraph_comments", "survey"]
 
+
+def _chosen_on_create(kind_name: str) -> bool:
+    """A registered kind that needs no add-on is chosen as a coordinator would; the others
+    (not installed, or needing an add-on the demo's paid order is taken to include) are
+    stored directly, as the demo shortcut below does for the whole lifecycle."""
+    kind = kind_get(kind_name)
+    return kind is not None and kind.addon_code is None
+
+
 DEMO: dict[str, dict[str, Any]] = {
     "debno": {
         "departments": ["Wydział Rozwoju i Inwestycji", "Wydział Spraw Społecznych"],
@@ -163,7 +172,7 @@ def demo_consultations_load(*, subdomain: str, admin: User) -> None:
                 area_ids=[areas[a].pk],
                 category_ids=[categories[c].pk],
                 target_groups="mieszkańcy, przedsiębiorcy",
-                participation_forms=[kind for kind in DEMO_FORMS if kind_get(kind)],
+                participation_forms=[kind for kind in DEMO_FORMS if _chosen_on_create(kind)],
                 starts_at=starts_at,
                 ends_at=ends_at,
                 contact_name="Referat Konsultacji Społecznych",
@@ -174,7 +183,7 @@ def demo_consultations_load(*, subdomain: str, admin: User) -> None:
         ParticipationForm.objects.bulk_create(
             ParticipationForm(consultation=consultation, kind=kind, position=position)
             for position, kind in enumerate(DEMO_FORMS)
-            if not kind_get(kind)
+            if not _chosen_on_create(kind)
         )
         # Demo shortcut: put the consultation straight into its state, as if it had been
         # ordered, paid, scheduled and (for open/closed) advanced by the beat task.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from common.ics import PRODID, ics_datetime, ics_document, ics_escape, ics_fold
+from common.ics import PRODID, ics_calendar, ics_datetime, ics_escape, ics_fold
 from consultations.models import Consultation
 
 __all__ = ["PRODID", "calendar_render", "ics_datetime", "ics_escape", "ics_fold"]
@@ -21,13 +21,7 @@ def calendar_render(
 ) -> str:
     """The whole calendar. ``host`` (no port) makes UIDs unique across municipalities and
     stable over time; ``url_for(consultation)`` gives the path of its page."""
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODID}",
-        "CALSCALE:GREGORIAN",
-        f"X-WR-CALNAME:{ics_escape(calendar_name)}",
-    ]
+    lines: list[str] = []
     for consultation in consultations:
         url = base_url + url_for(consultation)  # type: ignore[operator]
         description = "\n\n".join(part for part in (consultation.summary, url) if part)
@@ -46,5 +40,4 @@ def calendar_render(
             "TRANSP:TRANSPARENT",
             "END:VEVENT",
         ]
-    lines.append("END:VCALENDAR")
-    return ics_document(lines)
+    return ics_calendar(calendar_name, lines)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.queue import task_queue_on_commit
-from meetings.models import Event, Signup, SignupStatus
+from meetings.models import LIVE_SIGNUP_STATUSES, Event, Signup, SignupStatus
 from meetings.selectors import (
     CONFIRMATION_VALID_DAYS,
     cancel_token_read,
@@ -81,7 +81,7 @@ def signup_request(
     live = Signup.objects.select_for_update().filter(
         event=event,
         email=email,
-        status__in=(SignupStatus.PENDING, SignupStatus.CONFIRMED, SignupStatus.WAITING),
+        status__in=LIVE_SIGNUP_STATUSES,
     )
     signup = live.first()
     if signup is None:

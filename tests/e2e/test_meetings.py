@@ -16,7 +16,7 @@ from tests.consultations.factories import department_make
 from tests.e2e.test_consultation_journeys import sign_in
 from tests.e2e.test_participation_forms import assert_fits_390
 from tests.meetings.helpers import evening, meeting_consultation
-from tests.meetings.mailbox import text_of, wait_for_message
+from tests.subscriptions.mailbox import text_of, wait_for_message
 
 pytestmark = pytest.mark.browser
 

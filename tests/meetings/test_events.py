@@ -7,7 +7,6 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from accounts.personal_data import anonymisers, exporters
 from consultations import participation
@@ -33,17 +32,6 @@ from tests.meetings.helpers import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def in_a(tenant_a):
-    with schema_context(tenant_a.schema_name):
-        yield tenant_a
-
-
-@pytest.fixture
-def admin(in_a):
-    return staff_make("admin")
 
 
 def test_meetings_register_as_the_kind_meeting_needing_the_meetings_add_on():
@@ -299,8 +287,12 @@ def test_reminders_are_planned_once_and_sent_once_however_often_run(in_a):
 
 def test_personal_data_of_sign_ups_is_exported_and_anonymised(in_a):
     user = staff_make("admin")
-    event = event_make()
+    event = event_make(capacity=1)
     signup = confirmed_signup(event, email=user.email.lower())
+    waiting = confirmed_signup(event)
+    Signup.objects.filter(pk=waiting.pk).update(
+        status=SignupStatus.WAITING, waiting_since=timezone.now()
+    )
     exported = exporters()["meeting_signups"](user)
     assert exported[0]["email"] == user.email.lower()
     for anonymise in anonymisers():
@@ -309,3 +301,6 @@ def test_personal_data_of_sign_ups_is_exported_and_anonymised(in_a):
     assert signup.name == ""
     assert user.email.lower() not in signup.email
     assert exporters()["meeting_signups"](user) == []
+    # the place they held goes to the person waiting
+    waiting.refresh_from_db()
+    assert waiting.status == SignupStatus.CONFIRMED

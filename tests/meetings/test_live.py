@@ -14,7 +14,7 @@ from meetings.tasks import reminders_send_all
 from tests.consultations.factories import staff_make
 from tests.meetings.helpers import WARSAW, confirmed_signup, event_input, event_make
 from tests.meetings.http import get, post_form
-from tests.meetings.mailbox import messages_to, text_of, wait_for_message
+from tests.subscriptions.mailbox import messages_to, text_of, wait_for_message
 
 pytestmark = pytest.mark.live
 

@@ -23,12 +23,6 @@ from tests.meetings.helpers import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def in_a(tenant_a):
-    with schema_context(tenant_a.schema_name):
-        yield tenant_a
-
-
 def test_a_sign_up_holds_no_place_until_the_address_is_confirmed(in_a):
     # given
     event = event_make(capacity=2)

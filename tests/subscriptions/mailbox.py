@@ -13,11 +13,12 @@ from tests.conftest import LiveStack
 
 def messages_to(live_stack: LiveStack, address: str) -> list[EmailMessage]:
     found = []
-    for raw in live_stack.mails():
-        for chunk in raw.split("-" * 79):
+    # Parsed from bytes: from a str, an 8bit UTF-8 body comes back as \uXXXX.
+    for path in sorted(live_stack.mail_dir.glob("*.log")):
+        for chunk in path.read_bytes().split(b"-" * 79):
             if not chunk.strip():
                 continue
-            message = email.message_from_string(chunk.strip(), policy=policy.default)
+            message = email.message_from_bytes(chunk.strip(), policy=policy.default)
             if message["To"] == address:
                 found.append(message)
     return found
