@@ -142,5 +142,5 @@ class MinutesForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason (for the mail to people signed up)"), max_length=500, required=False
+        label=_("Reason (for the e-mail to people signed up)"), max_length=500, required=False
     )

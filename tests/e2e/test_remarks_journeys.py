@@ -138,7 +138,7 @@ def test_a_clerk_registers_a_paper_remark_with_its_scan(page, live_stack, commit
     page.goto(live_stack.url(tenant_a.host, f"/panel/konsultacje/{consultation.pk}/uwagi/"))
     page.get_by_role("heading", name="Rejestr uwag").wait_for()
     assert_accessible(page, "remarks-register-empty")
-    page.get_by_role("link", name=re.compile("Zarejestruj uwagę")).click()
+    page.get_by_role("link", name=re.compile("Rejestracja uwagi")).click()
     page.get_by_role("heading", name="Zarejestruj uwagę").wait_for()
     assert_accessible(page, "remarks-enter")
     check_narrow(page, "remarks-enter")
@@ -185,7 +185,7 @@ def test_a_coordinator_answers_a_group_and_a_colleague_approves(
     sign_in(page, live_stack, tenant_a.host, author_email)
     page.goto(live_stack.url(tenant_a.host, f"/panel/konsultacje/{consultation.pk}/uwagi/"))
     for remark in remarks[:2]:
-        page.get_by_label(f"Wybierz {remark.reference}").check()
+        page.get_by_label(f"Uwaga {remark.reference}", exact=True).check()
     field(page, "Nazwa grupy").fill("Godziny otwarcia parku")
     page.get_by_role("button", name="Grupuj").click()
     page.get_by_role("heading", name="Grupa: Godziny otwarcia parku").wait_for()
