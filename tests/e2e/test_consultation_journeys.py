@@ -200,7 +200,7 @@ def test_a_resident_finds_a_consultation_by_two_criteria_reads_it_and_downloads_
     # each form in use, from the registry: the remarks form is open; a row of a kind no
     # installed app registers is not shown
     assert page.get_by_role("heading", name="Formularz uwag").is_visible()
-    assert page.get_by_text(re.compile("^Otwarta do ")).is_visible()
+    assert page.get_by_text(re.compile("^Uwagi przyjmujemy do ")).is_visible()
     assert page.get_by_text("citizens_panel").count() == 0
     assert_accessible(page, "consult-resident-detail")
 
