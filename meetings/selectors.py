@@ -8,10 +8,10 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.core import signing
-from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from common.db import connection
 from consultations.models import Consultation, ConsultationStatus
 from consultations.selectors import consultations_for_staff, participation_form_get
 from meetings.models import Event, EventStatus, Signup, SignupStatus

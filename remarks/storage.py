@@ -12,8 +12,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
-from django.db import connection
 from django.utils.deconstruct import deconstructible
+
+from common.db import connection
 
 
 @deconstructible
@@ -22,11 +23,13 @@ class PrivateTenantStorage(FileSystemStorage):
         super().__init__(**kwargs)
 
     @property
-    def base_location(self) -> str:  # type: ignore[override]
-        return os.path.join(str(settings.PRIVATE_MEDIA_ROOT), connection.schema_name)
+    def base_location(self) -> str:
+        schema = connection.schema_name
+        assert schema is not None  # set with the tenant (middleware, tenant-aware tasks)
+        return os.path.join(str(settings.PRIVATE_MEDIA_ROOT), schema)
 
     @property
-    def location(self) -> str:  # type: ignore[override]
+    def location(self) -> str:
         return os.path.abspath(self.base_location)
 
     def url(self, name: str | None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime, time
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -200,9 +201,8 @@ def _mail_everyone(event: Event, what: str) -> None:
         .values_list("pk", flat=True)
     )
     for signup_id in ids:
-        transaction.on_commit(
-            lambda signup_id=signup_id: event_mail_send.delay(signup_id, what), robust=True
-        )
+        # partial binds this iteration's id now, not the loop's last one when the commit runs
+        transaction.on_commit(partial(event_mail_send.delay, signup_id, what), robust=True)
 
 
 @transaction.atomic
