@@ -7,9 +7,10 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 
-View = Callable[..., HttpResponse]
+# Base, not HttpResponse: a guarded download returns a FileResponse (a streaming response).
+View = Callable[..., HttpResponseBase]
 
 
 def permission_required(predicate: Callable[[Any], bool]) -> Callable[[View], View]:
@@ -18,7 +19,7 @@ def permission_required(predicate: Callable[[Any], bool]) -> Callable[[View], Vi
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not predicate(request.user):

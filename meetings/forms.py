@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -129,7 +129,9 @@ class AttendanceForm(forms.Form):
 
     def __init__(self, *args: Any, signups: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["attended"].choices = [(s.pk, s.name or "—") for s in signups]
+        cast(forms.TypedMultipleChoiceField, self.fields["attended"]).choices = [
+            (s.pk, s.name or "—") for s in signups
+        ]
 
 
 class MinutesForm(forms.Form):

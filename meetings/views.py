@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from consultations.selectors import consultation_get_public, participation_form_get
 from meetings import ics, selectors, services
 from meetings.forms import SignupForm
-from meetings.models import Event
+from meetings.models import Event, Signup
+from tenants.http import TenantRequest
 
 
 def _errors_to_form(form: SignupForm, exc: ValidationError) -> None:
@@ -91,6 +92,7 @@ def signup_requested(request: HttpRequest, event_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows the event and a button; only the POST confirms (mail scanners open links)."""
+    signup: Signup | None
     if request.method == "POST":
         try:
             signup = services.signup_confirm(token=token)
@@ -124,12 +126,12 @@ def signup_cancel(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "meetings/resident/cancel.html", {"signup": signup})
 
 
-def _host(request: HttpRequest) -> str:
-    return request.tenant.primary_host or request.get_host().split(":")[0]  # type: ignore[attr-defined]
+def _host(request: TenantRequest) -> str:
+    return request.tenant.primary_host or request.get_host().split(":")[0]
 
 
 @require_GET
-def event_ics(request: HttpRequest, event_id: int) -> HttpResponse:
+def event_ics(request: TenantRequest, event_id: int) -> HttpResponse:
     event = _event_or_404(event_id)
     url = request.build_absolute_uri(reverse("meeting_event_detail", kwargs={"event_id": event.pk}))
     body = ics.calendar_render(
@@ -141,8 +143,8 @@ def event_ics(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 @require_GET
-def calendar_feed(request: HttpRequest) -> HttpResponse:
-    municipality = request.tenant  # type: ignore[attr-defined]
+def calendar_feed(request: TenantRequest) -> HttpResponse:
+    municipality = request.tenant
     body = ics.calendar_render(
         events=selectors.events_for_feed(),
         calendar_name=_("Consultation meetings – %(name)s") % {"name": municipality.name},

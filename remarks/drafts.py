@@ -38,7 +38,8 @@ class Unit:
 def draft_split(text: str) -> list[Unit]:
     """The units of a draft, in order, each with its label and text."""
     units: list[Unit] = []
-    label, lines = "", []
+    label = ""
+    lines: list[str] = []
     paragraph = ""
 
     def flush() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -93,7 +93,7 @@ class RemarkForm(_RemarkFields):
         ]
         if rules.anonymous_accepted:
             kinds.append((AuthorKind.ANONYMOUS, _("I prefer not to give my name")))
-        self.fields["author_kind"].choices = kinds
+        cast(forms.ChoiceField, self.fields["author_kind"]).choices = kinds
         self.fields["author_kind"].initial = AuthorKind.PERSON
         self.fields["idempotency_key"].initial = uuid.uuid4()
         required = _("(required)")
@@ -168,7 +168,7 @@ class RemarkEnterForm(_RemarkFields):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["author_kind"].choices = AuthorKind.choices
+        cast(forms.ChoiceField, self.fields["author_kind"]).choices = AuthorKind.choices
         self.fields["author_kind"].initial = AuthorKind.PERSON
         self.fields["idempotency_key"].initial = uuid.uuid4()
         self.fields["channel"].initial = Channel.PAPER
@@ -213,7 +213,9 @@ class GroupForm(forms.Form):
 
     def __init__(self, *args: Any, remark_ids: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["remarks"].choices = [(pk, pk) for pk in remark_ids]
+        cast(forms.TypedMultipleChoiceField, self.fields["remarks"]).choices = [
+            (pk, pk) for pk in remark_ids
+        ]
 
 
 class DraftForm(forms.Form):

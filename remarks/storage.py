@@ -24,7 +24,9 @@ class PrivateTenantStorage(FileSystemStorage):
 
     @property
     def base_location(self) -> str:
-        return os.path.join(str(settings.PRIVATE_MEDIA_ROOT), str(connection.schema_name))
+        schema = connection.schema_name
+        assert schema is not None  # set with the tenant (middleware, tenant-aware tasks)
+        return os.path.join(str(settings.PRIVATE_MEDIA_ROOT), schema)
 
     @property
     def location(self) -> str:

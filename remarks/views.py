@@ -114,6 +114,7 @@ def remark_done(request: HttpRequest, slug: str) -> HttpResponse:
 def remark_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows the remark and a button; only the POST registers it (mail scanners open
     links; they do not press buttons)."""
+    remark: Remark | None
     if request.method == "POST":
         try:
             remark = services.remark_confirm(token=token)
@@ -248,7 +249,7 @@ def comment_support(request: HttpRequest, slug: str, remark_id: int) -> HttpResp
     if remark is None:
         raise Http404
     try:
-        created = services.comment_support(user=request.user, remark_id=remark.pk)  # type: ignore[arg-type]
+        created = services.comment_support(user=request.user, remark_id=remark.pk)
     except (ValidationError, Remark.DoesNotExist) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [_("Not possible.")])))
     else:

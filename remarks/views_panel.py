@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import permission_required
+from accounts.http import AuthenticatedRequest
 from consultations.models import Consultation
 from consultations.permissions import is_municipal_staff
 from remarks import permissions, selectors, services
@@ -94,14 +95,14 @@ def register(request: HttpRequest, consultation_id: int) -> HttpResponse:
 
 
 @permission_required(is_municipal_staff)
-def remark_enter(request: HttpRequest, consultation_id: int) -> HttpResponse:
+def remark_enter(request: AuthenticatedRequest, consultation_id: int) -> HttpResponse:
     consultation = _consultation_for(request, consultation_id, permissions.can_enter_remark)
     form = RemarkEnterForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             remark = services.remark_enter(
-                acting_user=request.user,  # type: ignore[arg-type]
+                acting_user=request.user,
                 consultation_id=consultation.pk,
                 channel=data["channel"],
                 data=services.RemarkInput.from_form(data),
@@ -199,7 +200,7 @@ def _back(consultation: Consultation, remark_id: int | None, group_id: int | Non
 @require_POST
 @permission_required(is_municipal_staff)
 def response_draft(
-    request: HttpRequest, consultation_id: str, target: str, target_id: str
+    request: AuthenticatedRequest, consultation_id: str, target: str, target_id: str
 ) -> HttpResponse:
     consultation = _consultation_for(request, int(consultation_id), permissions.can_draft_response)
     target_pk = int(target_id)
@@ -214,7 +215,7 @@ def response_draft(
     if form.is_valid():
         try:
             services.response_draft(
-                acting_user=request.user,  # type: ignore[arg-type]
+                acting_user=request.user,
                 remark_id=remark_id,
                 group_id=group_id,
                 decision=form.cleaned_data["decision"],
@@ -229,21 +230,23 @@ def response_draft(
             )
     else:
         for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+            for error in errors:
+                messages.error(request, str(error))
     return _back(consultation, remark_id, group_id)
 
 
 @require_POST
 @permission_required(is_municipal_staff)
-def response_approve(request: HttpRequest, consultation_id: int, response_id: int) -> HttpResponse:
+def response_approve(
+    request: AuthenticatedRequest, consultation_id: int, response_id: int
+) -> HttpResponse:
     consultation = _consultation_for(request, consultation_id, permissions.can_view_register)
     response = Response.objects.filter(pk=response_id).select_related("remark", "group").first()
-    target = response and (response.remark or response.group)
+    target = (response.remark or response.group) if response is not None else None
     if response is None or target is None or target.consultation_id != consultation.pk:
         raise Http404
     try:
-        services.response_approve(acting_user=request.user, response_id=response.pk)  # type: ignore[arg-type]
+        services.response_approve(acting_user=request.user, response_id=response.pk)
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as exc:
@@ -256,14 +259,14 @@ def response_approve(request: HttpRequest, consultation_id: int, response_id: in
 
 @require_POST
 @permission_required(is_municipal_staff)
-def remarks_group(request: HttpRequest, consultation_id: int) -> HttpResponse:
+def remarks_group(request: AuthenticatedRequest, consultation_id: int) -> HttpResponse:
     consultation = _consultation_for(request, consultation_id, permissions.can_check_formally)
     ids = list(Remark.objects.filter(consultation=consultation).values_list("pk", flat=True))
     form = GroupForm(request.POST, remark_ids=ids)
     if form.is_valid():
         try:
             group = services.remarks_group(
-                acting_user=request.user,  # type: ignore[arg-type]
+                acting_user=request.user,
                 consultation_id=consultation.pk,
                 remark_ids=form.cleaned_data["remarks"],
                 title=form.cleaned_data["title"],
@@ -283,19 +286,21 @@ def remarks_group(request: HttpRequest, consultation_id: int) -> HttpResponse:
 
 @require_POST
 @permission_required(is_municipal_staff)
-def formal_issue(request: HttpRequest, consultation_id: int, remark_id: int) -> HttpResponse:
+def formal_issue(
+    request: AuthenticatedRequest, consultation_id: int, remark_id: int
+) -> HttpResponse:
     consultation = _consultation_for(request, consultation_id, permissions.can_check_formally)
     remark = _remark_for(consultation, remark_id)
     if "withdraw" in request.POST:
         code = request.POST.get("withdraw", "")
-        services.formal_issue_withdraw(acting_user=request.user, remark_id=remark.pk, code=code)  # type: ignore[arg-type]
+        services.formal_issue_withdraw(acting_user=request.user, remark_id=remark.pk, code=code)
         messages.success(request, _("The formal defect has been withdrawn."))
         return _back(consultation, remark.pk, None)
     form = FormalIssueForm(request.POST)
     if form.is_valid():
         try:
             services.formal_issue_record(
-                acting_user=request.user,  # type: ignore[arg-type]
+                acting_user=request.user,
                 remark_id=remark.pk,
                 code=form.cleaned_data["code"],
                 rule=form.cleaned_data["rule"],
@@ -313,17 +318,17 @@ def formal_issue(request: HttpRequest, consultation_id: int, remark_id: int) -> 
 
 @require_POST
 @permission_required(is_municipal_staff)
-def moderate(request: HttpRequest, consultation_id: int, remark_id: int) -> HttpResponse:
+def moderate(request: AuthenticatedRequest, consultation_id: int, remark_id: int) -> HttpResponse:
     consultation = _consultation_for(request, consultation_id, permissions.can_moderate)
     remark = _remark_for(consultation, remark_id)
     try:
         if request.POST.get("action") == "publish":
-            services.remark_publish(acting_user=request.user, remark_id=remark.pk)  # type: ignore[arg-type]
+            services.remark_publish(acting_user=request.user, remark_id=remark.pk)
             messages.success(request, _("The text is public."))
         else:
             form = HideForm(request.POST)
             reason = form.cleaned_data["reason"] if form.is_valid() else ""
-            services.remark_hide(acting_user=request.user, remark_id=remark.pk, reason=reason)  # type: ignore[arg-type]
+            services.remark_hide(acting_user=request.user, remark_id=remark.pk, reason=reason)
             messages.success(request, _("The text has been hidden; the reason is shown instead."))
     except ValidationError as exc:
         for message in exc.messages:
@@ -353,7 +358,7 @@ def remark_file(
 
 
 @permission_required(is_municipal_staff)
-def draft_edit(request: HttpRequest, consultation_id: int) -> HttpResponse:
+def draft_edit(request: AuthenticatedRequest, consultation_id: int) -> HttpResponse:
     consultation = _consultation_for(
         request,
         consultation_id,
@@ -367,7 +372,7 @@ def draft_edit(request: HttpRequest, consultation_id: int) -> HttpResponse:
             if upload is not None:
                 text = draft_text_from_file(upload, size=upload.size)
             units = services.draft_units_replace(
-                acting_user=request.user,  # type: ignore[arg-type]
+                acting_user=request.user,
                 consultation_id=consultation.pk,
                 text=text,
             )
@@ -417,7 +422,7 @@ def register_export(request: HttpRequest, consultation_id: int) -> HttpResponse:
 
 @require_POST
 @permission_required(is_municipal_staff)
-def decisions_import(request: HttpRequest, consultation_id: int) -> HttpResponse:
+def decisions_import(request: AuthenticatedRequest, consultation_id: int) -> HttpResponse:
     from remarks.xlsx import decisions_import as apply_decisions
     from remarks.xlsx import decisions_read
 
@@ -429,7 +434,7 @@ def decisions_import(request: HttpRequest, consultation_id: int) -> HttpResponse
     try:
         rows = decisions_read(upload, size=upload.size)
         changed = apply_decisions(
-            acting_user=request.user,  # type: ignore[arg-type]
+            acting_user=request.user,
             consultation_id=consultation.pk,
             rows=rows,
         )

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 
 from accounts.models import User
 from consultations.models import Consultation
@@ -74,7 +74,7 @@ def _headers() -> dict[str, str]:
     }
 
 
-def _text_cell(sheet: Any, value: Any) -> WriteOnlyCell:
+def _text_cell(sheet: Any, value: Any) -> Cell:
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         # A text such as "=HYPERLINK(…)" stays text: never a formula in the staff's Excel.
@@ -96,7 +96,7 @@ def register_xlsx(consultation: Consultation) -> bytes:
     ):
         response = (
             remark.group.response
-            if remark.group_id and hasattr(remark.group, "response")
+            if remark.group is not None and hasattr(remark.group, "response")
             else getattr(remark, "response", None)
         )
         row = [
@@ -116,7 +116,7 @@ def register_xlsx(consultation: Consultation) -> bytes:
             remark.address,
             remark.email,
             "; ".join(f"{i.get_code_display()}: {i.rule}" for i in remark.formal_issues.all()),
-            remark.group.title if remark.group_id else "",
+            remark.group.title if remark.group is not None else "",
             str(decisions[response.decision]) if response else "",
             response.justification if response else "",
             _("yes") if response and response.approved_at else "",
@@ -249,14 +249,14 @@ def decisions_import(*, acting_user: User, consultation_id: int, rows: list[Deci
             continue
         assert remark is not None and decision is not None
         target = ("group", remark.group_id) if remark.group_id else ("remark", remark.pk)
-        previous = plan.get(target)  # type: ignore[arg-type]
+        previous = plan.get(target)
         if previous and previous[:2] != (decision, row.justification):
             errors.append(
                 _("Row %(line)d (%(ref)s): its group got a different answer in row %(other)d.")
                 % {"line": row.line, "ref": row.reference, "other": previous[2]}
             )
             continue
-        plan[target] = (decision, row.justification, row.line)  # type: ignore[index]
+        plan[target] = (decision, row.justification, row.line)
     if errors:
         raise ValidationError(errors)
     changed = 0

@@ -3,7 +3,7 @@ services check what matters."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.http import QueryDict
@@ -57,9 +57,9 @@ class ConditionFields(forms.Form):
 
     def __init__(self, *args: Any, earlier: list[Question] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["condition_question"].choices = [("", _("— always show —"))] + [
-            (q.key, q.text[:80]) for q in (earlier or [])
-        ]
+        cast(forms.ChoiceField, self.fields["condition_question"]).choices = [
+            ("", _("— always show —"))
+        ] + [(q.key, q.text[:80]) for q in (earlier or [])]
 
     def condition(self) -> ConditionInput | None:
         data = self.cleaned_data
@@ -73,7 +73,9 @@ class ConditionFields(forms.Form):
         )
 
     @staticmethod
-    def initial_from(conditions: list[dict[str, Any]], source: Question | None) -> dict[str, Any]:
+    def initial_from_conditions(
+        conditions: list[dict[str, Any]], source: Question | None
+    ) -> dict[str, Any]:
         if not conditions:
             return {}
         condition = conditions[0]
@@ -139,7 +141,7 @@ class QuestionForm(ConditionFields):
     def __init__(self, *args: Any, poll: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if poll:
-            self.fields["type"].choices = [
+            cast(forms.ChoiceField, self.fields["type"]).choices = [
                 (QuestionType.SINGLE, QuestionType.SINGLE.label),
                 (QuestionType.MULTIPLE, QuestionType.MULTIPLE.label),
             ]
@@ -177,7 +179,7 @@ class QuestionForm(ConditionFields):
             "max_value": question.max_value,
             "min_label": question.min_label,
             "max_label": question.max_label,
-            **ConditionFields.initial_from(question.conditions, source),
+            **ConditionFields.initial_from_conditions(question.conditions, source),
         }
 
 

@@ -56,7 +56,9 @@ def survey_of(consultation: Consultation, kind: str) -> Survey | None:
 
 
 def survey_current_version(survey: Survey) -> SurveyVersion:
-    return survey.versions.order_by("-number").first()  # type: ignore[return-value]
+    version = survey.versions.order_by("-number").first()
+    assert version is not None  # survey_create makes every survey with its first version
+    return version
 
 
 def results_visible_to_residents(survey: Survey, consultation: Consultation) -> bool:
@@ -184,6 +186,7 @@ def survey_results(
         .annotate(n=Count("id"))
         .values_list("question_id", "choice_id", "number", "n")
     ):
+        assert value is not None  # the filter above excludes NULL
         cells[qid][(cid, int(value))] = n
     stats = {
         row["question_id"]: row
@@ -256,16 +259,14 @@ def survey_results(
             result.columns = list(range(1, top + 1))
             qcells = cells.get(question.pk, {})
             for choice in choices:
-                counts = [qcells.get((choice.pk, v), 0) for v in result.columns]
-                votes = sum(counts)
+                tally = [qcells.get((choice.pk, v), 0) for v in result.columns]
+                votes = sum(tally)
                 mean = (
-                    round(
-                        sum(v * k for v, k in zip(result.columns, counts, strict=True)) / votes, 2
-                    )
+                    round(sum(v * k for v, k in zip(result.columns, tally, strict=True)) / votes, 2)
                     if votes
                     else None
                 )
-                result.matrix.append((choice.text, counts, mean))
+                result.matrix.append((choice.text, tally, mean))
         else:
             result.texts = texts.get(question.pk, [])
         results.append(result)
@@ -315,8 +316,10 @@ def export_table(survey: Survey) -> tuple[list[str], list[list[Any]], list[list[
             key = question_key[answer.question_id]
             question = keys[key]
             if question.type in (QuestionType.RANKING, QuestionType.MATRIX):
+                # survey_response_submit stores a rank or a matrix cell as a choice and a number
+                assert answer.choice_id is not None and answer.number is not None
                 cells[f"{key}:{choice_key[answer.choice_id]}"].append(str(int(answer.number)))
-            elif answer.choice_id:
+            elif answer.choice is not None:
                 cells[key].append(answer.choice.text)
                 if answer.choice.is_other:
                     cells[key + ":other"].append(answer.text)

@@ -103,7 +103,7 @@ def answer(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
                     voted = set(request.session.get(VOTED_SESSION_KEY, []))
                     voted.add(survey.pk)
                     request.session[VOTED_SESSION_KEY] = sorted(voted)
-                response = redirect(f"{kind}_thanks", slug=slug)
+                response: HttpResponse = redirect(f"{kind}_thanks", slug=slug)
                 if result.created:
                     response["Location"] += "?nowa=1"
                 return _with_cookie(response, new_token)

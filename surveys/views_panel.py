@@ -152,7 +152,9 @@ def section_edit(
     if section is not None:
         initial = {"title": section.title, "description": section.description}
         first = section.conditions[0].get("question") if section.conditions else None
-        initial.update(SectionForm.initial_from(section.conditions, by_key.get(first or "")))
+        initial.update(
+            SectionForm.initial_from_conditions(section.conditions, by_key.get(first or ""))
+        )
     earlier = (
         _earlier(structure, section_key=section_key, question_key=None)
         if section is not None
@@ -364,9 +366,11 @@ def export(request: HttpRequest, consultation_id: int, kind: str, fmt: str) -> H
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
     from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook starts with one worksheet, active
     sheet.title = "Odpowiedzi"
     sheet.append(header)
     for row in rows:

@@ -114,8 +114,8 @@ def signup_mail_send(*, signup_id: int, what: str, token: str = "") -> bool:
     while pending and the token is the latest; the others only to a live sign-up)."""
     from meetings.selectors import token_hash
 
-    signup = Signup.objects.select_related("event", "event__consultation").filter(pk=signup_id)
-    signup = signup.first()
+    signups = Signup.objects.select_related("event", "event__consultation").filter(pk=signup_id)
+    signup = signups.first()
     if signup is None:
         return False
     if what == "confirm":

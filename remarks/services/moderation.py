@@ -33,7 +33,7 @@ def remark_flag(*, remark_id: int, reason: str, user: object | None = None) -> F
     return Flag.objects.create(
         remark=remark,
         reason=reason,
-        user=user if getattr(user, "is_authenticated", False) else None,  # type: ignore[misc]
+        user=user if isinstance(user, User) else None,  # not AnonymousUser: no one to record
     )
 
 

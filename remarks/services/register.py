@@ -283,6 +283,7 @@ def remark_submit(
             else:
                 unit = parent.unit
         else:
+            assert data.unit_id is not None  # a comment without a parent names its unit
             unit = DraftUnit.objects.filter(pk=data.unit_id, consultation=consultation).first()
             if unit is None:
                 errors["__all__"] = [_("Choose a unit of the draft from the list.")]
@@ -350,6 +351,7 @@ def remark_submit(
         remark.confirmation_hash = selectors.token_hash(token)
         remark.confirmation_sent_at = now
     if attachment_kind:
+        assert attachment is not None  # attachment_kind is set only for a checked file
         remark.attachment_kind = attachment_kind
         remark.attachment_name = text_checked(
             {"name": (attachment.name or "")[:250]}, {"name": 250}

@@ -50,7 +50,11 @@ def remarks_group(
             {
                 "remarks": [
                     _("Remarks with an approved response cannot be grouped: %(refs)s")
-                    % {"refs": ", ".join(r.remark.reference or "" for r in approved)}
+                    % {
+                        "refs": ", ".join(
+                            r.remark.reference or "" for r in approved if r.remark is not None
+                        )
+                    }
                 ]
             }
         )
@@ -105,6 +109,7 @@ def _target(
         if remark.group_id is not None:
             raise ValidationError(_("This remark is in a group: the group's response answers it."))
         return remark, None, remark.consultation
+    assert group_id is not None  # checked above: exactly one of the two is given
     group = (
         RemarkGroup.objects.select_for_update(of=("self",))
         .select_related("consultation")
@@ -179,7 +184,9 @@ def response_approve(
         .select_related("remark__consultation", "group__consultation")
         .get(pk=response_id)
     )
-    consultation = (response.remark or response.group).consultation  # type: ignore[union-attr]
+    target = response.remark or response.group
+    assert target is not None  # a check constraint: a response answers a remark or a group
+    consultation = target.consultation
     if response.approved_at is not None:
         return response
     if response.drafted_by_id == acting_user.pk:

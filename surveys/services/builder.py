@@ -86,7 +86,9 @@ class QuestionInput:
 
 
 def current_version(survey: Survey) -> SurveyVersion:
-    return survey.versions.order_by("-number").first()  # type: ignore[return-value]
+    version = survey.versions.order_by("-number").first()
+    assert version is not None  # survey_create makes every survey with its first version
+    return version
 
 
 def _version_copy(version: SurveyVersion) -> SurveyVersion:

@@ -44,7 +44,7 @@ from surveys.selectors import VersionStructure, version_structure
 # office or school behind one address must still be able to answer, hence not 1.
 RATE_LIMIT_RESPONSES = 30
 RATE_LIMIT_WINDOW_SECONDS = 600
-TEXT_LIMITS = {QuestionType.SHORT_TEXT: 500, QuestionType.LONG_TEXT: 10000}
+TEXT_LIMITS: dict[str, int] = {QuestionType.SHORT_TEXT: 500, QuestionType.LONG_TEXT: 10000}
 OTHER_TEXT_LIMIT = 500
 
 
@@ -162,6 +162,7 @@ def _question_answers(
         raw = _clean_text(value, 40).replace(",", ".").replace(" ", "")
         if not raw:
             return "", rows, False
+        number: Decimal | int  # an int in the branches below (a scale value, a matrix cell)
         try:
             number = Decimal(raw)
         except InvalidOperation:
@@ -263,7 +264,7 @@ def answers_check(
     shown = visible_keys(structure.specs, seen)
     # Errors of hidden questions do not count: their answers are dropped.
     errors = {key: msgs for key, msgs in errors.items() if key in shown}
-    rows: list[Answer] = []
+    rows = []
     for question in structure.questions:
         if question.key not in shown or question.key in errors:
             continue
