@@ -7,8 +7,7 @@ so that its administrators are only the ones these tests create."""
 from __future__ import annotations
 
 import random
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
@@ -20,31 +19,10 @@ from django_tenants.utils import schema_context
 
 from accounts.models import StaffRole, User
 from accounts.services import staff_access_revoke, staff_role_change, user_create
+from tests.concurrency import at_once
 from tests.conftest import PASSWORD, TenantInfo, tenant_make, unique
 
 ROUNDS = 6
-
-
-def at_once(*calls: Callable[[], Any]) -> list[Any]:
-    """Run each call in its own thread, released together; each result or exception."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        except BaseException as exc:  # noqa: BLE001 - the test looks at every outcome
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results
 
 
 @pytest.fixture(scope="module")

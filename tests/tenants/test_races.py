@@ -4,40 +4,15 @@ real PostgreSQL, committed data."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from tenants.models import Domain, Municipality
 from tenants.services import municipality_create
+from tests.concurrency import at_once
 from tests.conftest import nip_make, unique
 
 ROUNDS = 6
-
-
-def at_once(*calls: Callable[[], Any]) -> list[Any]:
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        except BaseException as exc:  # noqa: BLE001 - the test looks at every outcome
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results
 
 
 def register(subdomain: str, nip: str, name: str) -> Municipality:
