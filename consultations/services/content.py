@@ -29,12 +29,16 @@ from consultations.services.participation_forms import (
     participation_kind_choice_errors,
 )
 
-# Revitalisation act art. 6 ust. 3-4: remarks for at least 30 days, announced at least 7 days
-# before the consultation starts.
-REVITALISATION_MIN_DAYS = 30
-REVITALISATION_NOTICE_DAYS = 7
-# Assumption (documented for the lead): the spatial planning act's general plan procedure
-# (art. 8k) gives residents at least 21 days to submit remarks; we enforce 21 days.
+# Revitalisation act (ustawa z dnia 9 października 2015 r. o rewitalizacji, t.j. Dz.U. 2024
+# poz. 278), art. 6 in the wording of Dz.U. 2023 poz. 1688, in force since 24 September 2023:
+# ust. 5 "Termin wyznaczony na składanie uwag nie może być krótszy niż 35 dni, licząc od dnia
+# rozpoczęcia konsultacji społecznych"; ust. 2 the announcement comes "nie później niż w dniu
+# rozpoczęcia konsultacji" (no notice period: scheduling before the start satisfies it).
+# Until the versioned legal rule sets of issue 8 replace these constants.
+REVITALISATION_MIN_DAYS = 35
+# NOT YET CHECKED against the statute's text (an assumption from the first session): the
+# spatial planning act's general plan procedure (art. 8k) gives residents at least 21 days to
+# submit remarks. Issue 8 replaces this with a rule set citing the current wording.
 SPATIAL_PLANNING_MIN_DAYS = 21
 
 
@@ -74,7 +78,7 @@ def consultation_dates_check(
     """Raise ValidationError naming the legal rule the dates break.
 
     With ``now`` the rules about the present apply too (ordering and scheduling): the start
-    is not in the past, and the revitalisation act's notice period is respected.
+    is not in the past.
     """
     errors: dict[str, list[str]] = {}
     if starts_at and ends_at:
@@ -107,24 +111,10 @@ def consultation_dates_check(
                     "date": _date(starts_at + timedelta(days=SPATIAL_PLANNING_MIN_DAYS)),
                 }
             )
-    if now is not None and starts_at is not None:
-        if starts_at < now:
-            errors.setdefault("starts_at", []).append(
-                _("The start cannot be in the past. Choose a later start.")
-            )
-        elif legal_basis == LegalBasis.REVITALISATION and starts_at - now < timedelta(
-            days=REVITALISATION_NOTICE_DAYS
-        ):
-            errors.setdefault("starts_at", []).append(
-                _(
-                    "Revitalisation act, art. 6: the consultation must be announced at least "
-                    "%(days)s days before it starts. Set the start on or after %(date)s."
-                )
-                % {
-                    "days": REVITALISATION_NOTICE_DAYS,
-                    "date": _date(now + timedelta(days=REVITALISATION_NOTICE_DAYS)),
-                }
-            )
+    if now is not None and starts_at is not None and starts_at < now:
+        errors.setdefault("starts_at", []).append(
+            _("The start cannot be in the past. Choose a later start.")
+        )
     if errors:
         raise ValidationError(errors)
 

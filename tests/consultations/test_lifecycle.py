@@ -127,37 +127,38 @@ def test_publishing_a_report_needs_its_text(admin):
 
 
 @pytest.mark.django_db
-def test_revitalisation_needs_thirty_days_of_remarks(admin):
+def test_revitalisation_needs_thirty_five_days_of_remarks(admin):
+    # art. 6 ust. 5 of the revitalisation act (Dz.U. 2024 poz. 278): at least 35 days
     department = department_make()
     start = timezone.now() + timedelta(days=10)
     data = complete_input(
         department,
         legal_basis="revitalisation",
         starts_at=start,
-        ends_at=start + timedelta(days=29),
+        ends_at=start + timedelta(days=34),
     )
     with pytest.raises(ValidationError) as exc:
         services.consultation_create(acting_user=admin, data=data)
     message = exc.value.message_dict["ends_at"][0]
-    assert "rewitalizacji" in message and "30 dni" in message
+    assert "rewitalizacji" in message and "35 dni" in message
     assert not Consultation.objects.filter(title=data.title).exists()
 
 
 @pytest.mark.django_db
-def test_revitalisation_needs_seven_days_notice_when_ordered(admin):
+def test_revitalisation_may_be_announced_on_the_day_it_starts(admin):
+    # art. 6 ust. 2: announced "nie później niż w dniu rozpoczęcia"; the 7 days' notice of the
+    # wording before Dz.U. 2023 poz. 1688 no longer applies
     department = department_make()
-    start = timezone.now() + timedelta(days=3)
+    start = timezone.now() + timedelta(hours=3)
     data = complete_input(
         department,
         legal_basis="revitalisation",
         starts_at=start,
-        ends_at=start + timedelta(days=31),
+        ends_at=start + timedelta(days=35),
     )
     consultation = services.consultation_create(acting_user=admin, data=data)
-    with pytest.raises(ValidationError) as exc:
-        services.consultation_order(acting_user=admin, consultation_id=consultation.pk)
-    assert "7 dni" in exc.value.message_dict["starts_at"][0]
-    assert Consultation.objects.get(pk=consultation.pk).status == S.DRAFT
+    services.consultation_order(acting_user=admin, consultation_id=consultation.pk)
+    assert Consultation.objects.get(pk=consultation.pk).status == S.ORDERED
 
 
 @pytest.mark.django_db

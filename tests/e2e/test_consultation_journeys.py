@@ -68,7 +68,7 @@ def test_a_coordinator_prepares_orders_pays_and_schedules_a_consultation(
     page.get_by_label("Osoba do kontaktu").fill("Anna Kowalska")
     page.get_by_label("E-mail kontaktowy").fill("anna.kowalska@debno.test")
     page.get_by_role("button", name="Zapisz").click()
-    page.get_by_text(re.compile("Ustawa o rewitalizacji, art. 6.*30 dni")).wait_for()
+    page.get_by_text(re.compile("Ustawa o rewitalizacji, art. 6.*35 dni")).wait_for()
     assert_accessible(page, "consult-panel-form-errors")
 
     # With 35 days it is saved as a draft.
