@@ -29,12 +29,16 @@ from consultations.services.participation_forms import (
     participation_kind_choice_errors,
 )
 
-# Revitalisation act art. 6 ust. 3-4: remarks for at least 30 days, announced at least 7 days
-# before the consultation starts.
+# NOT VERIFIED LAW — pending the legal rule-set work of issue 8; do not treat as the rule.
+# Revitalisation (ustawa z 9 października 2015 r. o rewitalizacji, art. 6): 30 days of remarks
+# announced 7 days ahead was written from memory of the text before the 2023 amendment
+# (Dz.U. 2023 poz. 1688); issue 8 records that the current art. 6 asks for at least 35 days
+# counted from the start, announced no later than the start day. Kept as is until issue 8
+# replaces these constants with versioned, cited rule sets.
 REVITALISATION_MIN_DAYS = 30
 REVITALISATION_NOTICE_DAYS = 7
-# Assumption (documented for the lead): the spatial planning act's general plan procedure
-# (art. 8k) gives residents at least 21 days to submit remarks; we enforce 21 days.
+# Spatial planning (ustawa o planowaniu i zagospodarowaniu przestrzennym, art. 8e-8m, general
+# plan): 21 days is an assumption with no cited source — also pending issue 8.
 SPATIAL_PLANNING_MIN_DAYS = 21
 
 
