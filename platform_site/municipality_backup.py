@@ -21,7 +21,6 @@ import datetime as dt
 import decimal
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -59,13 +58,9 @@ def _pg_binary(name: str) -> str:
 
 
 def _connection_args() -> tuple[list[str], dict[str, str]]:
-    db = connection.settings_dict
-    args = [f"--dbname={db['NAME']}", f"--username={db.get('USER') or 'postgres'}"]
-    if db.get("HOST"):
-        args.append(f"--host={db['HOST']}")
-    if db.get("PORT"):
-        args.append(f"--port={db['PORT']}")
-    return args, {**os.environ, "PGPASSWORD": db.get("PASSWORD") or ""}
+    from tenants.cloning import pg_connection_args
+
+    return pg_connection_args()
 
 
 def table_counts(schema: str) -> dict[str, int]:

@@ -61,9 +61,23 @@ def _migration_state(schema: str) -> str:
         return cursor.fetchone()[0]
 
 
-def _dump_ddl(schema: str) -> str:
+def pg_connection_args() -> tuple[list[str], dict[str, str]]:
+    """Command-line arguments and environment for a PostgreSQL client program (pg_dump,
+    pg_restore, psql) to reach the database of the current connection."""
     settings_dict = connection.settings_dict
-    env = {**os.environ, "PGPASSWORD": settings_dict.get("PASSWORD") or ""}
+    args = [
+        f"--dbname={settings_dict['NAME']}",
+        f"--username={settings_dict.get('USER') or 'postgres'}",
+    ]
+    if settings_dict.get("HOST"):
+        args.append(f"--host={settings_dict['HOST']}")
+    if settings_dict.get("PORT"):
+        args.append(f"--port={settings_dict['PORT']}")
+    return args, {**os.environ, "PGPASSWORD": settings_dict.get("PASSWORD") or ""}
+
+
+def _dump_ddl(schema: str) -> str:
+    args, env = pg_connection_args()
     command = [
         pg_dump_binary(),
         "--schema-only",
@@ -71,13 +85,8 @@ def _dump_ddl(schema: str) -> str:
         "--no-privileges",
         "--no-comments",
         f"--schema={schema}",
-        f"--dbname={settings_dict['NAME']}",
-        f"--username={settings_dict.get('USER') or 'postgres'}",
+        *args,
     ]
-    if settings_dict.get("HOST"):
-        command.append(f"--host={settings_dict['HOST']}")
-    if settings_dict.get("PORT"):
-        command.append(f"--port={settings_dict['PORT']}")
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"pg_dump of {schema} failed: {result.stderr.strip()}")
