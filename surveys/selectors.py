@@ -14,6 +14,7 @@ from consultations.models import Consultation, ConsultationStatus
 from surveys.conditions import QuestionSpec, SectionSpec
 from surveys.models import (
     Answer,
+    Audience,
     Question,
     QuestionType,
     Response,
@@ -65,6 +66,21 @@ def results_visible_to_residents(survey: Survey, consultation: Consultation) -> 
     """Residents see results once the consultation has closed, or earlier when the
     coordinator allowed it."""
     return survey.results_public_early or consultation.status in AFTER_CLOSE
+
+
+def response_own(survey: Survey, *, user: Any, browser_token: str) -> Response | None:
+    """The response this visitor already gave: by account on a survey for verified residents,
+    else by the browser cookie on a one-per-browser survey; None when neither applies."""
+    if survey.audience == Audience.VERIFIED and user.is_authenticated:
+        return Response.objects.filter(survey=survey, respondent=user).first()
+    if survey.one_per_browser and browser_token:
+        return Response.objects.filter(survey=survey, browser_token=browser_token).first()
+    return None
+
+
+def response_answers(response: Response) -> list[Answer]:
+    """The answer rows of one response."""
+    return list(Answer.objects.filter(response=response))
 
 
 def response_count(survey: Survey) -> int:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from consultations.selectors import consultation_get_public, participation_form_get
 from surveys import selectors, services
 from surveys.forms import answers_from_post, answers_from_response
-from surveys.models import Answer, Audience, Response, Survey, SurveyKind
+from surveys.models import Audience, Survey, SurveyKind
 from surveys.presentation import questions_for_page
 
 BROWSER_COOKIE = "survey_browser"
@@ -40,14 +40,6 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def _own_response(request: HttpRequest, survey: Survey, browser_token: str) -> Response | None:
-    if survey.audience == Audience.VERIFIED and request.user.is_authenticated:
-        return Response.objects.filter(survey=survey, respondent=request.user).first()
-    if survey.one_per_browser and browser_token:
-        return Response.objects.filter(survey=survey, browser_token=browser_token).first()
-    return None
-
-
 def answer(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     consultation, survey, form = _survey_or_404(slug, kind)
     version = selectors.survey_current_version(survey)
@@ -59,15 +51,13 @@ def answer(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     if survey.one_per_browser and not browser_token:
         new_token = browser_token = secrets.token_urlsafe(24)
     is_open = form.is_open_at(timezone.now())
-    own = _own_response(request, survey, browser_token)
+    own = selectors.response_own(survey, user=request.user, browser_token=browser_token)
     errors: dict[str, list[str]] = {}
     messages_top: list[str] = []
     answers: dict[str, Any] = {}
     status = 200
     if own is not None:
-        answers = answers_from_response(
-            structure.questions, list(Answer.objects.filter(response=own))
-        )
+        answers = answers_from_response(structure.questions, selectors.response_answers(own))
     if request.method == "POST":
         answers = answers_from_post(structure.questions, request.POST)
         try:

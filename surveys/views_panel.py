@@ -136,6 +136,24 @@ def _earlier(structure: Any, *, section_key: str | None, question_key: str | Non
     return earlier
 
 
+def _form_page(
+    request: HttpRequest, consultation: Any, survey: Any, kind: str, form: Any, *, title: str
+) -> HttpResponse:
+    """The builder's section or question form (status 400 when a POST was rejected)."""
+    return render(
+        request,
+        "surveys/panel/form.html",
+        {
+            "consultation": consultation,
+            "survey": survey,
+            "kind": kind,
+            "form": form,
+            "title": title,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
 @staff_only
 def section_edit(
     request: HttpRequest, consultation_id: int, kind: str, section_key: str | None = None
@@ -188,17 +206,13 @@ def section_edit(
         # A new section gets its condition once it exists (it may only look backwards).
         for name in ("condition_question", "condition_op", "condition_value", "condition_negate"):
             del form.fields[name]
-    return render(
+    return _form_page(
         request,
-        "surveys/panel/form.html",
-        {
-            "consultation": consultation,
-            "survey": survey,
-            "kind": kind,
-            "form": form,
-            "title": _("Edit the section") if section else _("New section"),
-        },
-        status=400 if request.method == "POST" else 200,
+        consultation,
+        survey,
+        kind,
+        form,
+        title=_("Edit the section") if section else _("New section"),
     )
 
 
@@ -257,17 +271,13 @@ def question_edit(
         else:
             messages.success(request, _("The question has been saved."))
             return redirect(_builder_url(kind, consultation.pk))
-    return render(
+    return _form_page(
         request,
-        "surveys/panel/form.html",
-        {
-            "consultation": consultation,
-            "survey": survey,
-            "kind": kind,
-            "form": form,
-            "title": _("Edit the question") if question else _("New question"),
-        },
-        status=400 if request.method == "POST" else 200,
+        consultation,
+        survey,
+        kind,
+        form,
+        title=_("Edit the question") if question else _("New question"),
     )
 
 
