@@ -127,13 +127,20 @@ def signup_cancel(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _host(request: TenantRequest) -> str:
-    return request.tenant.primary_host or request.get_host().split(":")[0]
+    return request.tenant.primary_host
+
+
+def _event_url(request: TenantRequest, event_id: int) -> str:
+    """The event's address on the municipality's stored domain, never the request's Host
+    header (a calendar file is kept and shared, as mails are)."""
+    path = reverse("meeting_event_detail", kwargs={"event_id": event_id})
+    return request.tenant.site_url.rstrip("/") + path
 
 
 @require_GET
 def event_ics(request: TenantRequest, event_id: int) -> HttpResponse:
     event = _event_or_404(event_id)
-    url = request.build_absolute_uri(reverse("meeting_event_detail", kwargs={"event_id": event.pk}))
+    url = _event_url(request, event.pk)
     body = ics.calendar_render(
         events=[event], calendar_name=event.title, host=_host(request), url_for=lambda e: url
     )
@@ -149,9 +156,7 @@ def calendar_feed(request: TenantRequest) -> HttpResponse:
         events=selectors.events_for_feed(),
         calendar_name=_("Consultation meetings – %(name)s") % {"name": municipality.name},
         host=_host(request),
-        url_for=lambda e: request.build_absolute_uri(
-            reverse("meeting_event_detail", kwargs={"event_id": e.pk})
-        ),
+        url_for=lambda e: _event_url(request, e.pk),
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="spotkania.ics"'

@@ -56,6 +56,25 @@ def test_the_schedules_and_the_calendars_list_the_event(tenant_a):
     assert "LOCATION:Sala sesyjna urzędu\\, ul. Rynek 1\\, Dębno" in one
 
 
+def test_calendar_links_use_the_stored_address_not_the_host_header(tenant_a):
+    # given a request whose Host header carries a port the deployment does not use
+    with schema_context(tenant_a.schema_name):
+        event = event_make()
+    client = Client(HTTP_HOST=f"{tenant_a.host}:6666")
+    path = f"/spotkania/{event.pk}/"
+    # when both calendars are read
+    bodies = [
+        client.get("/spotkania/kalendarz.ics").content.decode(),
+        client.get(f"/spotkania/{event.pk}/wydarzenie.ics").content.decode(),
+    ]
+    # then the event's link is on the stored domain (folded lines joined), never the port
+    for body in bodies:
+        unfolded = body.replace("\r\n ", "")
+        url = next(line for line in unfolded.splitlines() if line.startswith("URL:"))
+        assert url.startswith(f"URL:http://{tenant_a.host}") and url.endswith(path)
+        assert ":6666" not in unfolded
+
+
 def test_a_draft_consultations_events_are_not_public(tenant_a):
     with schema_context(tenant_a.schema_name):
         event = event_make(meeting_consultation(ConsultationStatus.DRAFT))
