@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from common.queue import task_queue_on_commit
 from consultations.models import Consultation, ConsultationStatus
 from consultations.services import audit_record
 from remarks import selectors
@@ -369,13 +370,10 @@ def remark_submit(
             automatic=True,
             reason=_("Words from the list for review: %(words)s") % {"words": ", ".join(flagged)},
         )
-    from remarks import tasks
-
-    remark_id = remark.pk
     if confirmed_now:
-        transaction.on_commit(lambda: tasks.remark_registered_send.delay(remark_id))
+        task_queue_on_commit("remarks.tasks.remark_registered_send", remark.pk)
     else:
-        transaction.on_commit(lambda: tasks.remark_confirmation_send.delay(remark_id, token))
+        task_queue_on_commit("remarks.tasks.remark_confirmation_send", remark.pk, token)
     return SubmitResult(remark, True, not confirmed_now)
 
 
@@ -393,10 +391,7 @@ def remark_confirm(*, token: str, now: datetime | None = None) -> Remark:
     _register(remark, now=now)
     remark.confirmation_hash = ""
     remark.save(update_fields=["state", "registered_at", "reference", "confirmation_hash"])
-    from remarks import tasks
-
-    remark_id = remark.pk
-    transaction.on_commit(lambda: tasks.remark_registered_send.delay(remark_id))
+    task_queue_on_commit("remarks.tasks.remark_registered_send", remark.pk)
     return remark
 
 
