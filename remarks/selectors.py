@@ -29,6 +29,16 @@ from remarks.rules import KIND_COMMENTS, KIND_REMARKS, RemarkRules
 CONFIRMATION_VALID = timedelta(days=3)
 
 
+def verified_email_of(user: Any) -> str:
+    """The signed-in user's primary address if they proved it (allauth), lower-cased; else ""."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
+    from allauth.account.models import EmailAddress
+
+    address = EmailAddress.objects.filter(user=user, verified=True, primary=True).first()
+    return address.email.lower() if address else ""
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

@@ -147,15 +147,6 @@ def _email_error(email: str) -> list[str] | None:
     return None
 
 
-def _verified_email_of(user: Any) -> str:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return ""
-    from allauth.account.models import EmailAddress
-
-    address = EmailAddress.objects.filter(user=user, verified=True, primary=True).first()
-    return address.email.lower() if address else ""
-
-
 def _insert_once(remark: Remark) -> tuple[Remark, bool]:
     """Insert, or return the remark already stored under the same idempotency key. A racing
     duplicate waits on the unique index until the first commits, then fails and reads it."""
@@ -299,7 +290,7 @@ def remark_submit(
         errors["consent"] = [
             _("To send a remark, please confirm that you have read the privacy notice.")
         ]
-    verified = _verified_email_of(user)
+    verified = selectors.verified_email_of(user)
     email = data.email or verified
     if not email:
         errors["email"] = [_("Please give an e-mail address: we send a link to confirm it.")]
