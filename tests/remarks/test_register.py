@@ -402,3 +402,16 @@ def test_personal_data_join_the_export_and_the_anonymiser(in_a):
             None,
         )
         assert remark.justification  # the remark itself stays for the report
+
+
+@pytest.mark.django_db
+def test_register_counts_list_sections_in_polish_alphabetical_order(in_a):
+    from remarks.selectors import register_counts
+
+    clerk, department = coordinator_with()
+    consultation = open_consultation(department=department)
+    for part in ("Zieleń", "Łąki", "Załącznik", "Lasy"):
+        paper_remark(consultation, clerk, data=remark_input(email="", document_part=part))
+    # Polish alphabet: … L, Ł, … Z (a byte or C order puts "Ł" after "Z").
+    expected = ["Lasy", "Łąki", "Załącznik", "Zieleń"]
+    assert [part for part, _n in register_counts(consultation).by_section] == expected
