@@ -16,6 +16,7 @@ from defusedxml import ElementTree
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from common.safezip import SafeZip, UnsafeZipError
 from remarks.text import text_clean
 
 # A DOCX or ODT of a resolution is a few hundred kilobytes of XML; a "zip bomb" expands a
@@ -68,15 +69,6 @@ def draft_split(text: str) -> list[Unit]:
     return units
 
 
-def _read_capped(stream: IO[bytes], limit: int) -> bytes:
-    data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise ValidationError(
-            {"file": [_("The document is too large once unpacked; please paste its text.")]}
-        )
-    return data
-
-
 def _xml_text(xml: bytes, paragraph_tags: set[str]) -> str:
     root = ElementTree.fromstring(xml, forbid_dtd=True)
     out: list[str] = []
@@ -97,7 +89,7 @@ def draft_text_from_file(upload: IO[bytes], *, size: int | None) -> str:
         raise ValidationError({"file": [_("Only DOCX and ODT files can be imported.")]})
     upload.seek(0)
     try:
-        with zipfile.ZipFile(upload) as package:
+        with SafeZip(upload) as package:
             names = set(package.namelist())
             if "word/document.xml" in names:
                 member, tags = "word/document.xml", {"p"}
@@ -105,11 +97,14 @@ def draft_text_from_file(upload: IO[bytes], *, size: int | None) -> str:
                 member, tags = "content.xml", {"p", "h"}
             else:
                 raise ValidationError({"file": [_("Only DOCX and ODT files can be imported.")]})
-            with package.open(member) as stream:
-                xml = _read_capped(stream, DRAFT_XML_MAX_BYTES)
+            xml = package.read(member, max_bytes=DRAFT_XML_MAX_BYTES)
         return _xml_text(xml, tags)
     except ValidationError:
         raise
+    except UnsafeZipError:
+        raise ValidationError(
+            {"file": [_("The document is too large once unpacked; please paste its text.")]}
+        ) from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, KeyError, EOFError):
         raise ValidationError({"file": [_("The file is damaged and cannot be read.")]}) from None
     except Exception:  # noqa: BLE001 - defusedxml and expat raise many kinds of errors

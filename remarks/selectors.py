@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
+from common.collation import polish_order
 from consultations.models import Consultation, ParticipationForm
 from consultations.selectors import participation_form_get
 from remarks.models import (
@@ -27,6 +28,16 @@ from remarks.models import (
 from remarks.rules import KIND_COMMENTS, KIND_REMARKS, RemarkRules
 
 CONFIRMATION_VALID = timedelta(days=3)
+
+
+def verified_email_of(user: Any) -> str:
+    """The signed-in user's primary address if they proved it (allauth), lower-cased; else ""."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
+    from allauth.account.models import EmailAddress
+
+    address = EmailAddress.objects.filter(user=user, verified=True, primary=True).first()
+    return address.email.lower() if address else ""
 
 
 def token_hash(token: str) -> str:
@@ -144,7 +155,9 @@ def register_counts(consultation: Consultation) -> RegisterCounts:
         counts.by_channel[row["channel"]] = row["n"]
     counts.by_section = [
         (row["document_part"], row["n"])
-        for row in rows.values("document_part").annotate(n=Count("pk")).order_by("document_part")
+        for row in rows.values("document_part")
+        .annotate(n=Count("pk"))
+        .order_by(polish_order("document_part"))
     ]
     counts.by_formal["ok"] = rows.filter(formally_defective=False).count()
     counts.by_formal["defective"] = counts.total - counts.by_formal["ok"]

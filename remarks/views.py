@@ -41,9 +41,7 @@ def _consultation(slug: str) -> Consultation:
 
 
 def _email_known(request: HttpRequest) -> bool:
-    from remarks.services.register import _verified_email_of
-
-    return bool(_verified_email_of(request.user))
+    return bool(selectors.verified_email_of(request.user))
 
 
 @require_http_methods(["GET", "POST"])

@@ -8,7 +8,6 @@ missing columns) gets a Polish message and changes nothing.
 from __future__ import annotations
 
 import io
-import zipfile
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -20,6 +19,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 
 from accounts.models import User
+from common.safezip import SafeZip, UnsafeZipError, ZipLimits
 from consultations.models import Consultation
 from remarks.models import Decision, Remark, RemarkState, Response
 from remarks.text import text_clean
@@ -142,12 +142,12 @@ def _open_workbook(upload: IO[bytes], size: int | None) -> Any:
     if len(data) > IMPORT_MAX_BYTES:
         raise ValidationError({"file": [_("The file may be at most 5 MB.")]})
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            if sum(info.file_size for info in package.infolist()) > IMPORT_MAX_UNPACKED:
-                raise ValidationError({"file": [_("The workbook is too large once unpacked.")]})
+        # Declared sizes, member count and inflation ratio, checked before openpyxl inflates.
+        with SafeZip(io.BytesIO(data), limits=ZipLimits(total_bytes=IMPORT_MAX_UNPACKED)):
+            pass
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except ValidationError:
-        raise
+    except UnsafeZipError:
+        raise ValidationError({"file": [_("The workbook is too large once unpacked.")]}) from None
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
         raise ValidationError(
             {"file": [_("This is not an XLSX workbook exported from the register.")]}

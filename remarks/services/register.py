@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from common.queue import task_queue_on_commit
 from consultations.models import Consultation, ConsultationStatus
 from consultations.services import audit_record
 from remarks import selectors
@@ -144,15 +145,6 @@ def _email_error(email: str) -> list[str] | None:
     except ValidationError:
         return [_("Enter a valid e-mail address, e.g. jan.kowalski@example.pl.")]
     return None
-
-
-def _verified_email_of(user: Any) -> str:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return ""
-    from allauth.account.models import EmailAddress
-
-    address = EmailAddress.objects.filter(user=user, verified=True, primary=True).first()
-    return address.email.lower() if address else ""
 
 
 def _insert_once(remark: Remark) -> tuple[Remark, bool]:
@@ -298,7 +290,7 @@ def remark_submit(
         errors["consent"] = [
             _("To send a remark, please confirm that you have read the privacy notice.")
         ]
-    verified = _verified_email_of(user)
+    verified = selectors.verified_email_of(user)
     email = data.email or verified
     if not email:
         errors["email"] = [_("Please give an e-mail address: we send a link to confirm it.")]
@@ -369,13 +361,10 @@ def remark_submit(
             automatic=True,
             reason=_("Words from the list for review: %(words)s") % {"words": ", ".join(flagged)},
         )
-    from remarks import tasks
-
-    remark_id = remark.pk
     if confirmed_now:
-        transaction.on_commit(lambda: tasks.remark_registered_send.delay(remark_id))
+        task_queue_on_commit("remarks.tasks.remark_registered_send", remark.pk)
     else:
-        transaction.on_commit(lambda: tasks.remark_confirmation_send.delay(remark_id, token))
+        task_queue_on_commit("remarks.tasks.remark_confirmation_send", remark.pk, token)
     return SubmitResult(remark, True, not confirmed_now)
 
 
@@ -393,10 +382,7 @@ def remark_confirm(*, token: str, now: datetime | None = None) -> Remark:
     _register(remark, now=now)
     remark.confirmation_hash = ""
     remark.save(update_fields=["state", "registered_at", "reference", "confirmation_hash"])
-    from remarks import tasks
-
-    remark_id = remark.pk
-    transaction.on_commit(lambda: tasks.remark_registered_send.delay(remark_id))
+    task_queue_on_commit("remarks.tasks.remark_registered_send", remark.pk)
     return remark
 
 

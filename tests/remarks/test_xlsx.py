@@ -103,13 +103,13 @@ def test_one_bad_row_applies_nothing(register):
     assert not Response.objects.filter(remark__in=register["remarks"]).exists()
 
 
-def _bomb() -> io.BytesIO:
+def _bomb(megabytes: int = 60) -> io.BytesIO:
     buffer = io.BytesIO()
     with (
         zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package,
         package.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member,
     ):
-        for _ in range(60):
+        for _ in range(megabytes):
             member.write(b"\0" * (1024 * 1024))
     buffer.seek(0)
     return buffer
@@ -124,6 +124,14 @@ def test_a_malformed_file_gets_a_message_and_changes_nothing(register, make):
     with pytest.raises(ValidationError) as caught:
         decisions_read(make(), size=None)
     assert "file" in caught.value.message_dict
+
+
+@pytest.mark.django_db
+def test_a_zip_bomb_is_named_as_too_large_not_as_a_broken_file(register):
+    # 40 MB of zeros stays under the 50 MB total but inflates about 1000:1 (SafeZip: 100:1).
+    with pytest.raises(ValidationError) as caught:
+        decisions_read(_bomb(40), size=None)
+    assert caught.value.message_dict["file"] == ["Skoroszyt po rozpakowaniu jest za duży."]
 
 
 @pytest.mark.django_db
