@@ -416,14 +416,27 @@ def order_state_apply(*, order_id: int, intent: gateway.IntentState, actor: str)
 
 
 def _consultation_clear(order: Order) -> None:
+    band = _paid_band(order)
     with schema_context(order.municipality.schema_name):
         try:
             consultation_payment_clear(
-                consultation_id=order.consultation_id, reference=order.number
+                consultation_id=order.consultation_id,
+                reference=order.number,
+                paid_days=band,
             )
         except Consultation.DoesNotExist:
             # The money is recorded all the same; the provider sees the order without it.
             logger.error("order %s: consultation %s is gone", order.pk, order.consultation_id)
+
+
+def _paid_band(order: Order) -> tuple[int | None, int | None] | None:
+    """The duration band of the order's base item (its first line), as the price list has
+    it: the days a late payment lets the consultation's dates move within."""
+    first = order.items.order_by("position").first()
+    band = PriceItem.objects.filter(code=first.code).first() if first is not None else None
+    if band is None or band.min_days is None:
+        return None
+    return band.min_days, band.max_days
 
 
 def _consultation_revoke(order: Order) -> None:

@@ -29,6 +29,14 @@ _ACTION_LABELS: dict[str, str | Promise] = {
     "category_save": gettext_lazy("category saved"),
     "news_save": gettext_lazy("news item saved"),
     "site_settings_update": gettext_lazy("site settings changed"),
+    "announcement_channels_confirm": gettext_lazy(
+        "announcement in the remaining channels confirmed"
+    ),
+    "announcement_publication_add": gettext_lazy("announcement publication recorded"),
+    "announcement_publication_remove": gettext_lazy("announcement publication removed"),
+    "consultation_open_refused": gettext_lazy("opening refused by the legal rules"),
+    "consultation_dates_move": gettext_lazy("dates moved after a late payment"),
+    "council_resolution_update": gettext_lazy("council resolution on consultations changed"),
 }
 
 

@@ -12,6 +12,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# The legal bases live with their rule sets (a shared app); re-exported for this app's callers.
+from rulesets.models import LegalBasis
+
 HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour such as #1f4e79."))
 
 
@@ -121,19 +124,6 @@ class Category(models.Model):
         return self.name
 
 
-class LegalBasis(models.TextChoices):
-    """The legal templates a consultation follows; each brings its own date rules."""
-
-    COUNCIL_RESOLUTION = (
-        "art5a",
-        _("Council resolution (art. 5a of the municipal self-government act)"),
-    )
-    REVITALISATION = "revitalisation", _("Revitalisation act, art. 6")
-    SPATIAL_PLANNING = "spatial_planning", _("Spatial planning act, art. 8e–8m (general plan)")
-    NGO_PROGRAMME = "ngo_programme", _("Annual programme of cooperation with NGOs")
-    OTHER = "other", _("Other")
-
-
 class Consultation(models.Model):
     """A public consultation run by the municipality.
 
@@ -189,6 +179,18 @@ class Consultation(models.Model):
     scheduled_at = models.DateTimeField(_("announced"), null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The legal rule set in force on the day it was ordered (rulesets.LegalRuleSet.snapshot(),
+    # merged with the council resolution where the basis defers to it): later versions of the
+    # rules never change a consultation already ordered.
+    rules_snapshot = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # The coordinator confirmed, when scheduling, that the announcement will be published in
+    # the channels not yet recorded (also in the audit log).
+    channels_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The duration band paid for (billing records it when the payment clears), and the one
+    # move of the dates a late payment allows within it.
+    paid_min_days = models.PositiveIntegerField(null=True, blank=True)
+    paid_max_days = models.PositiveIntegerField(null=True, blank=True)
+    dates_moved_at = models.DateTimeField(null=True, blank=True)
     report_text = models.TextField(_("results and report"), blank=True)
     report_published_at = models.DateTimeField(null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
@@ -378,3 +380,79 @@ class News(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+def publication_proof_path(instance: AnnouncementPublication, filename: str) -> str:
+    # The tenant storage puts this under MEDIA_ROOT/<schema_name>/; a random name.
+    extension = filename.rsplit(".", 1)[-1].lower()[:5]
+    return f"consultations/{instance.consultation_id}/announcement/{uuid.uuid4().hex}.{extension}"
+
+
+class AnnouncementPublication(models.Model):
+    """Where and when the announcement of a consultation was published, with the proof (a
+    file or a link). The rule set names the channels that must be recorded."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="announcement_publications"
+    )
+    # A code of rulesets.models.Channel.
+    channel = models.CharField(_("channel"), max_length=20)
+    published_on = models.DateField(_("published on"))
+    proof_file = models.FileField(
+        _("proof (file)"), upload_to=publication_proof_path, max_length=250, blank=True
+    )
+    proof_url = models.URLField(_("proof (link)"), max_length=500, blank=True)
+    recorded_by_email = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("announcement publication")
+        verbose_name_plural = _("announcement publications")
+        ordering = ["published_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(proof_file="") | ~models.Q(proof_url=""),
+                name="announcement_publication_has_proof",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.published_on}"
+
+
+class CouncilResolution(models.Model):
+    """The municipality's own council resolution on consultations with residents (art. 5a
+    ust. 2 of the municipal self-government act): one row per schema (pk=1). A consultation
+    whose legal basis is "council resolution" follows the parameters recorded here."""
+
+    number = models.CharField(_("resolution number"), max_length=100, blank=True)
+    adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
+    url = models.URLField(_("link to the resolution"), max_length=500, blank=True)
+    min_duration_days = models.PositiveSmallIntegerField(
+        _("minimum duration (days)"), null=True, blank=True
+    )
+    min_notice_days = models.PositiveSmallIntegerField(
+        _("minimum notice (days before the start day)"), default=0
+    )
+    required_forms = models.JSONField(_("forms required"), default=list, blank=True)
+    required_channels = models.JSONField(
+        _("announcement channels required"), default=list, blank=True
+    )
+    report_deadline_days = models.PositiveSmallIntegerField(
+        _("report due (days after closing)"), null=True, blank=True
+    )
+    draft_required = models.BooleanField(_("a draft document is required"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("council resolution on consultations")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="council_resolution_single")
+        ]
+
+    def __str__(self) -> str:
+        return self.number or "council resolution"
+
+    @property
+    def is_recorded(self) -> bool:
+        return bool(self.number and self.adopted_on)

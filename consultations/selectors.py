@@ -527,3 +527,14 @@ def audit_events_of(
     return list(
         AuditEvent.objects.filter(consultation=consultation).order_by("-created_at", "-pk")[:limit]
     )
+
+
+def report_due_date(consultation: Consultation) -> date | None:
+    """The day the report is due: the closing day (local) plus the rule set's report
+    deadline in days; None before closing or when its rules set no deadline."""
+    if consultation.closed_at is None:
+        return None
+    days = (consultation.rules_snapshot or {}).get("report_deadline_days")
+    if days is None:
+        return None
+    return timezone.localdate(consultation.closed_at) + timedelta(days=int(days))

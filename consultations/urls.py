@@ -15,6 +15,26 @@ urlpatterns = [
         public.document_download,
         name="document_download",
     ),
+    path(
+        "panel/konsultacje/<int:consultation_id>/ogloszenie/",
+        panel.publication_add,
+        name="panel_publication_add",
+    ),
+    path(
+        "panel/konsultacje/<int:consultation_id>/ogloszenie/<int:publication_id>/usun/",
+        panel.publication_remove,
+        name="panel_publication_remove",
+    ),
+    path(
+        "panel/konsultacje/<int:consultation_id>/ogloszenie/<int:publication_id>/dowod/",
+        panel.publication_proof,
+        name="panel_publication_proof",
+    ),
+    path(
+        "panel/konsultacje/<int:consultation_id>/terminy/",
+        panel.dates_move,
+        name="panel_dates_move",
+    ),
     path("aktualnosci/", public.news_list, name="news_list"),
     path("aktualnosci/<int:news_id>/", public.news_detail, name="news_detail"),
     path("panel/konsultacje/", panel.consultation_list, name="panel_consultation_list"),

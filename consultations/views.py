@@ -18,6 +18,7 @@ from accounts.http import AuthenticatedRequest
 from common.db import connection
 from consultations import permissions, selectors, services
 from consultations.forms import SiteSettingsForm
+from consultations.forms_rules import CouncilResolutionForm
 from consultations.permissions import can_manage_site_settings, is_municipal_staff
 from consultations.selectors import site_settings_get
 
@@ -58,6 +59,52 @@ def panel_settings(request: AuthenticatedRequest) -> HttpResponse:
             messages.success(request, _("The settings have been saved."))
             return redirect("panel_settings")
     return render(request, "consultations/panel/settings.html", {"form": form, "current": current})
+
+
+@permission_required(can_manage_site_settings)
+def panel_council_resolution(request: AuthenticatedRequest) -> HttpResponse:
+    """The council resolution on consultations (art. 5a ust. 2 u.s.g.) and its parameters,
+    which consultations under "council resolution" follow."""
+    current = services.council_resolution_get()
+    initial = {
+        "number": current.number,
+        "adopted_on": current.adopted_on,
+        "url": current.url,
+        "min_duration_days": current.min_duration_days,
+        "min_notice_days": current.min_notice_days,
+        "required_forms": current.required_forms,
+        "required_channels": current.required_channels,
+        "report_deadline_days": current.report_deadline_days,
+        "draft_required": current.draft_required,
+    }
+    form = CouncilResolutionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.council_resolution_update(
+                acting_user=request.user,
+                number=data["number"],
+                adopted_on=data["adopted_on"],
+                url=data["url"],
+                min_duration_days=data["min_duration_days"],
+                min_notice_days=data["min_notice_days"],
+                required_forms=data["required_forms"],
+                required_channels=data["required_channels"],
+                report_deadline_days=data["report_deadline_days"],
+                draft_required=data["draft_required"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, _("The council resolution has been saved."))
+            return redirect("panel_council_resolution")
+    return render(
+        request,
+        "consultations/panel/council_resolution.html",
+        {"form": form, "current": current},
+    )
 
 
 PUBLIC_MEDIA_PREFIXES = ("branding/",)

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,7 +27,9 @@ from consultations.forms import (
     NewsForm,
     ReportForm,
 )
+from consultations.forms_rules import DatesMoveForm, PublicationForm
 from consultations.models import Area, Category, ConsultationStatus, Department, News
+from consultations.panel_rules import rules_panel_context
 
 
 def errors_to_form(form: forms.Form, exc: ValidationError) -> None:
@@ -218,10 +220,13 @@ def _detail_render(
     *,
     document_form: DocumentForm | None = None,
     report_form: ReportForm | None = None,
+    publication_form: PublicationForm | None = None,
+    move_form: DatesMoveForm | None = None,
     errors: list[str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     context = {
+        **rules_panel_context(consultation, publication_form=publication_form, move_form=move_form),
         "consultation": consultation,
         "can_edit": permissions.can_edit_consultation(request.user, consultation),
         "document_form": document_form or DocumentForm(),
@@ -279,10 +284,6 @@ def document_delete(
 
 LIFECYCLE_ACTIONS = {
     "zamow": (services.consultation_order, gettext_lazy("The consultation has been ordered.")),
-    "zaplanuj": (
-        services.consultation_schedule,
-        gettext_lazy("The consultation has been scheduled and is now visible to residents."),
-    ),
     "archiwizuj": (
         services.consultation_archive,
         gettext_lazy("The consultation has been archived."),
@@ -310,6 +311,13 @@ def consultation_lifecycle(
                 report_text=report_form.cleaned_data["report_text"],
             )
             done = _("The report has been published.")
+        elif action == "zaplanuj":
+            services.consultation_schedule(
+                acting_user=request.user,
+                consultation_id=consultation.pk,
+                channels_confirmed=request.POST.get("channels_confirmed") == "1",
+            )
+            done = _("The consultation has been scheduled and is now visible to residents.")
         elif action in LIFECYCLE_ACTIONS:
             service, lazy_done = LIFECYCLE_ACTIONS[action]
             done = str(lazy_done)
@@ -322,6 +330,94 @@ def consultation_lifecycle(
         )
     messages.success(request, str(done))
     return redirect("panel_consultation_detail", consultation_id=consultation.pk)
+
+
+# --- Announcement publications and the one move of the dates ------------------------------
+
+
+@require_POST
+@permission_required(permissions.can_work_on_consultations)
+def publication_add(request: AuthenticatedRequest, consultation_id: int) -> HttpResponse:
+    consultation = _consultation_or_404(request, consultation_id)
+    if not permissions.can_manage_consultation(request.user, consultation):
+        raise Http404
+    form = PublicationForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.announcement_publication_add(
+                acting_user=request.user,
+                consultation_id=consultation.pk,
+                channel=form.cleaned_data["channel"],
+                published_on=form.cleaned_data["published_on"],
+                proof_file=form.cleaned_data["proof_file"] or None,
+                proof_url=form.cleaned_data["proof_url"] or "",
+            )
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("The publication of the announcement has been recorded."))
+            return redirect("panel_consultation_detail", consultation_id=consultation.pk)
+    return _detail_render(request, consultation, publication_form=form, status=400)
+
+
+@require_POST
+@permission_required(permissions.can_work_on_consultations)
+def publication_remove(
+    request: AuthenticatedRequest, consultation_id: int, publication_id: int
+) -> HttpResponse:
+    consultation = _consultation_or_404(request, consultation_id)
+    if not permissions.can_manage_consultation(request.user, consultation):
+        raise Http404
+    if not consultation.announcement_publications.filter(pk=publication_id).exists():
+        raise Http404
+    try:
+        services.announcement_publication_remove(
+            acting_user=request.user,
+            consultation_id=consultation.pk,
+            publication_id=publication_id,
+        )
+    except ValidationError as exc:
+        return _detail_render(request, consultation, errors=exc.messages, status=400)
+    messages.success(request, _("The publication has been removed."))
+    return redirect("panel_consultation_detail", consultation_id=consultation.pk)
+
+
+@permission_required(permissions.can_work_on_consultations)
+def publication_proof(
+    request: AuthenticatedRequest, consultation_id: int, publication_id: int
+) -> FileResponse:
+    """The proof file, for staff who can see the consultation (never a public address)."""
+    consultation = _consultation_or_404(request, consultation_id)
+    publication = consultation.announcement_publications.filter(pk=publication_id).first()
+    if publication is None or not publication.proof_file:
+        raise Http404
+    name = (
+        f"dowod-publikacji-{publication.channel}.{publication.proof_file.name.rsplit('.', 1)[-1]}"
+    )
+    return FileResponse(publication.proof_file.open("rb"), as_attachment=True, filename=name)
+
+
+@require_POST
+@permission_required(permissions.can_work_on_consultations)
+def dates_move(request: AuthenticatedRequest, consultation_id: int) -> HttpResponse:
+    consultation = _consultation_or_404(request, consultation_id)
+    if not permissions.can_manage_consultation(request.user, consultation):
+        raise Http404
+    form = DatesMoveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.consultation_dates_move(
+                acting_user=request.user,
+                consultation_id=consultation.pk,
+                starts_at=form.cleaned_data["starts_at"],
+                ends_at=form.cleaned_data["ends_at"],
+            )
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("The dates have been moved."))
+            return redirect("panel_consultation_detail", consultation_id=consultation.pk)
+    return _detail_render(request, consultation, move_form=form, status=400)
 
 
 # --- News -----------------------------------------------------------------------------------

@@ -78,6 +78,8 @@ SHARED_APPS = [
     "allauth",
     "allauth.account",
     "billing",
+    # Provider-wide legal rule sets (public schema), read by consultations.
+    "rulesets",
     # No models: the top layer's management commands (demo_load) live here.
     "platform_site",
 ]

@@ -33,4 +33,5 @@ urlpatterns = [
     path("operator/", include(provider_patterns)),
     path("konto/", include("allauth.urls")),
     path("", include("billing.urls_public")),
+    path("", include("rulesets.urls_public")),
 ]

@@ -11,6 +11,11 @@ urlpatterns = [
     path("panel/", views.panel_home, name="panel_home"),
     path("wyglad.css", site_theme_css, name="site_theme"),
     path("panel/ustawienia/", views.panel_settings, name="panel_settings"),
+    path(
+        "panel/ustawienia/uchwala-o-konsultacjach/",
+        views.panel_council_resolution,
+        name="panel_council_resolution",
+    ),
     path("zaproszenie/<str:token>/", account_views.invitation_accept, name="invitation_accept"),
     path("konto/", include("accounts.urls")),
     path("konto/", include("allauth.urls")),

@@ -36,6 +36,7 @@ from consultations.services.lifecycle import (
     Transition,
     consultation_archive,
     consultation_close,
+    consultation_dates_move,
     consultation_open,
     consultation_order,
     consultation_report_publish,
@@ -49,6 +50,14 @@ from consultations.services.participation_forms import (
     participation_form_update,
     participation_forms_set,
 )
+from consultations.services.publications import (
+    announcement_publication_add,
+    announcement_publication_remove,
+)
+from consultations.services.rules import (
+    council_resolution_get,
+    council_resolution_update,
+)
 from consultations.services.site import site_settings_update
 
 __all__ = [
@@ -57,6 +66,8 @@ __all__ = [
     "TRANSITIONS",
     "ConsultationInput",
     "Transition",
+    "announcement_publication_add",
+    "announcement_publication_remove",
     "area_save",
     "audit_action_label",
     "audit_action_labels_register",
@@ -66,6 +77,7 @@ __all__ = [
     "consultation_close",
     "consultation_create",
     "consultation_dates_check",
+    "consultation_dates_move",
     "consultation_is_cleared",
     "consultation_open",
     "consultation_order",
@@ -75,6 +87,8 @@ __all__ = [
     "consultation_schedule",
     "consultation_update",
     "consultations_advance",
+    "council_resolution_get",
+    "council_resolution_update",
     "department_save",
     "document_add",
     "document_kind_detect",

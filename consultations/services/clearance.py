@@ -22,16 +22,26 @@ def consultation_is_cleared(consultation: Consultation) -> bool:
 
 @transaction.atomic
 def consultation_payment_clear(
-    *, consultation_id: int, reference: str, acting_user: Any = None
+    *,
+    consultation_id: int,
+    reference: str,
+    acting_user: Any = None,
+    paid_days: tuple[int | None, int | None] | None = None,
 ) -> Consultation:
     """Record that the consultation's order is paid or approved (called by billing, inside
     the municipality's schema; ``acting_user`` is the provider staff member who approved a
-    transfer, None for a payment). Idempotent: a second call keeps the first time."""
+    transfer, None for a payment; ``paid_days`` the (min, max) days of the duration band paid
+    for, max None for an open band). Idempotent: a second call keeps the first time."""
     consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
     if consultation.payment_cleared_at is None:
         consultation.payment_cleared_at = timezone.now()
         consultation.payment_reference = reference[:100]
-        consultation.save(update_fields=["payment_cleared_at", "payment_reference", "updated_at"])
+        fields = ["payment_cleared_at", "payment_reference", "updated_at"]
+        if paid_days is not None:
+            # The duration band paid for: a late payment may move the dates within it.
+            consultation.paid_min_days, consultation.paid_max_days = paid_days
+            fields += ["paid_min_days", "paid_max_days"]
+        consultation.save(update_fields=fields)
         audit_record(
             acting_user=acting_user,
             action="consultation_payment_clear",

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -28,18 +27,6 @@ from consultations.services.participation_forms import (
     participation_forms_set,
     participation_kind_choice_errors,
 )
-
-# Revitalisation act (ustawa z dnia 9 października 2015 r. o rewitalizacji, t.j. Dz.U. 2024
-# poz. 278), art. 6 in the wording of Dz.U. 2023 poz. 1688, in force since 24 September 2023:
-# ust. 5 "Termin wyznaczony na składanie uwag nie może być krótszy niż 35 dni, licząc od dnia
-# rozpoczęcia konsultacji społecznych"; ust. 2 the announcement comes "nie później niż w dniu
-# rozpoczęcia konsultacji" (no notice period: scheduling before the start satisfies it).
-# Until the versioned legal rule sets of issue 8 replace these constants.
-REVITALISATION_MIN_DAYS = 35
-# NOT YET CHECKED against the statute's text (an assumption from the first session): the
-# spatial planning act's general plan procedure (art. 8k) gives residents at least 21 days to
-# submit remarks. Issue 8 replaces this with a rule set citing the current wording.
-SPATIAL_PLANNING_MIN_DAYS = 21
 
 
 @dataclass
@@ -64,53 +51,18 @@ class ConsultationInput:
     contact_phone: str = ""
 
 
-def _date(value: datetime) -> str:
-    return timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
-
-
 def consultation_dates_check(
     *,
-    legal_basis: str,
     starts_at: datetime | None,
     ends_at: datetime | None,
     now: datetime | None = None,
 ) -> None:
-    """Raise ValidationError naming the legal rule the dates break.
-
-    With ``now`` the rules about the present apply too (ordering and scheduling): the start
-    is not in the past.
-    """
+    """Raise ValidationError when the dates make no sense: the end before the start, or (with
+    ``now``, when ordering and scheduling) a start in the past. The legal minimums are the
+    rule set's (consultations.services.rules), checked when ordering, scheduling, opening."""
     errors: dict[str, list[str]] = {}
-    if starts_at and ends_at:
-        length = ends_at - starts_at
-        if ends_at <= starts_at:
-            errors.setdefault("ends_at", []).append(_("The end must be later than the start."))
-        elif legal_basis == LegalBasis.REVITALISATION and length < timedelta(
-            days=REVITALISATION_MIN_DAYS
-        ):
-            errors.setdefault("ends_at", []).append(
-                _(
-                    "Revitalisation act, art. 6: residents must have at least %(days)s days to "
-                    "submit remarks. Set the end on or after %(date)s."
-                )
-                % {
-                    "days": REVITALISATION_MIN_DAYS,
-                    "date": _date(starts_at + timedelta(days=REVITALISATION_MIN_DAYS)),
-                }
-            )
-        elif legal_basis == LegalBasis.SPATIAL_PLANNING and length < timedelta(
-            days=SPATIAL_PLANNING_MIN_DAYS
-        ):
-            errors.setdefault("ends_at", []).append(
-                _(
-                    "Spatial planning act, art. 8k (general plan): remarks must be collected for "
-                    "at least %(days)s days. Set the end on or after %(date)s."
-                )
-                % {
-                    "days": SPATIAL_PLANNING_MIN_DAYS,
-                    "date": _date(starts_at + timedelta(days=SPATIAL_PLANNING_MIN_DAYS)),
-                }
-            )
+    if starts_at and ends_at and ends_at <= starts_at:
+        errors.setdefault("ends_at", []).append(_("The end must be later than the start."))
     if now is not None and starts_at is not None and starts_at < now:
         errors.setdefault("starts_at", []).append(
             _("The start cannot be in the past. Choose a later start.")
@@ -165,9 +117,7 @@ def _consultation_fields_check(
     if len(set(data.category_ids)) != Category.objects.filter(pk__in=data.category_ids).count():
         errors["categories"] = [_("Choose categories from the list.")]
     try:
-        consultation_dates_check(
-            legal_basis=data.legal_basis, starts_at=data.starts_at, ends_at=data.ends_at
-        )
+        consultation_dates_check(starts_at=data.starts_at, ends_at=data.ends_at)
     except ValidationError as exc:
         for key, messages_ in exc.message_dict.items():
             errors.setdefault(key, []).extend(messages_)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,8 +23,14 @@ from consultations.participation import kind_get
 from consultations.services.audit import audit_record
 from consultations.services.clearance import consultation_is_cleared
 from consultations.services.content import consultation_dates_check
+from consultations.services.rules import (
+    consultation_rules,
+    consultation_rules_enforce,
+    consultation_rules_in_force,
+)
 
 S = ConsultationStatus
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -128,18 +136,27 @@ def consultation_order(*, acting_user: User, consultation_id: int) -> Consultati
             code="incomplete",
         )
     consultation_dates_check(
-        legal_basis=consultation.legal_basis,
-        starts_at=consultation.starts_at,
-        ends_at=consultation.ends_at,
-        now=now,
+        starts_at=consultation.starts_at, ends_at=consultation.ends_at, now=now
     )
-    _stamp_save(consultation, "order", acting_user=acting_user)
+    # The version in force today is the consultation's for good (a later one never applies).
+    rules = consultation_rules_in_force(
+        legal_basis=consultation.legal_basis, on=timezone.localdate(now)
+    )
+    consultation_rules_enforce(consultation, rules=rules, checkpoint="order", now=now)
+    consultation.rules_snapshot = rules
+    _stamp_save(consultation, "order", "rules_snapshot", acting_user=acting_user)
     return consultation
 
 
 @transaction.atomic
-def consultation_schedule(*, acting_user: User, consultation_id: int) -> Consultation:
-    """ordered → scheduled, only once billing cleared it: residents now see it announced."""
+def consultation_schedule(
+    *, acting_user: User, consultation_id: int, channels_confirmed: bool = False
+) -> Consultation:
+    """ordered → scheduled, only once billing cleared it: residents now see it announced.
+
+    The rule set's announcement channels must be recorded first, unless the coordinator
+    confirms (``channels_confirmed``) that the missing ones will be: that is recorded in the
+    audit log with the channels it covers."""
     now = timezone.now()
     consultation = _transition(consultation_id, "schedule", now=now)
     if not consultation_is_cleared(consultation):
@@ -151,19 +168,46 @@ def consultation_schedule(*, acting_user: User, consultation_id: int) -> Consult
             code="unpaid",
         )
     consultation_dates_check(
-        legal_basis=consultation.legal_basis,
-        starts_at=consultation.starts_at,
-        ends_at=consultation.ends_at,
-        now=now,
+        starts_at=consultation.starts_at, ends_at=consultation.ends_at, now=now
     )
-    _stamp_save(consultation, "schedule", acting_user=acting_user)
+    rules = consultation_rules(consultation)
+    consultation_rules_enforce(
+        consultation,
+        rules=rules,
+        checkpoint="schedule",
+        now=now,
+        channels_confirmed=channels_confirmed,
+    )
+    extra = ["rules_snapshot"]
+    consultation.rules_snapshot = rules
+    recorded = set(consultation.announcement_publications.values_list("channel", flat=True))
+    missing = [c for c in rules.get("required_channels") or [] if c not in recorded]
+    if channels_confirmed and missing:
+        consultation.channels_confirmed_at = now
+        extra.append("channels_confirmed_at")
+        audit_record(
+            acting_user=acting_user,
+            action="announcement_channels_confirm",
+            target=consultation,
+            details={"channels": missing},
+        )
+    _stamp_save(consultation, "schedule", *extra, acting_user=acting_user)
     return consultation
 
 
 @transaction.atomic
 def consultation_open(*, consultation_id: int, now: datetime | None = None) -> Consultation:
-    """scheduled → open (the beat task calls it once the start has come)."""
+    """scheduled → open (the beat task calls it once the start has come), once more checked
+    against its rule set (a form or the draft may have gone since scheduling). A consultation
+    scheduled before rule sets were copied (no copy) is not judged again."""
     consultation = _transition(consultation_id, "open", now=now)
+    if consultation.rules_snapshot:
+        consultation_rules_enforce(
+            consultation,
+            rules=dict(consultation.rules_snapshot),
+            checkpoint="open",
+            now=consultation.opened_at or timezone.now(),
+        )
     _stamp_save(consultation, "open", acting_user=None)
     return consultation
 
@@ -223,10 +267,106 @@ def consultations_advance(*, now: datetime | None = None) -> tuple[int, int]:
                 .order_by("pk")
                 .values_list("pk", flat=True)[:ADVANCE_BATCH]
             )
+            done = 0
             for pk in ids:
-                action(consultation_id=pk, now=now)
+                try:
+                    with transaction.atomic():
+                        action(consultation_id=pk, now=now)
+                except ValidationError as exc:
+                    # Opening refused by its rule set: it stays scheduled, and staff see why.
+                    _open_refused_record(pk, exc)
+                else:
+                    done += 1
         if status == S.SCHEDULED:
-            opened = len(ids)
+            opened = done
         else:
-            closed = len(ids)
+            closed = done
     return opened, closed
+
+
+def _open_refused_record(consultation_id: int, exc: ValidationError) -> None:
+    """One audit row per refusal reason, not one a minute: the beat tries again each run."""
+    consultation = Consultation.objects.get(pk=consultation_id)
+    messages_ = sorted(str(m) for m in exc.messages)
+    already = consultation.audit_events.filter(
+        action="consultation_open_refused", details__messages=messages_
+    ).exists()
+    if not already:
+        logger.warning("consultation %s not opened: %s", consultation_id, messages_)
+        audit_record(
+            acting_user=None,
+            action="consultation_open_refused",
+            target=consultation,
+            details={"messages": messages_},
+        )
+
+
+def duration_days(starts_at: datetime, ends_at: datetime) -> int:
+    """Days a consultation runs as billing prices it: a begun day counts whole, on the local
+    wall clock (billing.selectors.ConsultationSnapshot.duration_days counts the same way)."""
+    start = timezone.localtime(starts_at).replace(tzinfo=None)
+    end = timezone.localtime(ends_at).replace(tzinfo=None)
+    return math.ceil((end - start) / timedelta(days=1))
+
+
+@transaction.atomic
+def consultation_dates_move(
+    *, acting_user: User, consultation_id: int, starts_at: datetime, ends_at: datetime
+) -> Consultation:
+    """A payment that cleared late must not force a cancellation: once, an ordered and paid
+    consultation may get new dates, as long as its length stays in the duration band paid
+    for; the rule set it was ordered under is checked again, as for scheduling."""
+    now = timezone.now()
+    consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
+    if consultation.status != S.ORDERED or not consultation_is_cleared(consultation):
+        raise ValidationError(
+            _("The dates can be moved only once the order is paid and before scheduling."),
+            code="state",
+        )
+    if consultation.dates_moved_at is not None:
+        raise ValidationError(
+            _(
+                "The dates have already been moved once. To change them again, cancel the "
+                "order and order the consultation anew."
+            ),
+            code="moved",
+        )
+    if consultation.paid_min_days is None:
+        raise ValidationError(
+            _("The paid duration band is not known for this order: please contact the provider."),
+            code="band",
+        )
+    consultation_dates_check(starts_at=starts_at, ends_at=ends_at, now=now)
+    days = duration_days(starts_at, ends_at)
+    low, high = consultation.paid_min_days, consultation.paid_max_days
+    if days < low or (high is not None and days > high):
+        band = f"{low}–{high}" if high is not None else f"{low}+"
+        raise ValidationError(
+            {
+                "ends_at": [
+                    _(
+                        "The new dates last %(days)s days; the order paid for %(band)s days. "
+                        "Choose dates within the paid band."
+                    )
+                    % {"days": days, "band": band}
+                ]
+            },
+            code="band",
+        )
+    before = (consultation.starts_at, consultation.ends_at)
+    consultation.starts_at, consultation.ends_at = starts_at, ends_at
+    consultation_rules_enforce(
+        consultation, rules=consultation_rules(consultation), checkpoint="order", now=now
+    )
+    consultation.dates_moved_at = now
+    consultation.save(update_fields=["starts_at", "ends_at", "dates_moved_at", "updated_at"])
+    audit_record(
+        acting_user=acting_user,
+        action="consultation_dates_move",
+        target=consultation,
+        details={
+            "before": [value.isoformat() if value else None for value in before],
+            "after": [starts_at.isoformat(), ends_at.isoformat()],
+        },
+    )
+    return consultation

@@ -1,0 +1,99 @@
+"""The provider's form for a new version of a legal basis's rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from rulesets.models import Channel, CountedFrom, LegalRuleSet
+
+# The forms of participation the acts name, by the kind names consultations registers
+# (rulesets sits below consultations, so it names them rather than asking the registry).
+FORM_CHOICES = [
+    ("remarks", _("Remarks form")),
+    ("paragraph_comments", _("Comments on the draft, paragraph by paragraph")),
+    ("meeting", _("Meetings (meetings, debates, workshops, study walks)")),
+    ("survey", _("Online survey")),
+    ("poll", _("Poll")),
+]
+AUTHOR_FIELD_CHOICES = [("name", _("name (or company name)")), ("address", _("address"))]
+
+
+class RuleSetVersionForm(forms.ModelForm):
+    required_forms = forms.MultipleChoiceField(
+        label=_("Forms required"),
+        required=False,
+        choices=FORM_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    other_forms = forms.MultipleChoiceField(
+        label=_("Other forms that count"),
+        required=False,
+        choices=FORM_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    remark_author_fields = forms.MultipleChoiceField(
+        label=_("Author details a remark must carry"),
+        required=False,
+        choices=AUTHOR_FIELD_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    required_channels = forms.MultipleChoiceField(
+        label=_("Announcement channels required"),
+        required=False,
+        choices=Channel.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    duration_counted_from = forms.ChoiceField(
+        label=_("Duration counted"), choices=CountedFrom.choices, initial=CountedFrom.START
+    )
+
+    class Meta:
+        model = LegalRuleSet
+        fields = [
+            "legal_basis",
+            "valid_from",
+            "act",
+            "journal_reference",
+            "source_url",
+            "from_council_resolution",
+            "min_duration_days",
+            "duration_counted_from",
+            "duration_article",
+            "min_notice_days",
+            "notice_article",
+            "required_forms",
+            "other_forms",
+            "min_other_forms",
+            "forms_article",
+            "remark_author_fields",
+            "anonymous_remarks_count",
+            "remarks_article",
+            "report_deadline_days",
+            "report_article",
+            "season_end_day",
+            "season_end_month",
+            "season_article",
+            "draft_required",
+            "draft_article",
+            "required_channels",
+            "channels_article",
+            "notes",
+        ]
+        widgets = {
+            "valid_from": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source_url"].assume_scheme = "https"  # type: ignore[attr-defined]
+
+    def version_values(self) -> dict[str, Any]:
+        """The cleaned values, as rulesets.services.rule_set_version_add takes them."""
+        data = dict(self.cleaned_data)
+        data.pop("legal_basis")
+        data.pop("valid_from")
+        return data
