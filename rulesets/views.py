@@ -55,7 +55,8 @@ def rule_set_version_new(request: AuthenticatedRequest) -> HttpResponse:
             messages.success(
                 request,
                 _(
-                    "The new version has been saved. It applies to consultations ordered from %(date)s."
+                    "The new version has been saved. It applies to consultations ordered "
+                    "from %(date)s."
                 )
                 % {"date": form.cleaned_data["valid_from"].strftime("%d.%m.%Y")},
             )
