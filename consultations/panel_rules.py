@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
 from consultations.forms_rules import DatesMoveForm, PublicationForm
@@ -19,7 +20,10 @@ from consultations.services.publications import PUBLICATIONS_EDITABLE
 from consultations.services.rules import consultation_rules, consultation_rules_in_force
 from rulesets.models import Channel, CountedFrom
 
-AUTHOR_FIELD_LABELS = {"name": "imię i nazwisko albo nazwa", "address": "adres"}
+AUTHOR_FIELD_LABELS = {
+    "name": gettext_lazy("name (or company name)"),
+    "address": gettext_lazy("address"),
+}
 
 
 def _days(count: int) -> str:
@@ -68,7 +72,7 @@ def rules_lines(rules: dict[str, Any]) -> list[tuple[str, str]]:
     fields = rules.get("remark_author_fields") or []
     if fields or rules.get("anonymous_remarks_count") is False:
         text = _("A remark gives: %(fields)s.") % {
-            "fields": ", ".join(AUTHOR_FIELD_LABELS.get(f, f) for f in fields) or "—"
+            "fields": ", ".join(str(AUTHOR_FIELD_LABELS.get(f, f)) for f in fields) or "—"
         }
         if rules.get("anonymous_remarks_count") is False:
             text += " " + _("Anonymous remarks are not taken into account.")

@@ -13,7 +13,9 @@ from tests.consultations.factories import (
     complete_input,
     consultation_in_state,
     department_make,
+    pdf_bytes,
     staff_make,
+    upload,
 )
 
 S = ConsultationStatus
@@ -127,21 +129,30 @@ def test_publishing_a_report_needs_its_text(admin):
 
 
 @pytest.mark.django_db
-def test_revitalisation_needs_thirty_five_days_of_remarks(admin):
-    # art. 6 ust. 5 of the revitalisation act (Dz.U. 2024 poz. 278): at least 35 days
+def test_revitalisation_is_refused_at_ordering_with_the_article_cited(admin):
+    # art. 6 ust. 5 of the revitalisation act (Dz.U. 2024 poz. 278): at least 35 days from
+    # the start. A draft may be saved with shorter dates; ordering refuses them.
     department = department_make()
     start = timezone.now() + timedelta(days=10)
     data = complete_input(
         department,
         legal_basis="revitalisation",
+        participation_forms=["remarks", "survey", "poll"],
         starts_at=start,
         ends_at=start + timedelta(days=34),
     )
+    consultation = services.consultation_create(acting_user=admin, data=data)
+    services.document_add(
+        acting_user=admin,
+        consultation_id=consultation.pk,
+        title="Projekt programu",
+        upload=upload("projekt.pdf", pdf_bytes()),
+    )
     with pytest.raises(ValidationError) as exc:
-        services.consultation_create(acting_user=admin, data=data)
+        services.consultation_order(acting_user=admin, consultation_id=consultation.pk)
     message = exc.value.message_dict["ends_at"][0]
-    assert "rewitalizacji" in message and "35 dni" in message
-    assert not Consultation.objects.filter(title=data.title).exists()
+    assert "rewitalizacji" in message and "art. 6 ust. 5" in message and "35 dni" in message
+    assert Consultation.objects.get(pk=consultation.pk).status == S.DRAFT
 
 
 @pytest.mark.django_db
@@ -153,34 +164,19 @@ def test_revitalisation_may_be_announced_on_the_day_it_starts(admin):
     data = complete_input(
         department,
         legal_basis="revitalisation",
+        participation_forms=["remarks", "survey", "poll"],
         starts_at=start,
         ends_at=start + timedelta(days=35),
     )
     consultation = services.consultation_create(acting_user=admin, data=data)
+    services.document_add(
+        acting_user=admin,
+        consultation_id=consultation.pk,
+        title="Projekt programu",
+        upload=upload("projekt.pdf", pdf_bytes()),
+    )
     services.consultation_order(acting_user=admin, consultation_id=consultation.pk)
     assert Consultation.objects.get(pk=consultation.pk).status == S.ORDERED
-
-
-@pytest.mark.django_db
-def test_spatial_planning_needs_twenty_one_days(admin):
-    department = department_make()
-    start = timezone.now() + timedelta(days=10)
-    data = complete_input(
-        department,
-        legal_basis="spatial_planning",
-        starts_at=start,
-        ends_at=start + timedelta(days=20),
-    )
-    with pytest.raises(ValidationError) as exc:
-        services.consultation_create(acting_user=admin, data=data)
-    assert "21 dni" in exc.value.message_dict["ends_at"][0]
-    ok = complete_input(
-        department,
-        legal_basis="spatial_planning",
-        starts_at=start,
-        ends_at=start + timedelta(days=21),
-    )
-    assert services.consultation_create(acting_user=admin, data=ok).status == S.DRAFT
 
 
 @pytest.mark.django_db
