@@ -57,7 +57,18 @@ def consultation_payment_revoke(*, consultation_id: int, acting_user: Any = None
     draft, unpaid, so it cannot open and its dates may be changed before ordering again."""
     consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
     consultation.payment_cleared_at = None
-    fields = ["payment_cleared_at", "updated_at"]
+    # A new order brings its own band, its own move and its own confirmation of channels.
+    consultation.paid_min_days = consultation.paid_max_days = None
+    consultation.dates_moved_at = None
+    consultation.channels_confirmed_at = None
+    fields = [
+        "payment_cleared_at",
+        "paid_min_days",
+        "paid_max_days",
+        "dates_moved_at",
+        "channels_confirmed_at",
+        "updated_at",
+    ]
     if consultation.status in {ConsultationStatus.ORDERED, ConsultationStatus.SCHEDULED}:
         consultation.status = ConsultationStatus.DRAFT
         consultation.ordered_at = None

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.services import user_create
-from consultations.models import Area, Category, Consultation, ConsultationStatus
+from consultations.models import Area, AuditEvent, Category, Consultation, ConsultationStatus
 from tests.conftest import PASSWORD, assert_accessible, unique
 from tests.consultations.factories import department_make, pdf_bytes
 
@@ -50,7 +50,8 @@ def test_a_coordinator_prepares_orders_pays_and_schedules_a_consultation(
     page.get_by_role("link", name="Nowe konsultacje").click()
     assert_accessible(page, "consult-panel-form")
 
-    # A revitalisation with too short a period is refused, naming the rule.
+    # A revitalisation with too short a period is saved as a draft; ordering refuses it,
+    # naming the article (art. 6 ust. 5 of the revitalisation act: 35 days from the start).
     page.get_by_label(re.compile(r"^Tytuł:?$")).fill(title)
     page.get_by_label("Streszczenie prostym językiem").fill("Pytamy, jak ma wyglądać rynek.")
     page.get_by_label(re.compile(r"^Opis:?$")).fill(
@@ -60,7 +61,10 @@ def test_a_coordinator_prepares_orders_pays_and_schedules_a_consultation(
     page.get_by_label("Wydział organizujący").select_option(str(department.pk))
     page.get_by_label(f"Śródmieście {tag}").check()
     page.get_by_label(f"Zieleń {tag}").check()
+    # art. 6 ust. 4: remarks and at least two other forms
     page.get_by_label("Formularz uwag").check()
+    page.get_by_label("Ankieta internetowa").check()
+    page.get_by_label("Sondaż").check()
     page.get_by_label(re.compile(r"^Początek:?$")).fill(start.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_label(re.compile(r"^Koniec:?$")).fill(
         (start + timedelta(days=14)).strftime("%Y-%m-%dT%H:%M")
@@ -68,19 +72,13 @@ def test_a_coordinator_prepares_orders_pays_and_schedules_a_consultation(
     page.get_by_label("Osoba do kontaktu").fill("Anna Kowalska")
     page.get_by_label("E-mail kontaktowy").fill("anna.kowalska@debno.test")
     page.get_by_role("button", name="Zapisz").click()
-    page.get_by_text(re.compile("Ustawa o rewitalizacji, art. 6.*35 dni")).wait_for()
-    assert_accessible(page, "consult-panel-form-errors")
-
-    # With 35 days it is saved as a draft.
-    page.get_by_label(re.compile(r"^Koniec:?$")).fill(
-        (start + timedelta(days=35)).strftime("%Y-%m-%dT%H:%M")
-    )
-    page.get_by_role("button", name="Zapisz").click()
     page.get_by_role("heading", name=title).wait_for()
     assert page.locator("#status").inner_text() == "Szkic"
+    # The page lists the rules it will follow, each with its article.
+    assert "art. 6 ust. 5" in page.locator("#rules-lines").inner_text()
     assert_accessible(page, "consult-panel-detail-draft")
 
-    # A document is attached.
+    # A document (the draft) is attached.
     page.get_by_label("Tytuł dokumentu").fill("Koncepcja zagospodarowania rynku")
     page.get_by_label(re.compile(r"^Plik:?$")).set_input_files(
         files=[{"name": "koncepcja.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}]
@@ -88,6 +86,22 @@ def test_a_coordinator_prepares_orders_pays_and_schedules_a_consultation(
     page.get_by_role("button", name="Dołącz").click()
     page.get_by_text("Dokument został dołączony.").wait_for()
     assert page.get_by_text(re.compile("Koncepcja zagospodarowania rynku \\(PDF")).is_visible()
+
+    page.get_by_role("button", name="Zamów konsultacje").click()
+    refusal = page.get_by_role("alert").filter(has_text="art. 6 ust. 5")
+    refusal.wait_for()
+    assert "Ustawa z dnia 9 października 2015 r. o rewitalizacji" in refusal.inner_text()
+    assert "35 dni" in refusal.inner_text()
+    assert page.locator("#status").inner_text() == "Szkic"
+    assert_accessible(page, "consult-panel-order-refused")
+
+    # The coordinator fixes the dates: 35 days.
+    page.get_by_role("link", name="Edytuj szczegóły").click()
+    page.get_by_label(re.compile(r"^Koniec:?$")).fill(
+        (start + timedelta(days=35)).strftime("%Y-%m-%dT%H:%M")
+    )
+    page.get_by_role("button", name="Zapisz").click()
+    page.get_by_text("Zmiany zostały zapisane.").wait_for()
 
     # It is ordered; it awaits payment.
     page.get_by_role("button", name="Zamów konsultacje").click()
@@ -107,14 +121,39 @@ def test_a_coordinator_prepares_orders_pays_and_schedules_a_consultation(
         consultation = Consultation.objects.get(title=title)
         assert consultation.payment_cleared_at is not None
 
-    # The coordinator schedules it; residents now see it.
+    # Scheduling needs the announcement (art. 6 ust. 2): refused with nothing recorded.
     page.goto(live_stack.url(tenant_a.host, f"/panel/konsultacje/{consultation.pk}/"))
+    page.get_by_role("button", name="Zaplanuj konsultacje").click()
+    refusal = page.get_by_role("alert").filter(has_text="art. 6 ust. 2")
+    refusal.wait_for()
+    assert "Biuletyn Informacji Publicznej" in refusal.inner_text()
+
+    # The coordinator records the BIP publication with its link.
+    page.get_by_label(re.compile(r"^Kanał:?$")).select_option("bip")
+    page.get_by_label(re.compile(r"^Data publikacji:?$")).fill(
+        timezone.localdate().strftime("%Y-%m-%d")
+    )
+    page.get_by_label(re.compile(r"^Dowód: link:?$")).fill(
+        "https://bip.debno.test/ogloszenia/rewitalizacja-rynku"
+    )
+    page.get_by_role("button", name="Zapisz publikację").click()
+    page.get_by_text("Publikacja ogłoszenia została zapisana.").wait_for()
+    assert "Biuletyn Informacji Publicznej" in page.locator("#publications").inner_text()
+    assert "Prasa lokalna" in page.locator("#channels-missing").inner_text()
+    assert_accessible(page, "consult-panel-announcement")
+
+    # The press and notice board follow: the coordinator confirms they will, and schedules.
+    page.get_by_label(re.compile("Potwierdzam, że ogłoszenie zostanie opublikowane")).check()
     page.get_by_role("button", name="Zaplanuj konsultacje").click()
     page.get_by_text(re.compile("zostały zaplanowane")).wait_for()
     assert page.locator("#status").inner_text() == "Zaplanowana"
     assert_accessible(page, "consult-panel-detail-scheduled")
     with schema_context(tenant_a.schema_name):
         assert Consultation.objects.get(pk=consultation.pk).status == ConsultationStatus.SCHEDULED
+        confirmed = AuditEvent.objects.get(
+            consultation_id=consultation.pk, action="announcement_channels_confirm"
+        )
+        assert confirmed.details["channels"] == ["press", "notice_board"]
 
 
 def test_a_resident_finds_a_consultation_by_two_criteria_reads_it_and_downloads_a_document(

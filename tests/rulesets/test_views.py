@@ -1,0 +1,64 @@
+"""The provider's pages of the legal rule sets: staff only, and bad input changes nothing."""
+
+import pytest
+from django.test import Client
+
+from accounts.services import user_create
+from rulesets.models import LegalRuleSet
+from tests.conftest import PASSWORD, force_login, unique
+
+
+@pytest.fixture
+def provider_client():
+    operator = user_create(email=unique("op") + "@konsulta.test", password=PASSWORD, is_staff=True)
+    client = Client(HTTP_HOST="localhost")
+    force_login(client, operator, "public")
+    return client
+
+
+@pytest.mark.django_db
+def test_the_rules_pages_are_not_for_other_accounts():
+    user = user_create(email=unique("x") + "@konsulta.test", password=PASSWORD)
+    client = Client(HTTP_HOST="localhost")
+    force_login(client, user, "public")
+    assert client.get("/operator/reguly-prawne/").status_code == 404
+    assert client.post("/operator/reguly-prawne/nowa/", {}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_list_shows_every_basis_and_its_versions(provider_client):
+    response = provider_client.get("/operator/reguly-prawne/")
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "Ustawa o rewitalizacji, art. 6" in text
+    assert "t.j. Dz.U. 2024 poz. 278" in text and "Dz.U. 2020 poz. 802" in text
+
+
+@pytest.mark.django_db
+def test_a_rule_without_its_provision_or_a_duplicate_date_is_refused(provider_client):
+    data = {
+        "legal_basis": "revitalisation",
+        "valid_from": "2023-09-24",
+        "act": "Ustawa o rewitalizacji",
+        "journal_reference": "Dz.U. 2099 poz. 1",
+        "duration_counted_from": "start",
+        "min_notice_days": "0",
+        "min_other_forms": "0",
+        "min_duration_days": "40",
+        "anonymous_remarks_count": "on",
+    }
+    count = LegalRuleSet.objects.count()
+    response = provider_client.post("/operator/reguly-prawne/nowa/", data)
+    assert response.status_code == 200
+    assert "Prosimy wskazać przepis" in response.content.decode()
+    response = provider_client.post(
+        "/operator/reguly-prawne/nowa/", {**data, "duration_article": "art. 6 ust. 5"}
+    )
+    assert "Od tego dnia obowiązuje już wersja" in response.content.decode()
+    assert LegalRuleSet.objects.count() == count
+    response = provider_client.post(
+        "/operator/reguly-prawne/nowa/",
+        {**data, "duration_article": "art. 6 ust. 5", "valid_from": "2099-01-01"},
+    )
+    assert response.status_code == 302
+    assert LegalRuleSet.objects.filter(valid_from="2099-01-01", min_duration_days=40).exists()
