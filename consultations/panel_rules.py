@@ -4,6 +4,7 @@ with its provision, the publications recorded and the channels still missing."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -139,6 +140,11 @@ def rules_panel_context(
         "rules": rules,
         "rules_lines": rules_lines(rules) if rules else [],
         "rules_kept": bool(consultation.rules_snapshot),
+        "rules_valid_from": (
+            dt.date.fromisoformat(rules["valid_from"])
+            if rules and rules.get("valid_from")
+            else None
+        ),
         "publications": publications,
         "channel_labels": channel_labels,
         "channels_missing": missing,

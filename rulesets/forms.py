@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from rulesets.models import Channel, CountedFrom, LegalRuleSet
@@ -45,6 +46,9 @@ class RuleSetVersionForm(forms.ModelForm):
         required=False,
         choices=Channel.choices,
         widget=forms.CheckboxSelectMultiple,
+    )
+    source_url = forms.URLField(
+        label=capfirst(_("link to the text")), required=False, assume_scheme="https"
     )
     duration_counted_from = forms.ChoiceField(
         label=_("Duration counted"), choices=CountedFrom.choices, initial=CountedFrom.START
@@ -87,9 +91,11 @@ class RuleSetVersionForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["source_url"].assume_scheme = "https"  # type: ignore[attr-defined]
+    def _post_clean(self) -> None:
+        # The form only parses input: rulesets.services.rule_set_version_add validates the
+        # version (its provisions, a second version on one day) with its own messages; the
+        # model's constraint check here would say less, in a generic message.
+        return
 
     def version_values(self) -> dict[str, Any]:
         """The cleaned values, as rulesets.services.rule_set_version_add takes them."""

@@ -96,7 +96,7 @@ def test_a_coordinator_prepares_orders_pays_and_schedules_a_consultation(
     assert_accessible(page, "consult-panel-order-refused")
 
     # The coordinator fixes the dates: 35 days.
-    page.get_by_role("link", name="Edytuj szczegóły").click()
+    page.get_by_role("link", name="Zmień dane").click()
     page.get_by_label(re.compile(r"^Koniec:?$")).fill(
         (start + timedelta(days=35)).strftime("%Y-%m-%dT%H:%M")
     )

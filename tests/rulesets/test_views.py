@@ -48,7 +48,9 @@ def test_a_rule_without_its_provision_or_a_duplicate_date_is_refused(provider_cl
         "anonymous_remarks_count": "on",
     }
     count = LegalRuleSet.objects.count()
-    response = provider_client.post("/operator/reguly-prawne/nowa/", data)
+    response = provider_client.post(
+        "/operator/reguly-prawne/nowa/", {**data, "valid_from": "2098-01-01"}
+    )
     assert response.status_code == 200
     assert "Prosimy wskazać przepis" in response.content.decode()
     response = provider_client.post(
