@@ -253,7 +253,7 @@ def remark_submit(
                 "while it is open. If you have missed the deadline, please contact the office."
             )
         )
-    rules = RemarkRules.from_settings(form.settings)
+    rules = RemarkRules.from_settings(form.settings).tightened_by(consultation.rules_snapshot)
     data = _cleaned(data)
     errors = _author_errors(data, rules)
     unit = parent = None

@@ -324,3 +324,48 @@ def test_an_unpaid_order_cannot_move_its_dates(admin):
             starts_at=start,
             ends_at=start + timedelta(days=40),
         )
+
+
+# --- Remarks under the planning act: name and address, no anonymous remarks ----------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"author_kind": "anonymous", "author_name": "", "address": ""}, "author_kind"),
+        ({"address": ""}, "address"),
+        ({"author_name": ""}, "author_name"),
+    ],
+)
+def test_a_planning_remark_needs_name_and_address(admin, overrides, field):
+    import uuid
+
+    from remarks import services as remark_services
+    from rulesets.selectors import rule_set_in_force
+    from tests.consultations.factories import consultation_in_state
+    from tests.remarks.helpers import remark_input
+
+    planning = rule_set_in_force(legal_basis="spatial_planning", on=timezone.localdate())
+    assert planning is not None
+    consultation = consultation_in_state(
+        "open", legal_basis="spatial_planning", rules_snapshot=planning.snapshot()
+    )
+    # the remark form's own settings accept anonymous remarks without an address
+    consultation.participation_forms.filter(kind="remarks").update(
+        settings={"anonymous_accepted": True, "address_required": False}
+    )
+
+    def submit(**data):
+        return remark_services.remark_submit(
+            consultation_id=consultation.pk,
+            data=remark_input(**data),
+            idempotency_key=uuid.uuid4(),
+            consent=True,
+        )
+
+    with pytest.raises(ValidationError) as exc:
+        submit(**overrides)
+    assert field in exc.value.message_dict
+    # with name and address it is taken
+    assert submit().remark.pk is not None
