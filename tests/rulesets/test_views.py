@@ -64,3 +64,44 @@ def test_a_rule_without_its_provision_or_a_duplicate_date_is_refused(provider_cl
     )
     assert response.status_code == 302
     assert LegalRuleSet.objects.filter(valid_from="2099-01-01", min_duration_days=40).exists()
+
+
+@pytest.mark.django_db
+def test_the_municipality_records_its_council_resolution(tenant_a):
+    from django_tenants.utils import schema_context
+
+    from consultations.models import AuditEvent, CouncilResolution
+
+    with schema_context(tenant_a.schema_name):
+        admin = user_create(email=unique("adm") + "@a.test", password=PASSWORD, role="admin")
+        coordinator = user_create(
+            email=unique("koord") + "@a.test", password=PASSWORD, role="coordinator"
+        )
+    client = Client(HTTP_HOST=tenant_a.host)
+    force_login(client, coordinator, tenant_a.schema_name)
+    assert client.get("/panel/ustawienia/uchwala-o-konsultacjach/").status_code == 404
+    force_login(client, admin, tenant_a.schema_name)
+    page = client.get("/panel/ustawienia/uchwala-o-konsultacjach/")
+    assert "art. 5a ust. 2" in page.content.decode()
+    form = {
+        "number": "XII/85/2024",
+        "adopted_on": "2024-03-14",
+        "url": "https://bip.example.test/uchwala",
+        "min_duration_days": "21",
+        "min_notice_days": "7",
+        "required_forms": ["remarks"],
+        "required_channels": ["bip", "website"],
+        "report_deadline_days": "30",
+    }
+    # a number without a date changes nothing
+    response = client.post("/panel/ustawienia/uchwala-o-konsultacjach/", {**form, "adopted_on": ""})
+    assert "Prosimy podać datę podjęcia uchwały." in response.content.decode()
+    with schema_context(tenant_a.schema_name):
+        assert not CouncilResolution.objects.filter(number="XII/85/2024").exists()
+    response = client.post("/panel/ustawienia/uchwala-o-konsultacjach/", form)
+    assert response.status_code == 302
+    with schema_context(tenant_a.schema_name):
+        saved = CouncilResolution.objects.get(pk=1)
+        assert saved.number == "XII/85/2024" and saved.required_channels == ["bip", "website"]
+        assert AuditEvent.objects.filter(action="council_resolution_update").exists()
+        saved.delete()
