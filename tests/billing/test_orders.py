@@ -178,7 +178,10 @@ def test_a_consultation_without_dates_is_neither_ordered_nor_priced(municipality
 
 @pytest.mark.django_db
 def test_provider_approval_of_a_postpaid_order_clears_the_consultation(municipality_a, tenant_a):
+    from django_tenants.utils import schema_context
+
     from accounts.services import user_create
+    from consultations.models import Consultation
     from tests.conftest import PASSWORD, unique
 
     operator = user_create(email=unique("op") + "@konsulta.test", password=PASSWORD, is_staff=True)
@@ -190,6 +193,15 @@ def test_provider_approval_of_a_postpaid_order_clears_the_consultation(municipal
     assert order.status == OrderStatus.APPROVED
     assert order.approved_by == operator and order.approved_at is not None
     assert consultation_cleared(tenant_a.schema_name, order.consultation_id)
+    # the consultation learns the duration band paid for (a late payment may move its dates
+    # within it): the band of the order's base item, as the price list has it
+    base = PriceItem.objects.get(code=order.items.order_by("position").first().code)
+    with schema_context(tenant_a.schema_name):
+        consultation = Consultation.objects.get(pk=order.consultation_id)
+        assert (consultation.paid_min_days, consultation.paid_max_days) == (
+            base.min_days,
+            base.max_days,
+        )
     with pytest.raises(ValidationError):
         services.order_approve_transfer(order_id=order.pk, acting_user=operator)
 

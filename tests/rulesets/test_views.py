@@ -105,3 +105,85 @@ def test_the_municipality_records_its_council_resolution(tenant_a):
         assert saved.number == "XII/85/2024" and saved.required_channels == ["bip", "website"]
         assert AuditEvent.objects.filter(action="council_resolution_update").exists()
         saved.delete()
+
+
+@pytest.mark.django_db
+def test_the_coordinator_moves_the_dates_from_the_panel_and_records_a_publication(tenant_a):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tenants.utils import schema_context
+
+    from consultations import services
+    from consultations.models import Consultation
+    from tests.consultations.factories import complete_input, department_make, pdf_bytes, upload
+
+    with schema_context(tenant_a.schema_name):
+        admin = user_create(email=unique("adm") + "@a.test", password=PASSWORD, role="admin")
+        start = timezone.now() + timedelta(days=10)
+        consultation = services.consultation_create(
+            acting_user=admin,
+            data=complete_input(
+                department_make(),
+                legal_basis="revitalisation",
+                participation_forms=["remarks", "survey", "poll"],
+                starts_at=start,
+                ends_at=start + timedelta(days=35),
+            ),
+        )
+        services.document_add(
+            acting_user=admin,
+            consultation_id=consultation.pk,
+            title="Projekt",
+            upload=upload("p.pdf", pdf_bytes()),
+        )
+        services.consultation_order(acting_user=admin, consultation_id=consultation.pk)
+        services.consultation_payment_clear(
+            consultation_id=consultation.pk, reference="KON/x", paid_days=(31, 60)
+        )
+    client = Client(HTTP_HOST=tenant_a.host)
+    force_login(client, admin, tenant_a.schema_name)
+    base = f"/panel/konsultacje/{consultation.pk}/"
+    page = client.get(base).content.decode()
+    assert "Przesuń terminy" in page and "31–60 dni" in page
+    new_start = timezone.localtime() + timedelta(days=15)
+    fmt = "%Y-%m-%dT%H:%M"
+    # 20 days: outside the paid band; nothing moves
+    response = client.post(
+        base + "terminy/",
+        {
+            "starts_at": new_start.strftime(fmt),
+            "ends_at": (new_start + timedelta(days=20)).strftime(fmt),
+        },
+    )
+    assert response.status_code == 400 and "31–60" in response.content.decode()
+    response = client.post(
+        base + "terminy/",
+        {
+            "starts_at": new_start.strftime(fmt),
+            "ends_at": (new_start + timedelta(days=36)).strftime(fmt),
+        },
+    )
+    assert response.status_code == 302
+    with schema_context(tenant_a.schema_name):
+        moved = Consultation.objects.get(pk=consultation.pk)
+        assert moved.dates_moved_at is not None
+        assert timezone.localtime(moved.starts_at).strftime(fmt) == new_start.strftime(fmt)
+    assert "Przesuń terminy" not in client.get(base).content.decode()
+    # a publication with a proof file; the proof downloads for staff
+    response = client.post(
+        base + "ogloszenie/",
+        {
+            "channel": "press",
+            "published_on": timezone.localdate().isoformat(),
+            "proof_file": upload("wycinek.pdf", pdf_bytes()),
+        },
+    )
+    assert response.status_code == 302
+    with schema_context(tenant_a.schema_name):
+        publication = Consultation.objects.get(pk=consultation.pk).announcement_publications.get()
+    proof = client.get(base + f"ogloszenie/{publication.pk}/dowod/")
+    assert proof.status_code == 200 and b"".join(proof.streaming_content).startswith(b"%PDF")
+    assert Client(HTTP_HOST=tenant_a.host).get(
+        base + f"ogloszenie/{publication.pk}/dowod/"
+    ).status_code in (302, 404)
