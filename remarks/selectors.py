@@ -50,7 +50,9 @@ def participation_form_of(consultation: Consultation, kind: str) -> Participatio
 
 def remark_rules(consultation: Consultation, kind: str = KIND_REMARKS) -> RemarkRules | None:
     form = participation_form_get(consultation, kind)
-    return RemarkRules.from_settings(form.settings) if form is not None else None
+    if form is None:
+        return None
+    return RemarkRules.from_settings(form.settings).tightened_by(consultation.rules_snapshot)
 
 
 def form_window(

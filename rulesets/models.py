@@ -138,6 +138,11 @@ class LegalRuleSet(models.Model):
         """The act and its Journal of Laws reference, as the messages cite it."""
         return f"{self.act} ({self.journal_reference})"
 
+    @property
+    def required_channel_labels(self) -> list[str]:
+        labels = dict(Channel.choices)
+        return [str(labels.get(code, code)) for code in self.required_channels]
+
     def snapshot(self) -> dict[str, Any]:
         """What a consultation keeps of this version when it is ordered: plain JSON."""
         return {

@@ -420,7 +420,7 @@ def remark_enter(
     form = selectors.participation_form_of(consultation, KIND_REMARKS)
     if form is None:
         raise ValidationError(_("This consultation does not take remarks."))
-    rules = RemarkRules.from_settings(form.settings)
+    rules = RemarkRules.from_settings(form.settings).tightened_by(consultation.rules_snapshot)
     data = _cleaned(data)
     if data.author_kind not in AuthorKind.values:
         errors["author_kind"] = [_("Choose who sent the remark.")]

@@ -369,3 +369,34 @@ def test_a_planning_remark_needs_name_and_address(admin, overrides, field):
     assert field in exc.value.message_dict
     # with name and address it is taken
     assert submit().remark.pk is not None
+
+
+@pytest.mark.django_db
+def test_an_anonymous_paper_remark_on_a_plan_is_a_formal_defect_citing_the_act(admin):
+    import uuid
+
+    from remarks import services as remark_services
+    from rulesets.selectors import rule_set_in_force
+    from tests.consultations.factories import consultation_in_state
+    from tests.remarks.helpers import remark_input
+
+    planning = rule_set_in_force(legal_basis="spatial_planning", on=timezone.localdate())
+    assert planning is not None
+    consultation = consultation_in_state(
+        "open", legal_basis="spatial_planning", rules_snapshot=planning.snapshot()
+    )
+    consultation.participation_forms.filter(kind="remarks").update(
+        settings={"anonymous_accepted": True}
+    )
+    remark = remark_services.remark_enter(
+        acting_user=admin,
+        consultation_id=consultation.pk,
+        channel="paper",
+        data=remark_input(author_kind="anonymous", author_name="", address="", email=""),
+        received_on=timezone.localdate(),
+        case_number="KS.1.2026",
+        idempotency_key=uuid.uuid4(),
+    )
+    issue = remark.formal_issues.get()
+    assert issue.code == "anonymous"
+    assert "art. 8g ust. 2" in issue.rule and "Dz.U. 2024 poz. 1130" in issue.rule
