@@ -55,3 +55,46 @@ def test_provider_staff_add_a_version_of_the_revitalisation_rules(page, live_sta
     assert "Dz.U. 2090 poz. 1" in page.content()
     assert_accessible(page, "rules-provider-list-added")
     row.delete()
+
+
+def test_an_administrator_records_the_council_resolution(page, live_stack, committed_db, tenant_b):
+    from django_tenants.utils import schema_context
+
+    from consultations.models import CouncilResolution
+
+    email = unique("adm") + "@b.test"
+    with schema_context(tenant_b.schema_name):
+        user_create(email=email, password=PASSWORD, role="admin")
+    page.goto(live_stack.url(tenant_b.host, "/konto/login/"))
+    page.get_by_label(re.compile("e-mail", re.I)).fill(email)
+    page.get_by_label("Hasło").fill(PASSWORD)
+    page.get_by_role("button", name="Zaloguj się").click()
+    page.get_by_role("heading", name="Panel urzędu").wait_for()
+    page.goto(live_stack.url(tenant_b.host, "/panel/ustawienia/"))
+    page.get_by_role("link", name=re.compile("Uchwała o konsultacjach")).click()
+    page.get_by_role("heading", name="Uchwała o konsultacjach").wait_for()
+    assert_accessible(page, "council-resolution-empty")
+
+    # A number without the date is refused in Polish.
+    page.get_by_label("Numer uchwały").fill("XXIV/190/2024")
+    page.get_by_role("button", name="Zapisz uchwałę").click()
+    page.get_by_text("Prosimy podać datę podjęcia uchwały.").wait_for()
+    assert_accessible(page, "council-resolution-errors")
+
+    page.get_by_label("Data podjęcia").fill("2024-05-23")
+    page.get_by_label("Link do uchwały").fill("https://bip.example.test/uchwala-xxiv-190")
+    page.get_by_label("Minimalny czas trwania (dni)").fill("21")
+    page.get_by_label(re.compile("^Minimalne wyprzedzenie")).fill("7")
+    page.get_by_label("Formularz uwag").check()
+    page.get_by_label("Biuletyn Informacji Publicznej (BIP)").check()
+    page.get_by_role("button", name="Zapisz uchwałę").click()
+    page.get_by_text("Uchwała została zapisana.").wait_for()
+    page.get_by_text(
+        re.compile("Zapisano: uchwała nr XXIV/190/2024 z dnia 23 maja 2024")
+    ).wait_for()
+    assert_accessible(page, "council-resolution-saved")
+    with schema_context(tenant_b.schema_name):
+        saved = CouncilResolution.objects.get(pk=1)
+        assert (saved.min_duration_days, saved.min_notice_days) == (21, 7)
+        assert saved.required_channels == ["bip"] and saved.required_forms == ["remarks"]
+        saved.delete()
