@@ -14,7 +14,7 @@ from rulesets.models import Channel
 class PublicationForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     published_on = forms.DateField(
-        label=_("Published on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Published on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     proof_url = forms.URLField(
         label=_("Proof: link"),
@@ -42,7 +42,9 @@ class DatesMoveForm(forms.Form):
 class CouncilResolutionForm(forms.Form):
     number = forms.CharField(label=_("Resolution number"), max_length=100, required=False)
     adopted_on = forms.DateField(
-        label=_("Adopted on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Adopted on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     url = forms.URLField(
         label=_("Link to the resolution"), required=False, assume_scheme="https", max_length=500

@@ -149,7 +149,8 @@ def rules_panel_context(
         "channel_labels": channel_labels,
         "channels_missing": missing,
         "publications_editable": consultation.status in PUBLICATIONS_EDITABLE,
-        "publication_form": publication_form or PublicationForm(),
+        "publication_form": publication_form
+        or PublicationForm(initial={"published_on": timezone.localdate()}),
         "can_move_dates": can_move,
         "move_form": move_form
         or DatesMoveForm(

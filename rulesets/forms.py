@@ -87,7 +87,7 @@ class RuleSetVersionForm(forms.ModelForm):
             "notes",
         ]
         widgets = {
-            "valid_from": forms.DateInput(attrs={"type": "date"}),
+            "valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 

@@ -92,6 +92,7 @@ def test_an_administrator_records_the_council_resolution(page, live_stack, commi
     page.get_by_text(
         re.compile("Zapisano: uchwała nr XXIV/190/2024 z dnia 23 maja 2024")
     ).wait_for()
+    assert page.get_by_label("Data podjęcia").input_value() == "2024-05-23"
     assert_accessible(page, "council-resolution-saved")
     with schema_context(tenant_b.schema_name):
         saved = CouncilResolution.objects.get(pk=1)
