@@ -34,3 +34,6 @@ urlpatterns = [
     path("konto/", include("allauth.urls")),
     path("", include("billing.urls_public")),
 ]
+
+# Every uncaught error, the database out of reach included (platform_site/errors.py).
+handler500 = "platform_site.errors.server_error"
