@@ -9,10 +9,10 @@ servers the rest of the test run shares. Nothing of ours is mocked.
 
 from __future__ import annotations
 
-import email
 import os
+import signal
+import subprocess
 import time
-from email import policy
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,7 @@ from tests.billing.stripe_fake import WEBHOOK_SECRET, event_make, signed
 from tests.conftest import PASSWORD, VAR, tenant_make, unique
 from tests.e2e.test_billing_order import sign_in
 from tests.faults import SwitchableProxy
+from tests.smtp_sink import SmtpSink
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -49,7 +50,14 @@ def proxies():
 
 
 @pytest.fixture(scope="module")
-def stack(proxies, django_db_setup, django_db_blocker):
+def sink():
+    server = SmtpSink()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def stack(proxies, sink, django_db_setup, django_db_blocker):
     from django.conf import settings
     from django.db import connection
 
@@ -69,7 +77,13 @@ def stack(proxies, django_db_setup, django_db_blocker):
             redis_url=f"redis://127.0.0.1:{redis.port}/{REDIS_DB}",
             media_root=Path(settings.MEDIA_ROOT),
             apex=APEX,
-            extra_env={"STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET},
+            extra_env={
+                "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+                # Mail goes out over SMTP, to a server that can hold a delivery.
+                "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "EMAIL_HOST": "127.0.0.1",
+                "EMAIL_PORT": str(sink.port),
+            },
         ) as running,
     ):
         yield running
@@ -98,15 +112,20 @@ def wait_until_status(stack, host, path, status, seconds=20):
     raise AssertionError(f"{host}{path} answered {last}, not {status}, for {seconds} s")
 
 
-def mails_to(stack, address):
-    found = []
-    for path in sorted((stack.folder / "mail").glob("*.log")):
-        for chunk in path.read_bytes().split(b"-" * 79):
-            if chunk.strip():
-                message = email.message_from_bytes(chunk.strip(), policy=policy.default)
-                if message["To"] == address:
-                    found.append(message)
-    return found
+def queue_notifications(stack, times=1):
+    """What beat does every few minutes, on this stack's own broker database."""
+    from platform_site.celery import app
+
+    with app.connection_for_write(stack.env["REDIS_URL"]) as connection:
+        for _ in range(times):
+            app.send_task("subscriptions.tasks.notifications_send_all", connection=connection)
+
+
+def wait_for_every_address(sink, addresses, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not all(sink.to(a) for a in addresses):
+        time.sleep(0.3)
+    time.sleep(2)  # a doubled mail would have arrived by now
 
 
 def test_postgresql_stopped_every_page_is_a_polish_503_within_two_seconds_and_it_recovers(
@@ -183,11 +202,10 @@ def test_a_webhook_while_the_database_is_down_is_retried_by_stripe_and_applied_o
 
 
 def test_redis_stopped_while_a_coordinator_schedules_the_request_succeeds_and_each_subscriber_gets_one_mail(
-    stack, proxies, municipality, browser
+    stack, proxies, sink, municipality, browser
 ):
     from consultations.models import Consultation, ConsultationStatus
     from consultations.services import consultation_payment_clear
-    from platform_site.celery import app
     from subscriptions.models import Notification
     from tests.consultations.factories import consultation_in_state
     from tests.subscriptions.helpers import confirmed_subscription
@@ -236,21 +254,69 @@ def test_redis_stopped_while_a_coordinator_schedules_the_request_succeeds_and_ea
 
     # Redis is back: the worker reconnects by itself; the beat job's task (queued here on this
     # stack's own broker database) mails every subscriber, twice queued, once delivered.
-    broker = stack.env["REDIS_URL"]
-    with app.connection_for_write(broker) as connection:
-        first = app.send_task("subscriptions.tasks.notifications_send_all", connection=connection)
-        second = app.send_task("subscriptions.tasks.notifications_send_all", connection=connection)
-    del first, second
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if all(mails_to(stack, s.email) for s in subscribers):
-            break
-        time.sleep(0.5)
-    time.sleep(2)  # a doubled mail would have arrived by now
+    queue_notifications(stack, times=2)
+    wait_for_every_address(sink, [s.email for s in subscribers])
     for subscription in subscribers:
-        mails = mails_to(stack, subscription.email)
+        mails = sink.to(subscription.email)
         assert len(mails) == 1, (subscription.email, len(mails))
         assert "Plan ścieżek rowerowych" in mails[0]["Subject"]
+    with schema_context(municipality.schema_name):
+        assert Notification.objects.filter(
+            subscription__in=[s.pk for s in subscribers], sent_at__isnull=False
+        ).count() == len(subscribers)
+
+
+def process_tree(pid: int) -> list[int]:
+    """The process and its descendants (Celery's prefork pool runs tasks in children)."""
+    found = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        children = (task / "children").read_text().split()
+        for child in children:
+            found.extend(process_tree(int(child)))
+    return found
+
+
+def test_the_worker_killed_in_the_middle_of_a_notification_batch_loses_and_doubles_nothing(
+    stack, sink, municipality
+):
+    from platform_site.deploystack import BIN, ROOT
+    from subscriptions.models import Notification
+    from tests.subscriptions.helpers import confirmed_subscription, opened_consultation
+
+    with schema_context(municipality.schema_name):
+        subscribers = [
+            confirmed_subscription(email=unique(f"k{n}-") + "@poczta.test", whole_municipality=True)
+            for n in range(12)
+        ]
+        opened_consultation(title="Budżet obywatelski – zasady")
+    addresses = [s.email for s in subscribers]
+
+    # The fifth mail of the batch waits at the mail server; the worker is killed right then.
+    sink.hold_at(5)
+    queue_notifications(stack)
+    assert sink.held.wait(60), "the batch never reached its fifth mail"
+    worker = stack.processes["worker"]
+    for pid in process_tree(worker.pid):
+        os.kill(pid, signal.SIGKILL)
+    worker.wait(10)
+    sink.release()
+    delivered_before = sum(len(sink.to(a)) for a in addresses)
+    assert delivered_before == 4
+
+    # A new worker (as systemd or the supervisor would start), and beat's next tick.
+    stack.processes["worker"] = subprocess.Popen(
+        [
+            str(BIN / "celery"), "-A", "platform_site", "worker", "--concurrency", "1",
+            "--loglevel", "INFO", "--without-gossip", "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=stack.env,
+        stdout=(stack.folder / "worker-restarted.log").open("wb"),
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    queue_notifications(stack)
+    wait_for_every_address(sink, addresses)
+    assert {a: len(sink.to(a)) for a in addresses} == dict.fromkeys(addresses, 1)
     with schema_context(municipality.schema_name):
         assert Notification.objects.filter(
             subscription__in=[s.pk for s in subscribers], sent_at__isnull=False
