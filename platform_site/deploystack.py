@@ -205,11 +205,15 @@ class ProductionStack:
         context.load_verify_locations(cafile=str(self.certs.ca_cert))
         return context
 
+    def connection(self, host: str) -> http.client.HTTPSConnection:
+        """A connection through nginx on loopback, the certificate verified for ``host``."""
+        return _LoopbackHTTPS(host, self.port, context=self.ssl_context(), timeout=30)
+
     def https(
         self, host: str, path: str, *, headers: dict[str, str] | None = None
     ) -> tuple[int, http.client.HTTPMessage, bytes]:
         """GET through nginx on loopback, the certificate verified for ``host``."""
-        connection = _LoopbackHTTPS(host, self.port, context=self.ssl_context(), timeout=30)
+        connection = self.connection(host)
         try:
             connection.request("GET", path, headers=headers or {})
             response = connection.getresponse()

@@ -166,6 +166,11 @@ DATABASES = {
 # catalogue of every schema a connection touched in its memory (tenants/connections.py).
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "60"))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A stopped or unreachable server is noticed within two seconds, and the page says so
+# (platform_site/errors.py), instead of waiting for the kernel's TCP timeout.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+    "connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "2"))
+)
 DB_CONN_MAX_SCHEMAS = int(os.environ.get("DB_CONN_MAX_SCHEMAS", "50"))
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # BIGINT keys from the first migration: Citus moves schemas only with BIGINT sequences.
@@ -174,8 +179,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Redis out of reach is a cache miss, not an error page (platform_site/cache.py).
+        "BACKEND": "platform_site.cache.FailSoftRedisCache",
         "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         # Every key starts with the schema name: two tenants never read each other's entries.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",

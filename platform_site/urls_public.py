@@ -35,3 +35,6 @@ urlpatterns = [
     path("", include("billing.urls_public")),
     path("", include("rulesets.urls_public")),
 ]
+
+# Every uncaught error, the database out of reach included (platform_site/errors.py).
+handler500 = "platform_site.errors.server_error"

@@ -32,3 +32,6 @@ urlpatterns = [
     path("", include("meetings.urls")),
     path("", include("consultations.urls")),
 ]
+
+# Every uncaught error, the database out of reach included (platform_site/errors.py).
+handler500 = "platform_site.errors.server_error"

@@ -20,6 +20,7 @@ from common.db import connection
 from common.queue import task_queue_on_commit
 from tenants.cloning import schema_clone, spare_take
 from tenants.models import Domain, Municipality, MunicipalityEvent, MunicipalityStatus
+from tenants.status_listeners import municipality_changed
 from tenants.validators import (
     nip_normalize,
     validate_domain,
@@ -198,6 +199,7 @@ def municipality_provision(*, municipality_id: int) -> Municipality:
             municipality.ready_at = timezone.now()
             municipality.save(update_fields=["status", "provisioning_error", "ready_at"])
             _event(municipality, MunicipalityEvent.Action.PROVISIONED, None)
+            municipality_changed(municipality)
     return municipality
 
 
@@ -241,6 +243,7 @@ def municipality_status_change(
     locked.status_reason = reason.strip()[:500]
     locked.save(update_fields=["status", "status_reason"])
     _event(locked, action, acting_user, reason)
+    municipality_changed(locked)
     if status == MunicipalityStatus.PROVISIONING:
         task_queue_on_commit("tenants.tasks.municipality_provision_task", locked.pk)
     return locked
@@ -297,6 +300,7 @@ def municipality_update(
         setattr(locked, field, new[field])
     locked.save(update_fields=changed)
     _event(locked, MunicipalityEvent.Action.UPDATED, acting_user, ", ".join(changed))
+    municipality_changed(locked)
     return locked
 
 

@@ -15,6 +15,7 @@ from consultations.models import (
     Category,
     Department,
 )
+from consultations.public_changes import public_change
 from consultations.services.audit import audit_record
 
 
@@ -62,6 +63,7 @@ def department_save(
             "coordinators": sorted(u.pk for u in coordinators),
         },
     )
+    public_change("site")
     return department
 
 
@@ -172,6 +174,7 @@ def area_save(
             "editors": sorted(u.pk for u in editors),
         },
     )
+    public_change("site")
     return area
 
 
@@ -191,4 +194,5 @@ def category_save(*, acting_user: User, category_id: int | None, name: str) -> C
         target=category,
         details={"name": category.name, "created": category_id is None},
     )
+    public_change("site")
     return category

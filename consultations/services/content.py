@@ -21,6 +21,7 @@ from consultations.models import (
     LegalBasis,
 )
 from consultations.permissions import can_organise_in
+from consultations.public_changes import public_change
 from consultations.services.audit import audit_record
 from consultations.services.participation_forms import (
     participation_form_window_errors,
@@ -185,6 +186,7 @@ def consultation_create(*, acting_user: User, data: ConsultationInput) -> Consul
         consultation_id=consultation.pk,
         kind_names=data.participation_forms or [],
     )
+    public_change("content", consultation.pk)
     return consultation
 
 
@@ -248,6 +250,8 @@ def consultation_update(
             consultation_id=consultation.pk,
             kind_names=data.participation_forms,
         )
+    if changed:
+        public_change("content", consultation.pk)
     return consultation
 
 

@@ -18,6 +18,7 @@ from consultations.models import (
     Document,
     DocumentKind,
 )
+from consultations.public_changes import public_change
 from consultations.services.audit import audit_record
 
 logger = logging.getLogger("konsulta.consultations")
@@ -112,6 +113,7 @@ def document_add(
         consultation=consultation,
         details={"title": document.title, "kind": kind, "size": document.size},
     )
+    public_change("documents", consultation.pk)
     return document
 
 
@@ -131,5 +133,7 @@ def document_remove(*, acting_user: User, document_id: int) -> None:
         consultation=document.consultation,
         details={"title": document.title},
     )
+    consultation_id = document.consultation_id
     document.delete()
+    public_change("documents", consultation_id)
     transaction.on_commit(lambda: storage.delete(name))

@@ -20,6 +20,7 @@ from consultations.models import (
     ConsultationStatus,
 )
 from consultations.participation import kind_get
+from consultations.public_changes import public_change
 from consultations.services.audit import audit_record
 from consultations.services.clearance import consultation_is_cleared
 from consultations.services.content import consultation_dates_check
@@ -111,6 +112,7 @@ def _stamp_save(
         target=consultation,
         details={"status": consultation.status},
     )
+    public_change("lifecycle", consultation.pk)
 
 
 def _has_registered_form(consultation: Consultation) -> bool:

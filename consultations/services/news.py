@@ -14,6 +14,7 @@ from consultations.models import (
     News,
 )
 from consultations.permissions import can_publish_news_in
+from consultations.public_changes import public_change
 from consultations.services.audit import audit_record
 
 
@@ -55,4 +56,5 @@ def news_save(
         target=news,
         details={"title": news.title, "created": news_id is None, "area": area_id},
     )
+    public_change("news")
     return news

@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 
 from consultations import participation
 from consultations.models import Consultation, ConsultationStatus, ParticipationForm
+from consultations.public_changes import public_change
 from consultations.services.audit import audit_record
 
 FIELD = "participation_forms"
@@ -155,6 +156,7 @@ def _add(
         consultation=consultation,
         details={"kind": kind_name, "starts_at": starts_at, "ends_at": ends_at},
     )
+    public_change("participation", consultation.pk)
     return form
 
 
@@ -167,7 +169,9 @@ def _remove(acting_user: Any, form: ParticipationForm) -> None:
         consultation=form.consultation,
         details={"kind": form.kind},
     )
+    consultation_id = form.consultation_id
     form.delete()
+    public_change("participation", consultation_id)
 
 
 @transaction.atomic
@@ -236,6 +240,7 @@ def participation_form_update(
             "after": {"starts_at": starts_at, "ends_at": ends_at, "settings": form.settings},
         },
     )
+    public_change("participation", form.consultation_id)
     return form
 
 

@@ -18,6 +18,7 @@ from consultations.models import (
     HEX_COLOUR,
     SiteSettings,
 )
+from consultations.public_changes import public_change
 from consultations.selectors import SITE_SETTINGS_CACHE_KEY
 from consultations.services.audit import audit_record
 
@@ -124,4 +125,5 @@ def site_settings_update(
         },
     )
     transaction.on_commit(lambda: cache.delete(SITE_SETTINGS_CACHE_KEY))
+    public_change("site")
     return row
