@@ -362,6 +362,7 @@ def consultation_dates_move(
     )
     consultation.dates_moved_at = now
     consultation.save(update_fields=["starts_at", "ends_at", "dates_moved_at", "updated_at"])
+    public_change("content", consultation.pk)
     audit_record(
         acting_user=acting_user,
         action="consultation_dates_move",
