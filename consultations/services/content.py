@@ -23,6 +23,7 @@ from consultations.models import (
 )
 from consultations.permissions import can_organise_in
 from consultations.services.audit import audit_record
+from consultations.services.notice import notice_refresh
 from consultations.services.participation_forms import (
     participation_form_window_errors,
     participation_forms_set,
@@ -298,6 +299,7 @@ def consultation_update(
             consultation_id=consultation.pk,
             kind_names=data.participation_forms,
         )
+    notice_refresh(acting_user=acting_user, consultation_id=consultation.pk)
     return consultation
 
 

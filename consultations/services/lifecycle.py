@@ -21,6 +21,7 @@ from consultations.participation import kind_get
 from consultations.services.audit import audit_record
 from consultations.services.clearance import consultation_is_cleared
 from consultations.services.content import consultation_dates_check
+from consultations.services.notice import notice_attach
 
 S = ConsultationStatus
 
@@ -157,6 +158,8 @@ def consultation_schedule(*, acting_user: User, consultation_id: int) -> Consult
         now=now,
     )
     _stamp_save(consultation, "schedule", acting_user=acting_user)
+    # The announcement residents are told by, kept with the documents (issue 8).
+    notice_attach(acting_user=acting_user, consultation_id=consultation.pk)
     return consultation
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from consultations import participation
 from consultations.models import Consultation, ConsultationStatus, ParticipationForm
 from consultations.services.audit import audit_record
+from consultations.services.notice import notice_refresh
 
 FIELD = "participation_forms"
 
@@ -193,7 +194,7 @@ def participation_form_add(
     errors.update(participation_form_window_errors(consultation, starts_at, ends_at))
     if errors:
         raise ValidationError(errors)
-    return _add(
+    form = _add(
         acting_user,
         consultation,
         kind_name,
@@ -201,6 +202,8 @@ def participation_form_add(
         ends_at=ends_at,
         settings=settings,
     )
+    notice_refresh(acting_user=acting_user, consultation_id=consultation.pk)
+    return form
 
 
 @transaction.atomic
@@ -236,6 +239,7 @@ def participation_form_update(
             "after": {"starts_at": starts_at, "ends_at": ends_at, "settings": form.settings},
         },
     )
+    notice_refresh(acting_user=acting_user, consultation_id=form.consultation_id)
     return form
 
 
@@ -248,6 +252,7 @@ def participation_form_remove(*, acting_user: Any, form_id: int) -> None:
     _changeable(form.consultation)
     _removable(form)
     _remove(acting_user, form)
+    notice_refresh(acting_user=acting_user, consultation_id=form.consultation_id)
 
 
 @transaction.atomic
@@ -282,4 +287,5 @@ def participation_forms_set(
     for kind in participation.kinds():
         if kind.name in wanted and kind.name not in current:
             _add(acting_user, consultation, kind.name)
+    notice_refresh(acting_user=acting_user, consultation_id=consultation.pk)
     return list(consultation.participation_forms.all())
