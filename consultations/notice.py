@@ -423,7 +423,8 @@ def notice_odt(notice: Notice) -> bytes:
         f'<text:p text:style-name="Issuer">{_x(line)}</text:p>' for line in notice.issuer
     ]
     body.append(
-        f'<text:h text:style-name="Title" text:outline-level="1">{_x(notice.title)}</text:h>'
+        '<text:h text:style-name="Title" text:outline-level="1">'
+        f"{_x(notice.title.upper())}</text:h>"
     )
     body.append(f'<text:p text:style-name="Subtitle">{_x(notice.subtitle)}</text:p>')
     for section in notice.sections:
