@@ -264,6 +264,8 @@ class DocumentRevisionForm(forms.Form):
     change_note = forms.CharField(
         label=_("What has changed"),
         max_length=2000,
+        # Checked by the service, whose message says why a note is needed.
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Shown to residents next to the new version."),
     )
