@@ -113,7 +113,8 @@ def consultation_documents(consultation: Consultation) -> ConsultationDocuments:
     lineages: dict[int, list[Document]] = {}
     for document in sorted(consultation.documents.all(), key=lambda d: (d.uploaded_at, d.pk)):
         lineages.setdefault(document.lineage_id, []).append(document)
-    notice, attached = [], []
+    notice: list[DocumentLineage] = []
+    attached: list[DocumentLineage] = []
     for versions in lineages.values():
         versions.sort(key=lambda d: d.version, reverse=True)
         lineage = DocumentLineage(current=versions[0], earlier=tuple(versions[1:]))
