@@ -337,7 +337,8 @@ def notice_pdf(notice: Notice) -> bytes:
             doc.multi_cell(width, 6, section.heading, new_x="LMARGIN", new_y="NEXT")
         doc.set_font("Roboto", "", 10)
         for paragraph in section.paragraphs:
-            doc.multi_cell(width, 5, paragraph, new_x="LMARGIN", new_y="NEXT")
+            # Left-aligned: justified lines around long addresses leave wide gaps.
+            doc.multi_cell(width, 5, paragraph, align="L", new_x="LMARGIN", new_y="NEXT")
             doc.ln(1)
     return bytes(doc.output())
 
