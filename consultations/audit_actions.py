@@ -24,6 +24,8 @@ _ACTION_LABELS: dict[str, str | Promise] = {
     "participation_form_remove": gettext_lazy("form of participation removed"),
     "document_add": gettext_lazy("document attached"),
     "document_remove": gettext_lazy("document removed"),
+    "document_revise": gettext_lazy("corrected version of a document added"),
+    "notice_generate": gettext_lazy("announcement generated"),
     "department_save": gettext_lazy("department saved"),
     "area_save": gettext_lazy("area saved"),
     "category_save": gettext_lazy("category saved"),

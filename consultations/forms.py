@@ -249,6 +249,34 @@ class DocumentForm(forms.Form):
     )
 
 
+class DocumentRevisionForm(forms.Form):
+    """A corrected version of a document: the file, and what changed (residents read it)."""
+
+    file = forms.FileField(
+        label=_("Corrected file"),
+        help_text=_("PDF, DOCX or ODT, at most 20 MB."),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".pdf,.docx,.odt,application/pdf,application/vnd.oasis.opendocument.text"
+            }
+        ),
+    )
+    change_note = forms.CharField(
+        label=_("What has changed"),
+        max_length=2000,
+        # Checked by the service, whose message says why a note is needed.
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown to residents next to the new version."),
+    )
+    title = forms.CharField(
+        label=_("Document title"),
+        max_length=250,
+        required=False,
+        help_text=_("Leave empty to keep the current title."),
+    )
+
+
 class ReportForm(forms.Form):
     report_text = forms.CharField(
         label=_("Results and report"),

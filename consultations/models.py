@@ -330,8 +330,33 @@ class DocumentKind(models.TextChoices):
     ODT = "odt", "ODT"
 
 
+class DocumentRole(models.TextChoices):
+    # A file staff attached (draft act, map, study), or the announcement generated from the
+    # consultation's data (consultations.notice), kept as PDF and ODT.
+    ATTACHED = "attached", _("attached document")
+    NOTICE = "notice", _("announcement")
+
+
+# From scheduling on, residents rely on what they read: a document is never deleted or
+# overwritten, a correction is a new version with a public change note (issue 8).
+DOCUMENTS_FROZEN_STATUSES = frozenset(
+    {
+        ConsultationStatus.SCHEDULED,
+        ConsultationStatus.OPEN,
+        ConsultationStatus.CLOSED,
+        ConsultationStatus.REPORT_PUBLISHED,
+        ConsultationStatus.ARCHIVED,
+    }
+)
+
+
 class Document(models.Model):
-    """A file residents can download from the consultation page (draft act, map, report)."""
+    """One version of a file residents can download from the consultation page (draft act,
+    map, report, the announcement).
+
+    Versions of one document share ``first_version`` (the row of version 1, which has none);
+    each later version carries a change note residents read. Rows are never updated in
+    place once the consultation is scheduled: ``consultations.services.documents``."""
 
     consultation = models.ForeignKey(
         Consultation, on_delete=models.CASCADE, related_name="documents"
@@ -342,14 +367,45 @@ class Document(models.Model):
     size = models.PositiveBigIntegerField()
     original_name = models.CharField(max_length=250)
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    role = models.CharField(
+        max_length=16, choices=DocumentRole.choices, default=DocumentRole.ATTACHED
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    first_version = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="later_versions",
+        null=True,
+        blank=True,
+    )
+    change_note = models.TextField(_("what has changed"), blank=True)
+    # For the generated announcement: a digest of the text it was drawn from, so that it is
+    # drawn again only when the consultation's data changed.
+    source_digest = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("document")
         verbose_name_plural = _("documents")
         ordering = ["uploaded_at", "pk"]
+        constraints = [
+            # Two corrections made at once cannot both become "version 2".
+            models.UniqueConstraint(
+                fields=["first_version", "version"], name="document_version_once"
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(version=1) & models.Q(first_version__isnull=True))
+                | (models.Q(version__gt=1) & models.Q(first_version__isnull=False)),
+                name="document_version_has_first",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def lineage_id(self) -> int:
+        """The id of version 1: what every version of this document shares."""
+        return self.first_version_id or self.pk
 
 
 class News(models.Model):

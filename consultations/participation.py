@@ -18,6 +18,10 @@ The contract a kind fulfils:
   contributions cannot be removed from a consultation;
 - ``report_section(consultation)``: the kind's section of the consultation report, or
   ``None`` while it has nothing to say;
+- ``notice_lines(consultation)``: what the consultation's announcement (the notice, PDF and
+  ODT) says about this form beyond its name, window and address: places and times of
+  meetings, opening hours of a consultation point, how to sign up. Plain sentences in the
+  active language; none by default;
 - ``template_name``: the partial rendered in "how to take part" on the consultation page,
   given ``consultation``, ``form`` (the ParticipationForm row) and ``phase``
   ("before" / "open" / "after"), and ``entry`` (``consultations.selectors.ParticipationEntry``:
@@ -61,6 +65,10 @@ def _no_report_section(consultation: Consultation) -> dict[str, Any] | None:
     return None
 
 
+def _no_notice_lines(consultation: Consultation) -> list[str]:
+    return []
+
+
 @dataclass(frozen=True)
 class ParticipationKind:
     name: str
@@ -74,6 +82,7 @@ class ParticipationKind:
     report_section: Callable[[Consultation], dict[str, Any] | None] = field(
         default=_no_report_section
     )
+    notice_lines: Callable[[Consultation], list[str]] = field(default=_no_notice_lines)
     # Order on the page and in the form's choices: lower first.
     weight: int = 100
 

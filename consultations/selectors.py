@@ -33,6 +33,9 @@ from consultations.models import (
     Consultation,
     ConsultationStatus,
     Department,
+    Document,
+    DocumentKind,
+    DocumentRole,
     LegalBasis,
     News,
     ParticipationForm,
@@ -84,6 +87,40 @@ def consultations_public() -> QuerySet[Consultation]:
 
 def consultation_get_public(*, slug: str) -> Consultation | None:
     return consultations_public().prefetch_related("documents").filter(slug=slug).first()
+
+
+@dataclass(frozen=True)
+class DocumentLineage:
+    """One document with its versions: the newest, and the earlier ones newest first."""
+
+    current: Document
+    earlier: tuple[Document, ...]
+
+    @property
+    def versions(self) -> tuple[Document, ...]:
+        return (self.current, *self.earlier)
+
+
+@dataclass(frozen=True)
+class ConsultationDocuments:
+    notice: list[DocumentLineage]  # the announcement, PDF then ODT
+    attached: list[DocumentLineage]  # in the order they were first attached
+
+
+def consultation_documents(consultation: Consultation) -> ConsultationDocuments:
+    """A consultation's documents grouped by document, each with all its versions (from
+    ``consultation.documents``, prefetched or not: one query)."""
+    lineages: dict[int, list[Document]] = {}
+    for document in sorted(consultation.documents.all(), key=lambda d: (d.uploaded_at, d.pk)):
+        lineages.setdefault(document.lineage_id, []).append(document)
+    notice: list[DocumentLineage] = []
+    attached: list[DocumentLineage] = []
+    for versions in lineages.values():
+        versions.sort(key=lambda d: d.version, reverse=True)
+        lineage = DocumentLineage(current=versions[0], earlier=tuple(versions[1:]))
+        (notice if lineage.current.role == DocumentRole.NOTICE else attached).append(lineage)
+    notice.sort(key=lambda lineage: lineage.current.kind != DocumentKind.PDF)
+    return ConsultationDocuments(notice=notice, attached=attached)
 
 
 @dataclass(frozen=True)

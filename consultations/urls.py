@@ -60,6 +60,16 @@ urlpatterns = [
         name="panel_document_delete",
     ),
     path(
+        "panel/konsultacje/<int:consultation_id>/dokumenty/<int:document_id>/nowa-wersja/",
+        panel.document_revise,
+        name="panel_document_revise",
+    ),
+    path(
+        "panel/konsultacje/<int:consultation_id>/ogloszenie.<slug:kind>",
+        panel.notice_preview,
+        name="panel_notice_preview",
+    ),
+    path(
         "panel/konsultacje/<int:consultation_id>/<str:action>/",
         panel.consultation_lifecycle,
         name="panel_consultation_lifecycle",

@@ -24,11 +24,21 @@ from consultations.forms import (
     ConsultationForm,
     DepartmentForm,
     DocumentForm,
+    DocumentRevisionForm,
     NewsForm,
     ReportForm,
 )
 from consultations.forms_rules import DatesMoveForm, PublicationForm
-from consultations.models import Area, Category, ConsultationStatus, Department, News
+from consultations.models import (
+    DOCUMENTS_FROZEN_STATUSES,
+    Area,
+    Category,
+    ConsultationStatus,
+    Department,
+    DocumentRole,
+    News,
+)
+from consultations.notice import notice_odt, notice_pdf
 from consultations.panel_rules import rules_panel_context
 
 
@@ -234,6 +244,8 @@ def _detail_render(
         "cleared": services.consultation_is_cleared(consultation),
         "participation": selectors.participation_entries(consultation, include_unavailable=True),
         "history": selectors.audit_history_of(consultation),
+        "documents": selectors.consultation_documents(consultation),
+        "documents_frozen": consultation.status in DOCUMENTS_FROZEN_STATUSES,
         "lifecycle_errors": errors or [],
         "S": ConsultationStatus,
     }
@@ -280,6 +292,68 @@ def document_delete(
         return _detail_render(request, consultation, errors=exc.messages, status=400)
     messages.success(request, _("The document has been removed."))
     return redirect("panel_consultation_detail", consultation_id=consultation.pk)
+
+
+@permission_required(permissions.can_work_on_consultations)
+def document_revise(
+    request: AuthenticatedRequest, consultation_id: int, document_id: int
+) -> HttpResponse:
+    """Add a corrected version of a document (the only change a frozen document takes)."""
+    consultation = _consultation_or_404(request, consultation_id)
+    if not permissions.can_edit_consultation(request.user, consultation):
+        raise Http404
+    document = consultation.documents.filter(pk=document_id, role=DocumentRole.ATTACHED).first()
+    if document is None:
+        raise Http404
+    form = DocumentRevisionForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                revised = services.document_revise(
+                    acting_user=request.user,
+                    consultation_id=consultation.pk,
+                    document_id=document.pk,
+                    upload=form.cleaned_data["file"],
+                    change_note=form.cleaned_data["change_note"],
+                    title=form.cleaned_data["title"],
+                )
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Version %(version)s of the document has been added.")
+                    % {"version": revised.version},
+                )
+                return redirect("panel_consultation_detail", consultation_id=consultation.pk)
+        status = 400
+    return render(
+        request,
+        "consultations/panel/document_revise.html",
+        {"consultation": consultation, "document": document, "form": form},
+        status=status,
+    )
+
+
+NOTICE_MEDIA_TYPES = {"pdf": "application/pdf", "odt": "application/vnd.oasis.opendocument.text"}
+
+
+@permission_required(permissions.can_work_on_consultations)
+def notice_preview(request: HttpRequest, consultation_id: int, kind: str) -> HttpResponse:
+    """The announcement as it would read now, drawn on request (nothing is stored): the
+    stored one joins the documents when the consultation is scheduled."""
+    if kind not in NOTICE_MEDIA_TYPES:
+        raise Http404
+    consultation = _consultation_or_404(request, consultation_id)
+    notice = services.notice_of(consultation)
+    content = notice_pdf(notice) if kind == "pdf" else notice_odt(notice)
+    response = HttpResponse(content, content_type=NOTICE_MEDIA_TYPES[kind])
+    response["Content-Disposition"] = (
+        f'attachment; filename="ogloszenie-{consultation.slug}-podglad.{kind}"'
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 LIFECYCLE_ACTIONS = {

@@ -45,6 +45,7 @@ def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "consultation": consultation,
             "participation": selectors.participation_entries(consultation),
+            "documents": selectors.consultation_documents(consultation),
         },
     )
 
@@ -60,9 +61,12 @@ DOCUMENT_MEDIA_TYPES = {
 
 def document_download_name(document: Document) -> str:
     """The uploader's name with only letters, digits and hyphens kept, and the extension of
-    the document's real kind: "Uchwała (projekt).html" of a PDF becomes "Uchwała-projekt.pdf"."""
+    the document's real kind: "Uchwała (projekt).html" of a PDF becomes "Uchwała-projekt.pdf".
+    A later version says so ("Uchwała-projekt-wersja-2.pdf"): both can sit in one folder."""
     stem = (document.original_name or "").rsplit(".", 1)[0] or document.title
     stem = re.sub(r"[\W_]+", "-", stem).strip("-")[:100].strip("-") or "dokument"
+    if document.version > 1:
+        stem = f"{stem}-wersja-{document.version}"
     return f"{stem}.{document.kind}"
 
 

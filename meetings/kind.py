@@ -61,6 +61,37 @@ def report_section(consultation: Consultation) -> dict[str, Any] | None:
     }
 
 
+def notice_lines(consultation: Consultation) -> list[str]:
+    """What the announcement says of each event still on: its type, title, date and time,
+    place (or link) and opening hours, and whether residents sign up first."""
+    from django.utils import formats, timezone
+
+    lines = []
+    for event in Event.objects.filter(
+        consultation=consultation, status=EventStatus.SCHEDULED
+    ).order_by("starts_at", "pk"):
+        start, end = timezone.localtime(event.starts_at), timezone.localtime(event.ends_at)
+        when = _("%(date)s, %(start)s–%(end)s") % {
+            "date": formats.date_format(start, "j E Y"),
+            "start": start.strftime("%H:%M"),
+            "end": end.strftime("%H:%M")
+            if end.date() == start.date()
+            else f"{formats.date_format(end, 'j E Y')}, {end.strftime('%H:%M')}",
+        }
+        place = ", ".join(part for part in (event.venue, event.address) if part)
+        line = f"{event.get_event_type_display()} „{event.title}”: {when}"
+        if place:
+            line += f", {place}"
+        if event.online_url:
+            line += ", " + str(_("online: %(url)s") % {"url": event.online_url})
+        if event.opening_hours:
+            line += ", " + str(_("open %(hours)s") % {"hours": event.opening_hours})
+        if event.signup_required:
+            line += " " + str(_("(sign-up needed)"))
+        lines.append(line + ".")
+    return lines
+
+
 MEETING_KIND = ParticipationKind(
     name="meeting",
     label=_("Consultation meetings"),
@@ -71,6 +102,7 @@ MEETING_KIND = ParticipationKind(
     template_name="meetings/resident/_participation.html",
     contribution_count=contribution_count,
     report_section=report_section,
+    notice_lines=notice_lines,
     weight=40,
 )
 

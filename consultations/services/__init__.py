@@ -28,8 +28,10 @@ from consultations.services.content import (
 from consultations.services.documents import (
     DOCUMENT_MAX_BYTES,
     document_add,
+    document_frozen_message,
     document_kind_detect,
     document_remove,
+    document_revise,
 )
 from consultations.services.lifecycle import (
     TRANSITIONS,
@@ -44,6 +46,12 @@ from consultations.services.lifecycle import (
     consultations_advance,
 )
 from consultations.services.news import news_save
+from consultations.services.notice import (
+    notice_attach,
+    notice_documents,
+    notice_of,
+    notice_refresh,
+)
 from consultations.services.participation_forms import (
     participation_form_add,
     participation_form_remove,
@@ -91,10 +99,16 @@ __all__ = [
     "council_resolution_update",
     "department_save",
     "document_add",
+    "document_frozen_message",
     "document_kind_detect",
     "document_remove",
+    "document_revise",
     "geojson_check",
     "news_save",
+    "notice_attach",
+    "notice_documents",
+    "notice_of",
+    "notice_refresh",
     "participation_form_add",
     "participation_form_remove",
     "participation_form_update",

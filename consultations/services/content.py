@@ -23,6 +23,7 @@ from consultations.models import (
 from consultations.permissions import can_organise_in
 from consultations.public_changes import public_change
 from consultations.services.audit import audit_record
+from consultations.services.notice import notice_refresh
 from consultations.services.participation_forms import (
     participation_form_window_errors,
     participation_forms_set,
@@ -252,6 +253,7 @@ def consultation_update(
         )
     if changed:
         public_change("content", consultation.pk)
+    notice_refresh(acting_user=acting_user, consultation_id=consultation.pk)
     return consultation
 
 

@@ -29,6 +29,7 @@ from consultations.services.rules import (
     consultation_rules_enforce,
     consultation_rules_in_force,
 )
+from consultations.services.notice import notice_attach
 
 S = ConsultationStatus
 logger = logging.getLogger(__name__)
@@ -194,6 +195,8 @@ def consultation_schedule(
             details={"channels": missing},
         )
     _stamp_save(consultation, "schedule", *extra, acting_user=acting_user)
+    # The announcement residents are told by, kept with the documents (issue 8).
+    notice_attach(acting_user=acting_user, consultation_id=consultation.pk)
     return consultation
 
 

@@ -23,6 +23,7 @@ from consultations import participation
 from consultations.models import Consultation, ConsultationStatus, ParticipationForm
 from consultations.public_changes import public_change
 from consultations.services.audit import audit_record
+from consultations.services.notice import notice_refresh
 
 FIELD = "participation_forms"
 
@@ -197,7 +198,7 @@ def participation_form_add(
     errors.update(participation_form_window_errors(consultation, starts_at, ends_at))
     if errors:
         raise ValidationError(errors)
-    return _add(
+    form = _add(
         acting_user,
         consultation,
         kind_name,
@@ -205,6 +206,8 @@ def participation_form_add(
         ends_at=ends_at,
         settings=settings,
     )
+    notice_refresh(acting_user=acting_user, consultation_id=consultation.pk)
+    return form
 
 
 @transaction.atomic
@@ -241,6 +244,7 @@ def participation_form_update(
         },
     )
     public_change("participation", form.consultation_id)
+    notice_refresh(acting_user=acting_user, consultation_id=form.consultation_id)
     return form
 
 
@@ -253,6 +257,7 @@ def participation_form_remove(*, acting_user: Any, form_id: int) -> None:
     _changeable(form.consultation)
     _removable(form)
     _remove(acting_user, form)
+    notice_refresh(acting_user=acting_user, consultation_id=form.consultation_id)
 
 
 @transaction.atomic
@@ -287,4 +292,5 @@ def participation_forms_set(
     for kind in participation.kinds():
         if kind.name in wanted and kind.name not in current:
             _add(acting_user, consultation, kind.name)
+    notice_refresh(acting_user=acting_user, consultation_id=consultation.pk)
     return list(consultation.participation_forms.all())

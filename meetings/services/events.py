@@ -15,7 +15,12 @@ from django.utils.translation import gettext as _
 from common.queue import task_queue_on_commit
 from consultations.models import Consultation, ConsultationStatus
 from consultations.selectors import participation_form_get
-from consultations.services import DOCUMENT_MAX_BYTES, audit_record, document_kind_detect
+from consultations.services import (
+    DOCUMENT_MAX_BYTES,
+    audit_record,
+    document_kind_detect,
+    notice_refresh,
+)
 from meetings.models import ON_SITE_TYPES, ONLINE_TYPES, Event, EventStatus, Signup, SignupStatus
 from meetings.selectors import KIND_NAME
 
@@ -130,6 +135,8 @@ def event_create(
         consultation=consultation,
         details={"title": event.title, "starts_at": event.starts_at},
     )
+    # The announcement names every event's place and time.
+    notice_refresh(acting_user=acting_user, consultation_id=consultation.pk)
     return event
 
 
@@ -186,6 +193,7 @@ def event_update(
     places_fill(event=event)
     if changed:
         _mail_everyone(event, "changed")
+    notice_refresh(acting_user=acting_user, consultation_id=event.consultation_id)
     return event
 
 
@@ -223,6 +231,7 @@ def event_cancel(*, acting_user: Any, event_id: int, reason: str = "") -> Event:
         details={"reason": reason.strip()[:500]},
     )
     _mail_everyone(event, "cancelled")
+    notice_refresh(acting_user=acting_user, consultation_id=event.consultation_id)
     return event
 
 
