@@ -29,6 +29,8 @@ _ACTION_LABELS: dict[str, str | Promise] = {
     "category_save": gettext_lazy("category saved"),
     "news_save": gettext_lazy("news item saved"),
     "site_settings_update": gettext_lazy("site settings changed"),
+    "privacy_notice_update": gettext_lazy("privacy notice changed"),
+    "accessibility_statement_update": gettext_lazy("accessibility statement reviewed and updated"),
 }
 
 

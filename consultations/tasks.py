@@ -6,7 +6,7 @@ from typing import Any
 
 from celery import shared_task
 
-from consultations.services import consultations_advance
+from consultations.services import accessibility_review_remind, consultations_advance
 from tenants.fanout import fan_out
 
 
@@ -20,3 +20,13 @@ def consultations_advance_all() -> dict[str, Any]:
         return list(consultations_advance())
 
     return fan_out(job_name="consultations advance", job=advance).as_dict()
+
+
+@shared_task
+def accessibility_review_remind_all() -> dict[str, Any]:
+    """Daily: from 1 March, each active municipality's admins get the yearly reminder to
+    review the accessibility statement by 31 March (art. 10 of the digital accessibility
+    act), exactly once a year (the unique year of AccessibilityReviewReminder)."""
+    return fan_out(
+        job_name="accessibility review reminder", job=accessibility_review_remind
+    ).as_dict()

@@ -31,6 +31,11 @@ from consultations.services.documents import (
     document_kind_detect,
     document_remove,
 )
+from consultations.services.legal import (
+    accessibility_review_remind,
+    accessibility_statement_update,
+    privacy_notice_update,
+)
 from consultations.services.lifecycle import (
     TRANSITIONS,
     Transition,
@@ -57,6 +62,8 @@ __all__ = [
     "TRANSITIONS",
     "ConsultationInput",
     "Transition",
+    "accessibility_review_remind",
+    "accessibility_statement_update",
     "area_save",
     "audit_action_label",
     "audit_action_labels_register",
@@ -85,5 +92,6 @@ __all__ = [
     "participation_form_remove",
     "participation_form_update",
     "participation_forms_set",
+    "privacy_notice_update",
     "site_settings_update",
 ]
