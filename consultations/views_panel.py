@@ -28,6 +28,7 @@ from consultations.forms import (
     ReportForm,
 )
 from consultations.models import Area, Category, ConsultationStatus, Department, News
+from consultations.participation import events as participation_events
 
 
 def errors_to_form(form: forms.Form, exc: ValidationError) -> None:
@@ -228,6 +229,8 @@ def _detail_render(
         "report_form": report_form or ReportForm(),
         "cleared": services.consultation_is_cleared(consultation),
         "participation": selectors.participation_entries(consultation, include_unavailable=True),
+        # Meetings, walks, consultation points of every kind that has them (the registry).
+        "events": participation_events(consultation),
         "history": selectors.audit_history_of(consultation),
         "lifecycle_errors": errors or [],
         "S": ConsultationStatus,

@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Consultation
-from consultations.participation import ParticipationKind
+from consultations.participation import ParticipationEvent, ParticipationKind
 from meetings.models import Event, EventStatus, SignupStatus
 
 # The price-list add-on "Moduł spotkań konsultacyjnych" (billing's seed, 0002_price_list_seed).
@@ -61,6 +61,25 @@ def report_section(consultation: Consultation) -> dict[str, Any] | None:
     }
 
 
+def events(consultation: Consultation) -> list[ParticipationEvent]:
+    """The consultation's events, for its staff page and for the register of remarks."""
+    from django.urls import reverse
+
+    return [
+        ParticipationEvent(
+            kind="meeting",
+            id=event.pk,
+            title=event.title,
+            type_label=str(event.get_event_type_display()),
+            starts_at=event.starts_at,
+            place=", ".join(p for p in (event.venue, event.address) if p) or event.online_url,
+            cancelled=event.status == EventStatus.CANCELLED,
+            panel_url=reverse("meeting_panel_event", kwargs={"event_id": event.pk}),
+        )
+        for event in Event.objects.filter(consultation=consultation).order_by("starts_at", "pk")
+    ]
+
+
 MEETING_KIND = ParticipationKind(
     name="meeting",
     label=_("Consultation meetings"),
@@ -71,6 +90,7 @@ MEETING_KIND = ParticipationKind(
     template_name="meetings/resident/_participation.html",
     contribution_count=contribution_count,
     report_section=report_section,
+    events=events,
     weight=40,
 )
 
