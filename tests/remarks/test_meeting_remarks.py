@@ -16,7 +16,6 @@ from meetings.models import EventStatus, EventType
 from remarks.models import Channel, Remark
 from remarks.selectors import RegisterFilters, register_rows
 from tests.conftest import force_login
-from tests.consultations.conftest import in_a  # noqa: F401
 from tests.meetings.helpers import event_make, meeting_consultation
 from tests.remarks.helpers import paper_remark, remark_input, staff_make
 
@@ -32,6 +31,12 @@ def _held_walk(consultation, **overrides):
     }
     values.update(overrides)
     return event_make(consultation, **values)
+
+
+@pytest.fixture
+def in_a(tenant_a):
+    with schema_context(tenant_a.schema_name):
+        yield tenant_a
 
 
 @pytest.fixture
