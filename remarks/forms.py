@@ -142,7 +142,9 @@ class RemarkEnterForm(_RemarkFields):
         widget=forms.RadioSelect,
     )
     received_on = forms.DateField(
-        label=_("Date received"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date received"),
+        # ISO, the only format an <input type="date"> shows (the meeting's date is filled in).
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     meeting_event = forms.TypedChoiceField(
         label=_("Meeting at which the remark was made"),

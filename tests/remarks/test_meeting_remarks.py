@@ -149,6 +149,9 @@ def test_the_clerk_goes_from_the_event_to_the_register_and_back(tenant_a):
     form = form_page.context["form"]
     assert form.initial["channel"] == "meeting"
     assert form.initial["meeting_event"] == walk.pk
+    # the date of the walk is in the date field as the browser shows it (ISO)
+    day = timezone.localdate(walk.starts_at).isoformat()
+    assert f'value="{day}"' in form_page.content.decode()
 
     response = client.post(
         f"/panel/konsultacje/{consultation.pk}/uwagi/nowa/",
