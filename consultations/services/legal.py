@@ -85,7 +85,7 @@ def _text_errors(data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, lis
     for name in fields:
         value = data.get(name)
         if isinstance(value, str):
-            limit = SiteSettings._meta.get_field(name).max_length or TEXT_MAX
+            limit = getattr(SiteSettings._meta.get_field(name), "max_length", None) or TEXT_MAX
             if len(value) > limit:
                 errors[name] = [_("At most %(n)s characters.") % {"n": limit}]
             elif "\x00" in value:
