@@ -39,6 +39,8 @@ _ACTION_LABELS: dict[str, str | Promise] = {
     "consultation_open_refused": gettext_lazy("opening refused by the legal rules"),
     "consultation_dates_move": gettext_lazy("dates moved after a late payment"),
     "council_resolution_update": gettext_lazy("council resolution on consultations changed"),
+    "privacy_notice_update": gettext_lazy("privacy notice changed"),
+    "accessibility_statement_update": gettext_lazy("accessibility statement reviewed and updated"),
 }
 
 

@@ -13,7 +13,14 @@ from consultations.selectors import site_settings_get
 
 def site(request: HttpRequest) -> dict[str, Any]:
     tenant = getattr(request, "tenant", None)
-    context: dict[str, Any] = {"platform_name": settings.PLATFORM_NAME, "municipality": None}
+    port = f":{settings.PLATFORM_PORT}" if settings.PLATFORM_PORT else ""
+    context: dict[str, Any] = {
+        "platform_name": settings.PLATFORM_NAME,
+        "municipality": None,
+        # The apex site, from settings (never the request's Host): the status pages of an
+        # unknown or closed site link the provider's legal texts there.
+        "platform_url": f"{settings.PLATFORM_SCHEME}://{settings.PLATFORM_DOMAIN}{port}/",
+    }
     if tenant is None or tenant.schema_name == get_public_schema_name():
         return context
     context["municipality"] = tenant

@@ -11,6 +11,8 @@ from django.utils.translation import pgettext
 from accounts.models import StaffRole, User
 from common.collation import polish_order
 from consultations.models import (
+    AccessibilityAssessment,
+    AccessibilityStatus,
     Area,
     Category,
     Consultation,
@@ -42,6 +44,105 @@ class SiteSettingsForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
     )
     coat_of_arms_remove = forms.BooleanField(label=_("Remove the coat of arms"), required=False)
+
+
+_LEGAL_TEXTAREA = {"rows": 5, "cols": 60}
+
+
+class PrivacyNoticeForm(forms.Form):
+    """What staff complete of the privacy notice; empty fields keep the defaults shown."""
+
+    controller_name = forms.CharField(
+        label=_("Data controller"),
+        max_length=300,
+        required=False,
+        help_text=_("Empty: the municipality's name, e.g. “Gmina Dębno”."),
+    )
+    controller_address = forms.CharField(
+        label=_("Controller's postal address"), max_length=300, required=False
+    )
+    controller_email = forms.CharField(
+        label=_("Controller's e-mail"),
+        max_length=254,
+        required=False,
+        help_text=_("Empty: the municipality's contact e-mail."),
+    )
+    dpo_email = forms.CharField(
+        label=_("Data protection officer's e-mail"), max_length=254, required=False
+    )
+    dpo_phone = forms.CharField(
+        label=_("Data protection officer's phone"), max_length=50, required=False
+    )
+    privacy_retention = forms.CharField(
+        label=_("How long data are kept"),
+        required=False,
+        widget=forms.Textarea(attrs=_LEGAL_TEXTAREA),
+        help_text=_("Empty: the default text shown in the notice."),
+    )
+    privacy_recipients = forms.CharField(
+        label=_("Recipients of the data"),
+        required=False,
+        widget=forms.Textarea(attrs=_LEGAL_TEXTAREA),
+        help_text=_(
+            "Empty: the provider of the platform as processor, and bodies entitled by law."
+        ),
+    )
+    privacy_extra = forms.CharField(
+        label=_("Other information"), required=False, widget=forms.Textarea(attrs=_LEGAL_TEXTAREA)
+    )
+
+
+class AccessibilityStatementForm(forms.Form):
+    """The accessibility statement; saving it records its yearly review."""
+
+    a11y_published_on = forms.DateField(
+        label=_("Date the site was published"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Empty: the day the site was launched."),
+    )
+    a11y_updated_on = forms.DateField(
+        label=_("Date of the last major update"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    a11y_status = forms.ChoiceField(
+        label=_("Compliance status"), choices=AccessibilityStatus.choices, widget=forms.RadioSelect
+    )
+    a11y_noncompliance = forms.CharField(
+        label=_("Content that is not accessible, and why"),
+        required=False,
+        widget=forms.Textarea(attrs=_LEGAL_TEXTAREA),
+        help_text=_("One item a line. Empty: the default list shown in the statement."),
+    )
+    a11y_exclusions = forms.CharField(
+        label=_("Exclusions"), required=False, widget=forms.Textarea(attrs=_LEGAL_TEXTAREA)
+    )
+    a11y_assessment = forms.ChoiceField(
+        label=_("How accessibility was assessed"),
+        choices=AccessibilityAssessment.choices,
+        widget=forms.RadioSelect,
+    )
+    a11y_audit_url = forms.CharField(
+        label=_("Link to the audit report"), max_length=500, required=False
+    )
+    a11y_contact_name = forms.CharField(
+        label=_("Person responsible for accessibility"), max_length=200, required=False
+    )
+    a11y_contact_email = forms.CharField(
+        label=_("Accessibility contact e-mail"),
+        max_length=254,
+        required=False,
+        help_text=_("Empty: the municipality's contact e-mail."),
+    )
+    a11y_contact_phone = forms.CharField(
+        label=_("Accessibility contact phone"), max_length=50, required=False
+    )
+    a11y_architectural = forms.CharField(
+        label=_("Architectural accessibility of the office"),
+        required=False,
+        widget=forms.Textarea(attrs=_LEGAL_TEXTAREA),
+    )
 
 
 # --- Staff panel ----------------------------------------------------------------------------

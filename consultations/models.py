@@ -18,6 +18,19 @@ from rulesets.models import LegalBasis
 HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour such as #1f4e79."))
 
 
+class AccessibilityStatus(models.TextChoices):
+    """The three statuses of the ministry's template (decision (EU) 2018/1523)."""
+
+    COMPLIANT = "compliant", _("fully compliant")
+    PARTLY = "partly", _("partially compliant")
+    NONCOMPLIANT = "non", _("not compliant")
+
+
+class AccessibilityAssessment(models.TextChoices):
+    SELF = "self", _("self-assessment by the public body")
+    AUDIT = "audit", _("assessment by a third party (audit)")
+
+
 def coat_of_arms_path(instance: SiteSettings, filename: str) -> str:
     # The tenant storage puts this under MEDIA_ROOT/<schema_name>/.
     extension = filename.rsplit(".", 1)[-1].lower()
@@ -34,6 +47,51 @@ class SiteSettings(models.Model):
         _("main colour"), max_length=7, default="#1f4e79", validators=[HEX_COLOUR]
     )
     tagline = models.CharField(_("tagline"), max_length=200, blank=True)
+
+    # --- The privacy notice (RODO art. 13, and art. 14 where data come from someone else) ---
+    # Empty fields fall back to the municipality's own data (consultations/legal_texts.py);
+    # what no data can give (the DPO's contact, the office's address) is a gap staff see.
+    controller_name = models.CharField(_("data controller"), max_length=300, blank=True)
+    controller_address = models.CharField(
+        _("controller's postal address"), max_length=300, blank=True
+    )
+    controller_email = models.EmailField(_("controller's e-mail"), blank=True)
+    dpo_email = models.EmailField(_("data protection officer's e-mail"), blank=True)
+    dpo_phone = models.CharField(_("data protection officer's phone"), max_length=50, blank=True)
+    privacy_retention = models.TextField(_("how long data are kept"), blank=True)
+    privacy_recipients = models.TextField(_("recipients of the data"), blank=True)
+    privacy_extra = models.TextField(_("other information"), blank=True)
+    privacy_updated_at = models.DateTimeField(null=True, blank=True)
+
+    # --- The accessibility statement (ustawa o dostępności cyfrowej, art. 10) ---------------
+    a11y_published_on = models.DateField(_("date the site was published"), null=True, blank=True)
+    a11y_updated_on = models.DateField(_("date of the last major update"), null=True, blank=True)
+    a11y_status = models.CharField(
+        _("compliance status"), max_length=12, choices=AccessibilityStatus.choices, blank=True
+    )
+    a11y_noncompliance = models.TextField(_("content that is not accessible"), blank=True)
+    a11y_exclusions = models.TextField(_("exclusions"), blank=True)
+    a11y_prepared_on = models.DateField(_("date the statement was prepared"), null=True, blank=True)
+    a11y_reviewed_on = models.DateField(
+        _("date of the last review and update"), null=True, blank=True
+    )
+    a11y_assessment = models.CharField(
+        _("how accessibility was assessed"),
+        max_length=8,
+        choices=AccessibilityAssessment.choices,
+        default=AccessibilityAssessment.SELF,
+    )
+    a11y_audit_url = models.URLField(_("link to the audit report"), max_length=500, blank=True)
+    a11y_contact_name = models.CharField(
+        _("person responsible for accessibility"), max_length=200, blank=True
+    )
+    a11y_contact_email = models.EmailField(_("accessibility contact e-mail"), blank=True)
+    a11y_contact_phone = models.CharField(
+        _("accessibility contact phone"), max_length=50, blank=True
+    )
+    a11y_architectural = models.TextField(
+        _("architectural accessibility of the office"), blank=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -44,6 +102,22 @@ class SiteSettings(models.Model):
 
     def __str__(self) -> str:
         return "site settings"
+
+
+class AccessibilityReviewReminder(models.Model):
+    """The yearly reminder to review the accessibility statement before 31 March: one row a
+    year in the municipality's schema, so the unique year makes "sent once a year" true
+    however many runs of the beat task race or are retried."""
+
+    year = models.PositiveIntegerField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    def __str__(self) -> str:
+        return str(self.year)
 
 
 def ends_after_start(name: str) -> models.CheckConstraint:

@@ -22,6 +22,10 @@ The contract a kind fulfils:
   ODT) says about this form beyond its name, window and address: places and times of
   meetings, opening hours of a consultation point, how to sign up. Plain sentences in the
   active language; none by default;
+- ``events(consultation)``: the kind's dated events (a meeting, a study walk, a consultation
+  point), as :class:`ParticipationEvent` rows: the consultation's staff page lists them and
+  the register of remarks lets a clerk name the one a remark was made at (channel
+  "meeting") — so remarks and meetings, sibling kinds, never import each other;
 - ``template_name``: the partial rendered in "how to take part" on the consultation page,
   given ``consultation``, ``form`` (the ParticipationForm row) and ``phase``
   ("before" / "open" / "after"), and ``entry`` (``consultations.selectors.ParticipationEntry``:
@@ -47,8 +51,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -70,6 +77,31 @@ def _no_notice_lines(consultation: Consultation) -> list[str]:
 
 
 @dataclass(frozen=True)
+class ParticipationEvent:
+    """One dated event of a kind (a meeting, a walk, a consultation point), as other kinds
+    and the consultation's pages see it."""
+
+    kind: str
+    id: int
+    title: str
+    type_label: str
+    starts_at: datetime
+    place: str
+    cancelled: bool
+    panel_url: str | None = None
+
+    @property
+    def label(self) -> str:
+        """What a clerk reads in a list and what a remark keeps: type, title, start."""
+        when = date_format(timezone.localtime(self.starts_at), "j E Y, H:i")
+        return f"{self.type_label}: {self.title} ({when})"
+
+
+def _no_events(consultation: Consultation) -> list[ParticipationEvent]:
+    return []
+
+
+@dataclass(frozen=True)
 class ParticipationKind:
     name: str
     label: str | Promise
@@ -83,6 +115,7 @@ class ParticipationKind:
         default=_no_report_section
     )
     notice_lines: Callable[[Consultation], list[str]] = field(default=_no_notice_lines)
+    events: Callable[[Consultation], list[ParticipationEvent]] = field(default=_no_events)
     # Order on the page and in the form's choices: lower first.
     weight: int = 100
 
@@ -140,6 +173,18 @@ def kinds() -> Iterator[ParticipationKind]:
 def kind_choices() -> list[tuple[str, str | Promise]]:
     """(name, label) of every registered kind, for a form's choices."""
     return [(kind.name, kind.label) for kind in kinds()]
+
+
+def events(consultation: Consultation) -> list[ParticipationEvent]:
+    """The dated events of every registered kind for this consultation, earliest first."""
+    found = [event for kind in kinds() for event in kind.events(consultation)]
+    return sorted(found, key=lambda event: (event.starts_at, event.kind, event.id))
+
+
+def event_get(consultation: Consultation, event_id: int) -> ParticipationEvent | None:
+    """The consultation's event with this id (of any kind), or None: an event of another
+    consultation, or of another municipality's schema, is simply not found."""
+    return next((event for event in events(consultation) if event.id == event_id), None)
 
 
 # --- Price-list add-ons: asked of billing, which is above consultations -----------------------

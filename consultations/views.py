@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import posixpath
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.static import serve
 
 from accounts.decorators import permission_required
 from accounts.http import AuthenticatedRequest
 from common.db import connection
-from consultations import permissions, selectors, services
-from consultations.forms import SiteSettingsForm
+from consultations import legal_texts, permissions, selectors, services
+from consultations.forms import AccessibilityStatementForm, PrivacyNoticeForm, SiteSettingsForm
 from consultations.forms_rules import CouncilResolutionForm
 from consultations.permissions import can_manage_site_settings, is_municipal_staff
 from consultations.selectors import site_settings_get
@@ -104,6 +106,65 @@ def panel_council_resolution(request: AuthenticatedRequest) -> HttpResponse:
         request,
         "consultations/panel/council_resolution.html",
         {"form": form, "current": current},
+    )
+
+
+def _errors_to_form(form: Any, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+
+
+@permission_required(can_manage_site_settings)
+def panel_privacy_notice(request: AuthenticatedRequest) -> HttpResponse:
+    """The privacy notice: defaults from the municipality's data, gaps listed for staff."""
+    current = site_settings_get()
+    initial = {name: getattr(current, name) for name in services.legal.PRIVACY_FIELDS}
+    form = PrivacyNoticeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.privacy_notice_update(acting_user=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("The privacy notice has been saved."))
+            return redirect("panel_privacy_notice")
+    notice = legal_texts.privacy_notice_for(current, request.tenant)  # type: ignore[attr-defined]
+    return render(
+        request, "consultations/panel/privacy_notice.html", {"form": form, "notice": notice}
+    )
+
+
+@permission_required(can_manage_site_settings)
+def panel_accessibility_statement(request: AuthenticatedRequest) -> HttpResponse:
+    """The accessibility statement: saving it is its yearly review (art. 10)."""
+    current = site_settings_get()
+    statement = legal_texts.accessibility_statement_for(
+        current,
+        request.tenant,  # type: ignore[attr-defined]
+        today=timezone.localdate(),
+    )
+    initial = {name: getattr(current, name) for name in services.legal.ACCESSIBILITY_FIELDS}
+    initial["a11y_status"] = statement.status
+    initial["a11y_assessment"] = statement.assessment
+    form = AccessibilityStatementForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.accessibility_statement_update(
+                acting_user=request.user, data=form.cleaned_data
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The accessibility statement has been saved; today is its date of review."),
+            )
+            return redirect("panel_accessibility_statement")
+    return render(
+        request,
+        "consultations/panel/accessibility_statement.html",
+        {"form": form, "statement": statement},
     )
 
 

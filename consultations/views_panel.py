@@ -40,6 +40,7 @@ from consultations.models import (
 )
 from consultations.notice import notice_odt, notice_pdf
 from consultations.panel_rules import rules_panel_context
+from consultations.participation import events as participation_events
 
 
 def errors_to_form(form: forms.Form, exc: ValidationError) -> None:
@@ -243,6 +244,8 @@ def _detail_render(
         "report_form": report_form or ReportForm(),
         "cleared": services.consultation_is_cleared(consultation),
         "participation": selectors.participation_entries(consultation, include_unavailable=True),
+        # Meetings, walks, consultation points of every kind that has them (the registry).
+        "events": participation_events(consultation),
         "history": selectors.audit_history_of(consultation),
         "documents": selectors.consultation_documents(consultation),
         "documents_frozen": consultation.status in DOCUMENTS_FROZEN_STATUSES,

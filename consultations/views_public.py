@@ -7,8 +7,9 @@ import re
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
-from consultations import selectors
+from consultations import legal_texts, selectors
 from consultations.forms import ConsultationSearchForm
 from consultations.models import Document, DocumentKind, News
 
@@ -98,7 +99,23 @@ def news_detail(request: HttpRequest, news_id: int) -> HttpResponse:
 
 
 def privacy_notice(request: HttpRequest) -> HttpResponse:
-    # The municipality's own text once the site settings hold one; else a default that names
-    # the municipality as the data controller.
-    text = getattr(selectors.site_settings_get(), "privacy_notice", "")
-    return render(request, "consultations/resident/privacy_notice.html", {"custom_text": text})
+    """The municipality's privacy notice (RODO art. 13–14), built from its data and what
+    staff completed; a gap reads "to be completed by the office"."""
+    notice = legal_texts.privacy_notice_for(
+        selectors.site_settings_get(),
+        request.tenant,  # type: ignore[attr-defined]
+    )
+    return render(request, "consultations/resident/privacy_notice.html", {"notice": notice})
+
+
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement in the structure of the ministry's template (art. 10 of
+    the digital accessibility act)."""
+    statement = legal_texts.accessibility_statement_for(
+        selectors.site_settings_get(),
+        request.tenant,  # type: ignore[attr-defined]
+        today=timezone.localdate(),
+    )
+    return render(
+        request, "consultations/resident/accessibility_statement.html", {"statement": statement}
+    )

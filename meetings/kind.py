@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Consultation
-from consultations.participation import ParticipationKind
+from consultations.participation import ParticipationEvent, ParticipationKind
 from meetings.models import Event, EventStatus, SignupStatus
 
 # The price-list add-on "Moduł spotkań konsultacyjnych" (billing's seed, 0002_price_list_seed).
@@ -90,6 +90,23 @@ def notice_lines(consultation: Consultation) -> list[str]:
             line += " " + str(_("(sign-up needed)"))
         lines.append(line + ".")
     return lines
+def events(consultation: Consultation) -> list[ParticipationEvent]:
+    """The consultation's events, for its staff page and for the register of remarks."""
+    from django.urls import reverse
+
+    return [
+        ParticipationEvent(
+            kind="meeting",
+            id=event.pk,
+            title=event.title,
+            type_label=str(event.get_event_type_display()),
+            starts_at=event.starts_at,
+            place=", ".join(p for p in (event.venue, event.address) if p) or event.online_url,
+            cancelled=event.status == EventStatus.CANCELLED,
+            panel_url=reverse("meeting_panel_event", kwargs={"event_id": event.pk}),
+        )
+        for event in Event.objects.filter(consultation=consultation).order_by("starts_at", "pk")
+    ]
 
 
 MEETING_KIND = ParticipationKind(
@@ -103,6 +120,7 @@ MEETING_KIND = ParticipationKind(
     contribution_count=contribution_count,
     report_section=report_section,
     notice_lines=notice_lines,
+    events=events,
     weight=40,
 )
 

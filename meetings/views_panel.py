@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -148,6 +149,9 @@ def _detail_render(
             or AttendanceForm(signups=confirmed, initial=initial),
             "minutes_form": minutes_form or MinutesForm(),
             "cancel_form": cancel_form or CancelForm(),
+            # Once it has started, remarks made at it can go into the register (the remarks
+            # app's page, reached by its URL name: meetings never imports remarks).
+            "held": event.starts_at <= timezone.now(),
             "errors": errors or [],
             "warnings": services.event_warnings(
                 services.EventInput(

@@ -18,12 +18,82 @@ from consultations.services import (
     department_save,
     news_save,
 )
+from meetings.models import Event
 
 S = ConsultationStatus
 
 # The demo's forms of participation. Meetings need the price-list add-on in the order, which
-# the demo's consultations (created before any order) do not have yet.
-DEMO_FORMS = ["remarks", "paragraph_comments", "survey"]
+# the demo's consultations (created before any order) do not have yet: they are stored
+# directly, as if the paid order had included it.
+DEMO_FORMS = ["remarks", "paragraph_comments", "survey", "meeting"]
+
+# The demo's events, by consultation status: (days from now, hour, type, title, venue,
+# address, opening hours, capacity, attendance). An open consultation has one held meeting
+# (with its attendance), a study walk and a consultation point to come; an upcoming one a
+# meeting; a closed one the meeting it held.
+DEMO_EVENTS: dict[str, list[tuple[int, int, str, str, str, str, str, int | None, int | None]]] = {
+    ConsultationStatus.OPEN: [
+        (
+            -3,
+            18,
+            "meeting",
+            "Spotkanie otwierające konsultacje",
+            "Sala sesyjna urzędu",
+            "ul. Rynek 1",
+            "",
+            None,
+            34,
+        ),
+        (
+            6,
+            17,
+            "study_walk",
+            "Spacer studyjny",
+            "Zbiórka przed ratuszem",
+            "ul. Rynek 1",
+            "",
+            25,
+            None,
+        ),
+        (
+            2,
+            10,
+            "consultation_point",
+            "Punkt konsultacyjny w bibliotece",
+            "Biblioteka publiczna",
+            "ul. Kościuszki 3",
+            "pon.–pt. 10:00–18:00, sob. 10:00–14:00",
+            None,
+            None,
+        ),
+    ],
+    ConsultationStatus.SCHEDULED: [
+        (
+            20,
+            18,
+            "meeting",
+            "Spotkanie informacyjne",
+            "Dom Kultury",
+            "ul. Mickiewicza 12",
+            "",
+            60,
+            None,
+        ),
+    ],
+    ConsultationStatus.CLOSED: [
+        (
+            -30,
+            18,
+            "meeting",
+            "Spotkanie z mieszkańcami",
+            "Świetlica wiejska",
+            "ul. Szkolna 2",
+            "",
+            None,
+            21,
+        ),
+    ],
+}
 
 
 def _chosen_on_create(kind_name: str) -> bool:
@@ -196,5 +266,37 @@ def demo_consultations_load(*, subdomain: str, admin: User) -> None:
             opened_at=starts_at if status != S.SCHEDULED else None,
             closed_at=ends_at if status == S.CLOSED else None,
         )
+        _demo_events(consultation, status=status, admin=admin, now=now)
     title, body = data["news"]
     news_save(acting_user=admin, news_id=None, title=title, body=body, area_id=areas[0].pk)
+
+
+def _demo_events(consultation: Consultation, *, status: str, admin: User, now: Any) -> None:
+    """The consultation's demo events, stored directly (past ones could not be scheduled
+    through the service, as in life they were scheduled before they happened)."""
+    today = timezone.localtime(now)
+    for days, hour, kind, title, venue, address, hours, capacity, attendance in DEMO_EVENTS.get(
+        status, []
+    ):
+        day = today + timedelta(days=days)
+        starts_at = day.replace(hour=hour, minute=0, second=0, microsecond=0)
+        long = kind == "consultation_point"
+        Event.objects.create(
+            consultation=consultation,
+            event_type=kind,
+            title=title,
+            description="Zapraszamy mieszkańców; opowiemy o projekcie i zapiszemy Państwa uwagi.",
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(days=14 if long else 0, hours=8 if long else 2),
+            opening_hours=hours,
+            venue=venue,
+            address=address,
+            step_free_access=True,
+            induction_loop=kind == "meeting",
+            interpreter_on_request=True,
+            signup_required=capacity is not None,
+            capacity=capacity,
+            attendance=attendance,
+            attendance_recorded_at=now if attendance is not None else None,
+            created_by=admin,
+        )

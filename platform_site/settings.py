@@ -393,6 +393,11 @@ CELERY_BEAT_SCHEDULE["meeting-signups-purge"] = {
     "task": "meetings.tasks.signups_purge_all",
     "schedule": 60.0 * 60,
 }
+# The yearly reminder to review the accessibility statement by 31 March (once a year each).
+CELERY_BEAT_SCHEDULE["accessibility-review-remind"] = {
+    "task": "consultations.tasks.accessibility_review_remind_all",
+    "schedule": 60.0 * 60 * 6,
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 
 INVITATION_VALID_DAYS = 7
@@ -449,6 +454,10 @@ BILLING_PROVIDER = {
         "BILLING_PROVIDER_BANK_ACCOUNT", "PL00 0000 0000 0000 0000 0000 0000"
     ),
 }
+# The provider's own legal texts on the apex site (its privacy notice and accessibility
+# statement): whom to write to, and the date they were last reviewed (ISO date).
+PROVIDER_CONTACT_EMAIL = os.environ.get("PROVIDER_CONTACT_EMAIL", f"kontakt@{PLATFORM_DOMAIN}")
+PROVIDER_LEGAL_TEXTS_DATE = os.environ.get("PROVIDER_LEGAL_TEXTS_DATE", "2026-12-04")
 # Days a municipality has to pay an order by transfer, printed on the confirmation.
 BILLING_TRANSFER_DUE_DAYS = 14
 

@@ -31,6 +31,12 @@ provider_patterns = (
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("operator/", include(provider_patterns)),
+    path("polityka-prywatnosci/", views.provider_privacy_notice, name="privacy_notice"),
+    path(
+        "deklaracja-dostepnosci/",
+        views.provider_accessibility_statement,
+        name="accessibility_statement",
+    ),
     path("konto/", include("allauth.urls")),
     path("", include("billing.urls_public")),
     path("", include("rulesets.urls_public")),

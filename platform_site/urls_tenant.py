@@ -20,7 +20,22 @@ urlpatterns = [
     path("konto/", include("accounts.urls")),
     path("konto/", include("allauth.urls")),
     path("panel/zespol/", include("accounts.urls_panel")),
+    path(
+        "panel/ustawienia/polityka-prywatnosci/",
+        views.panel_privacy_notice,
+        name="panel_privacy_notice",
+    ),
+    path(
+        "panel/ustawienia/deklaracja-dostepnosci/",
+        views.panel_accessibility_statement,
+        name="panel_accessibility_statement",
+    ),
     path("polityka-prywatnosci/", views_public.privacy_notice, name="privacy_notice"),
+    path(
+        "deklaracja-dostepnosci/",
+        views_public.accessibility_statement,
+        name="accessibility_statement",
+    ),
     path("media/<str:schema>/<path:path>", views.media, name="media"),
     # Before consultations.urls: "konsultacje/rss/" and "konsultacje/atom/" look like slugs.
     path("", include("subscriptions.urls")),

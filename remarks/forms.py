@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from consultations.participation import ParticipationEvent
 from remarks.models import STAFF_CHANNELS, AuthorKind, Channel, Decision, FormalIssueCode
 from remarks.rules import RemarkRules
 
@@ -141,7 +142,16 @@ class RemarkEnterForm(_RemarkFields):
         widget=forms.RadioSelect,
     )
     received_on = forms.DateField(
-        label=_("Date received"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date received"),
+        # ISO, the only format an <input type="date"> shows (the meeting's date is filled in).
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    meeting_event = forms.TypedChoiceField(
+        label=_("Meeting at which the remark was made"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("Only for a remark made at a meeting (from its minutes)."),
     )
     case_number = forms.CharField(label=_("Case number"), required=False, max_length=100)
     scan = forms.FileField(
@@ -152,6 +162,7 @@ class RemarkEnterForm(_RemarkFields):
     field_order = [
         "idempotency_key",
         "channel",
+        "meeting_event",
         "received_on",
         "case_number",
         "scan",
@@ -166,12 +177,18 @@ class RemarkEnterForm(_RemarkFields):
         "email",
     ]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, events: list[ParticipationEvent] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["author_kind"]).choices = AuthorKind.choices
         self.fields["author_kind"].initial = AuthorKind.PERSON
         self.fields["idempotency_key"].initial = uuid.uuid4()
         self.fields["channel"].initial = Channel.PAPER
+        # The consultation's events (the participation registry), cancelled ones left out.
+        cast(forms.ChoiceField, self.fields["meeting_event"]).choices = [
+            ("", _("— not from a meeting —"))
+        ] + [(event.id, event.label) for event in events or [] if not event.cancelled]
 
 
 class ResponseForm(forms.Form):

@@ -184,6 +184,13 @@ class Remark(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    # For a remark made at a meeting (channel "meeting"): the event, as the participation
+    # registry names it (consultations.participation.events). An id and a label, not a
+    # foreign key: meetings is a sibling app that remarks never imports; the label keeps
+    # the event named even if it is later deleted.
+    meeting_event_id = models.PositiveBigIntegerField(null=True, blank=True)
+    meeting_event_label = models.CharField(_("event"), max_length=400, blank=True)
+
     submitted_at = models.DateTimeField(_("sent"))
     registered_at = models.DateTimeField(_("registered"), null=True, blank=True)
 
@@ -213,6 +220,11 @@ class Remark(models.Model):
             models.CheckConstraint(
                 condition=models.Q(state="pending") | models.Q(reference__isnull=False),
                 name="remark_registered_has_reference",
+            ),
+            # A remark from a meeting always names the event it was made at.
+            models.CheckConstraint(
+                condition=~models.Q(channel="meeting") | ~models.Q(meeting_event_label=""),
+                name="remark_meeting_names_the_event",
             ),
         ]
 

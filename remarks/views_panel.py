@@ -10,11 +10,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import permission_required
 from accounts.http import AuthenticatedRequest
+from consultations import participation
 from consultations.models import Consultation
 from consultations.permissions import is_municipal_staff
 from remarks import permissions, selectors, services
@@ -28,7 +30,7 @@ from remarks.forms import (
     RemarkEnterForm,
     ResponseForm,
 )
-from remarks.models import Decision, FormalIssueCode, Remark, RemarkGroup, Response
+from remarks.models import Channel, Decision, FormalIssueCode, Remark, RemarkGroup, Response
 from remarks.views import errors_to_form
 
 Predicate = Any
@@ -97,7 +99,24 @@ def register(request: HttpRequest, consultation_id: int) -> HttpResponse:
 @permission_required(is_municipal_staff)
 def remark_enter(request: AuthenticatedRequest, consultation_id: int) -> HttpResponse:
     consultation = _consultation_for(request, consultation_id, permissions.can_enter_remark)
-    form = RemarkEnterForm(request.POST or None, request.FILES or None)
+    events = participation.events(consultation)
+    initial: dict[str, Any] = {}
+    # "?spotkanie=<id>" from a meeting's page: the remark is from that event's minutes.
+    chosen = request.GET.get("spotkanie", "")
+    event = (
+        participation.event_get(consultation, int(chosen))
+        if chosen.isascii() and chosen.isdigit()
+        else None
+    )
+    if event is not None and not event.cancelled:
+        initial = {
+            "channel": Channel.MEETING,
+            "meeting_event": event.id,
+            "received_on": timezone.localdate(event.starts_at),
+        }
+    form = RemarkEnterForm(
+        request.POST or None, request.FILES or None, events=events, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -110,6 +129,7 @@ def remark_enter(request: AuthenticatedRequest, consultation_id: int) -> HttpRes
                 case_number=data["case_number"],
                 idempotency_key=data["idempotency_key"],
                 scan=data["scan"],
+                meeting_event_id=data["meeting_event"],
             )
         except ValidationError as exc:
             errors_to_form(form, exc)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -36,6 +37,27 @@ def _municipality_or_404(municipality_id: int) -> Municipality:
 
 def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "tenants/landing.html")
+
+
+def _provider_legal_context() -> dict[str, Any]:
+    provider = settings.BILLING_PROVIDER
+    return {
+        "provider": provider,
+        "contact_email": settings.PROVIDER_CONTACT_EMAIL,
+        "legal_texts_date": settings.PROVIDER_LEGAL_TEXTS_DATE,
+    }
+
+
+def provider_privacy_notice(request: HttpRequest) -> HttpResponse:
+    """The provider's own privacy notice for its site and panel (RODO art. 13): here the
+    provider is the controller (on the municipalities' sites it is their processor)."""
+    return render(request, "tenants/privacy_notice.html", _provider_legal_context())
+
+
+def provider_accessibility_statement(request: HttpRequest) -> HttpResponse:
+    """The provider's accessibility statement for its own site, in the same structure as
+    the municipalities' (the provider is not a public body: a statement of good will)."""
+    return render(request, "tenants/accessibility_statement.html", _provider_legal_context())
 
 
 @provider_required

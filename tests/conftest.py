@@ -427,8 +427,16 @@ FOOTER_PATHS = {
     "/subskrypcje/": "subscriptions",
     "/konsultacje/rss/": "RSS feed",
     "/konsultacje/kalendarz.ics": "calendar",
-    "/polityka-prywatnosci/": "privacy notice",
 }
+# What every page of every site must link in its footer (issue 8): the privacy notice and the
+# accessibility statement — a municipality's own on its site, the provider's on the apex and
+# on the pages shown for an unknown, suspended or archived site.
+LEGAL_PATHS = {
+    "/polityka-prywatnosci/": "privacy notice",
+    "/deklaracja-dostepnosci/": "accessibility statement",
+}
+# Legal pages already opened by a journey (by full address): each is followed once a run.
+_LEGAL_PAGES_SEEN: set[str] = set()
 
 
 def _axe_violations(page: object) -> list[dict[str, object]]:
@@ -460,19 +468,54 @@ def is_municipality_site(url: str) -> bool:
     return host.endswith(".localhost")
 
 
-def footer_paths_missing(page: object) -> list[str]:
-    """The paths of FOOTER_PATHS that no link in the page's footer points at."""
+def footer_paths_missing(page: object, paths: dict[str, str] | None = None) -> list[str]:
+    """The paths of FOOTER_PATHS (or ``paths``) that no link in the page's footer points at."""
     hrefs = page.evaluate(  # type: ignore[attr-defined]
         """() => Array.from(document.querySelectorAll('footer a[href]'))
             .map(a => new URL(a.href).pathname)"""
     )
-    return [f"{path} ({what})" for path, what in FOOTER_PATHS.items() if path not in hrefs]
+    paths = FOOTER_PATHS if paths is None else paths
+    return [f"{path} ({what})" for path, what in paths.items() if path not in hrefs]
+
+
+def assert_legal_links(page: object, name: str) -> None:
+    """Both legal texts are one click away: a link in the footer of this page, and the page
+    it opens answers with the text (each address is followed once a run)."""
+    missing = footer_paths_missing(page, LEGAL_PATHS)
+    assert missing == [], f"{name}: the footer has no link to {', '.join(missing)}"
+    links = page.evaluate(  # type: ignore[attr-defined]
+        """(paths) => Array.from(document.querySelectorAll('footer a[href]'))
+            .map(a => a.href).filter(href => paths.includes(new URL(href).pathname))""",
+        list(LEGAL_PATHS),
+    )
+    headings = {
+        "/polityka-prywatnosci/": "Informacja o przetwarzaniu danych osobowych",
+        "/deklaracja-dostepnosci/": "Deklaracja dostępności",
+    }
+    import http.client
+    from urllib.parse import urlsplit
+
+    for href in links:
+        if href in _LEGAL_PAGES_SEEN:
+            continue
+        # "*.localhost" resolves only inside Chromium: ask the server on loopback with the
+        # link's Host header, as tests/meetings/http.py does.
+        parts = urlsplit(href)
+        connection = http.client.HTTPConnection("127.0.0.1", parts.port or 80, timeout=30)
+        connection.request("GET", parts.path, headers={"Host": parts.netloc})
+        response = connection.getresponse()
+        body = response.read().decode()
+        connection.close()
+        assert response.status == 200, f"{name}: {href} answers {response.status}"
+        assert f"<h1>{headings[parts.path]}</h1>" in body, f"{name}: {href} shows no text"
+        _LEGAL_PAGES_SEEN.add(href)
 
 
 def assert_accessible(page: object, name: str, *, municipality_site: bool | None = None) -> None:
     """Check the page the journey is on: zero WCAG 2.1 AA violations (axe-core) at desktop
     and phone width, no horizontal scrolling at 390 px, and, on a municipality's site, the
-    footer links a resident needs. Screenshots of both widths go to var/test/screenshots.
+    footer links a resident needs; on every page, the privacy notice and the accessibility
+    statement one click away. Screenshots of both widths go to var/test/screenshots.
 
     ``municipality_site`` defaults to "the host is a municipality's subdomain"; pages that
     are not the municipality's own site there (the unknown-host and suspended pages) pass
@@ -486,6 +529,7 @@ def assert_accessible(page: object, name: str, *, municipality_site: bool | None
     if municipality_site:
         missing = footer_paths_missing(page)
         assert missing == [], f"{name}: the footer has no link to {', '.join(missing)}"
+    assert_legal_links(page, name)
     desktop = page.viewport_size  # type: ignore[attr-defined]
     page.set_viewport_size(PHONE)  # type: ignore[attr-defined]
     try:

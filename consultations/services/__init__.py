@@ -33,6 +33,11 @@ from consultations.services.documents import (
     document_remove,
     document_revise,
 )
+from consultations.services.legal import (
+    accessibility_review_remind,
+    accessibility_statement_update,
+    privacy_notice_update,
+)
 from consultations.services.lifecycle import (
     TRANSITIONS,
     Transition,
@@ -76,6 +81,8 @@ __all__ = [
     "Transition",
     "announcement_publication_add",
     "announcement_publication_remove",
+    "accessibility_review_remind",
+    "accessibility_statement_update",
     "area_save",
     "audit_action_label",
     "audit_action_labels_register",
@@ -113,5 +120,6 @@ __all__ = [
     "participation_form_remove",
     "participation_form_update",
     "participation_forms_set",
+    "privacy_notice_update",
     "site_settings_update",
 ]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from common.queue import task_queue_on_commit
+from consultations import participation
 from consultations.models import Consultation, ConsultationStatus
 from consultations.services import audit_record
 from remarks import selectors
@@ -397,10 +398,15 @@ def remark_enter(
     case_number: str,
     idempotency_key: uuid.UUID,
     scan: UploadedFile | None = None,
+    meeting_event_id: int | None = None,
     now: datetime | None = None,
 ) -> Remark:
     """A clerk registers a remark received on paper, by e-mail, through ePUAP or at a
     meeting, with the date it was received, the case number and a scan of the original.
+
+    A remark made at a meeting (written in its minutes) names the event: one of the
+    consultation's events that the participation registry lists (meetings registers them),
+    not cancelled and held by the date received.
 
     It is registered at once with a reference number, whatever it lacks: what the
     consultation's rules require and it does not meet, and a date received after the end,
@@ -429,6 +435,22 @@ def remark_enter(
     today = timezone.localdate(now)
     if received_on > today:
         errors["received_on"] = [_("The date received cannot be in the future.")]
+    event = None
+    if channel == Channel.MEETING:
+        event = (
+            participation.event_get(consultation, meeting_event_id)
+            if meeting_event_id is not None
+            else None
+        )
+        if event is None:
+            errors["meeting_event"] = [_("Choose the meeting at which the remark was made.")]
+        elif event.cancelled:
+            errors["meeting_event"] = [_("This event was cancelled: no remarks were made at it.")]
+        elif timezone.localdate(event.starts_at) > received_on:
+            errors["received_on"] = [
+                _("A remark made at a meeting cannot be received before the meeting (%(day)s).")
+                % {"day": date_format(timezone.localtime(event.starts_at), "j E Y")}
+            ]
     _starts, ends = selectors.form_window(consultation, form)
     scan_kind = ""
     if scan is not None:
@@ -456,6 +478,8 @@ def remark_enter(
         email=data.email,
         received_on=received_on,
         case_number=case_number,
+        meeting_event_id=event.id if event else None,
+        meeting_event_label=event.label[:400] if event else "",
         scan_kind=scan_kind,
         entered_by=acting_user,
         submitted_at=now,
@@ -479,7 +503,12 @@ def remark_enter(
         action="remark_enter",
         target=remark,
         consultation=consultation,
-        details={"reference": remark.reference, "channel": channel, "late": late},
+        details={
+            "reference": remark.reference,
+            "channel": channel,
+            "late": late,
+            "meeting_event": remark.meeting_event_label,
+        },
     )
     return remark
 

@@ -164,3 +164,33 @@ def test_meetings_from_set_up_to_attendance(page, browser, live_stack, committed
     assert_fits_390(page, "meetings-attendance")
     with schema_context(tenant_a.schema_name):
         assert Event.objects.get(pk=walk.pk).attendance == 1
+
+    # The clerk enters two remarks from the minutes: each goes into the register with the
+    # channel "at a consultation meeting" and the walk named.
+    for author, text in (
+        ("Jan Kowalski", "Prosimy o ławki w cieniu przy stawie."),
+        ("Ewa Nowak", "Ścieżka rowerowa powinna omijać plac zabaw."),
+    ):
+        page.goto(live_stack.url(tenant_a.host, f"/panel/spotkania/{walk.pk}/"))
+        page.locator("#remark-from-minutes").click()
+        assert page.locator("#id_meeting_event").input_value() == str(walk.pk)
+        assert page.get_by_label("Na spotkaniu konsultacyjnym").is_checked()
+        page.locator("#id_justification").fill(text)
+        page.locator("#id_author_name").fill(author)
+        page.get_by_role("button", name="Zarejestruj uwagę").click()
+        page.get_by_text("Uwaga została zarejestrowana pod numerem").wait_for()
+    assert_accessible(page, "meetings-remark-from-minutes")
+    page.goto(live_stack.url(tenant_a.host, f"/panel/konsultacje/{consultation.pk}/uwagi/"))
+    register = page.locator("main").inner_text()
+    assert register.count(f"Spacer {tag}") == 2
+    assert "Na spotkaniu konsultacyjnym" in register
+    assert_accessible(page, "meetings-remarks-in-register")
+    with schema_context(tenant_a.schema_name):
+        from remarks.models import Remark
+
+        remarks = Remark.objects.filter(consultation=consultation, channel="meeting")
+        assert sorted(remarks.values_list("author_name", flat=True)) == [
+            "Ewa Nowak",
+            "Jan Kowalski",
+        ]
+        assert set(remarks.values_list("meeting_event_id", flat=True)) == {walk.pk}
