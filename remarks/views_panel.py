@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,7 +29,7 @@ from remarks.forms import (
     RemarkEnterForm,
     ResponseForm,
 )
-from remarks.models import Decision, FormalIssueCode, Remark, RemarkGroup, Response
+from remarks.models import Channel, Decision, FormalIssueCode, Remark, RemarkGroup, Response
 from remarks.views import errors_to_form
 
 Predicate = Any
@@ -69,19 +70,44 @@ def register(request: HttpRequest, consultation_id: int) -> HttpResponse:
             formal=data["formal"],
             review=request.GET.get("review") == "1",
         )
-    page = Paginator(selectors.register_rows(consultation, filters), REGISTER_PAGE_SIZE).get_page(
-        request.GET.get("strona")
-    )
+    counts = selectors.register_counts(consultation)
+    paginator = Paginator(selectors.register_page_rows(consultation, filters), REGISTER_PAGE_SIZE)
+    if filters == selectors.RegisterFilters():
+        # Unfiltered, the page count is the total already counted: one query fewer.
+        paginator.count = counts.total
+    page = paginator.get_page(request.GET.get("strona"))
     query = request.GET.copy()
     query.pop("strona", None)
-    counts = selectors.register_counts(consultation)
+    decision_labels = dict(Decision.choices)
+    formal_labels = dict(FormalIssueCode.choices)
+    channel_labels = dict(Channel.choices)
+    # What each row shows, resolved here once rather than by loops in the template.
+    rows = [
+        (
+            remark,
+            decision_labels.get(getattr(remark, "decision", None) or "", "–"),
+            "; ".join(str(formal_labels[i.code]) for i in remark.formal_issues.all()),
+            _("Choose %(ref)s") % {"ref": remark.reference},
+        )
+        for remark in page.object_list
+    ]
     return render(
         request,
         "remarks/panel/register.html",
         {
             "consultation": consultation,
-            "rows": page.object_list,
+            "rows": rows,
             "page": page,
+            "remark_url": reverse(
+                "panel_remark_detail", kwargs={"consultation_id": consultation.pk, "remark_id": 0}
+            ).removesuffix("0/"),
+            "group_url": reverse(
+                "panel_remark_group", kwargs={"consultation_id": consultation.pk, "group_id": 0}
+            ).removesuffix("0/"),
+            "by_channel": [
+                (channel_labels.get(channel, channel), n)
+                for channel, n in counts.by_channel.items()
+            ],
             "query": query.urlencode(),
             "counts": counts,
             "filter_form": filter_form,

@@ -240,12 +240,12 @@ def remark_submit(
     existing = Remark.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return SubmitResult(existing, False, existing.state == RemarkState.PENDING)
-    consultation = Consultation.objects.get(pk=consultation_id)
     comment = data.unit_id is not None or data.parent_id is not None
     kind = KIND_COMMENTS if comment else KIND_REMARKS
-    form = selectors.participation_form_of(consultation, kind)
+    form = selectors.form_with_consultation(consultation_id, kind)
     if form is None:
         raise ValidationError(_("This consultation does not take remarks in this form."))
+    consultation = form.consultation
     if consultation.status != ConsultationStatus.OPEN or not form.is_open_at(now):
         raise ValidationError(
             _(
