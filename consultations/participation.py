@@ -12,6 +12,9 @@ The contract a kind fulfils:
   the permission predicates), e.g. ``("submit",)``, ``("comment", "reply", "support")``;
 - ``resident_url_name`` / ``panel_url_name``: URL names reversed with the consultation's slug
   (resident) or id (panel) as the only keyword argument, ``None`` when the kind has no page;
+- ``settings_url_name``: the staff page where a form of this kind is configured (what the
+  kind keeps in ``ParticipationForm.settings``), reversed with the consultation's id; ``None``
+  when the kind has nothing to configure;
 - ``addon_code``: the price-list add-on an order must include before the kind is offered
   (``None`` when it comes with every consultation);
 - ``contribution_count(consultation)``: how many contributions it holds; a form with
@@ -68,6 +71,7 @@ class ParticipationKind:
     resident_actions: tuple[str, ...] = ()
     resident_url_name: str | None = None
     panel_url_name: str | None = None
+    settings_url_name: str | None = None
     addon_code: str | None = None
     template_name: str | None = None
     contribution_count: Callable[[Consultation], int] = field(default=_no_contributions)

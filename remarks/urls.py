@@ -4,6 +4,7 @@ from django.urls import path, re_path
 
 from remarks import views
 from remarks import views_panel as panel
+from remarks.rules import KIND_COMMENTS, KIND_REMARKS
 
 PANEL = "panel/konsultacje/<int:consultation_id>/"
 
@@ -56,4 +57,16 @@ urlpatterns = [
         name="panel_response_approve",
     ),
     path(PANEL + "projekt/", panel.draft_edit, name="panel_draft_edit"),
+    path(
+        PANEL + "uwagi/ustawienia/",
+        panel.form_settings,
+        {"kind": KIND_REMARKS},
+        name="panel_remark_form_settings",
+    ),
+    path(
+        PANEL + "projekt/ustawienia/",
+        panel.form_settings,
+        {"kind": KIND_COMMENTS},
+        name="panel_comments_settings",
+    ),
 ]

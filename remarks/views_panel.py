@@ -16,11 +16,13 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import permission_required
 from accounts.http import AuthenticatedRequest
+from consultations import participation
 from consultations.models import Consultation
 from consultations.permissions import is_municipal_staff
 from remarks import permissions, selectors, services
 from remarks.drafts import draft_text_from_file
 from remarks.forms import (
+    RemarkSettingsForm,
     DraftForm,
     FormalIssueForm,
     GroupForm,
@@ -30,6 +32,7 @@ from remarks.forms import (
     ResponseForm,
 )
 from remarks.models import Channel, Decision, FormalIssueCode, Remark, RemarkGroup, Response
+from remarks.rules import SETTINGS_KEYS, settings_locked
 from remarks.views import errors_to_form
 
 Predicate = Any
@@ -475,3 +478,42 @@ def decisions_import(request: AuthenticatedRequest, consultation_id: int) -> Htt
             % {"n": changed},
         )
     return redirect("panel_remark_register", consultation_id=consultation.pk)
+
+
+@permission_required(is_municipal_staff)
+def form_settings(request: AuthenticatedRequest, consultation_id: int, kind: str) -> HttpResponse:
+    """What the consultation's remark form (or its comments on the draft) asks and allows."""
+    consultation = _consultation_for(request, consultation_id, permissions.can_configure_form)
+    form_row = selectors.participation_form_of(consultation, kind)
+    if form_row is None or kind not in SETTINGS_KEYS:
+        raise Http404
+    locked = settings_locked(form_row.settings)
+    form = RemarkSettingsForm(
+        request.POST or None,
+        kind=kind,
+        locked=locked,
+        initial=RemarkSettingsForm.initial_from(form_row.settings),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.remark_form_settings_update(
+                acting_user=request.user,
+                consultation_id=consultation.pk,
+                kind=kind,
+                data=form.to_input(),
+            )
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("The settings of the form have been saved."))
+            return redirect("panel_consultation_detail", consultation_id=consultation.pk)
+    return render(
+        request,
+        "remarks/panel/form_settings.html",
+        {
+            "consultation": consultation,
+            "form": form,
+            "kind_label": participation.kind_label(kind),
+            "locked": bool(locked),
+        },
+    )

@@ -12,6 +12,7 @@ from remarks.services.register import (
     remark_enter,
     remark_submit,
 )
+from remarks.services.settings import RemarkSettingsInput, remark_form_settings_update
 from remarks.services.responses import (
     remark_ungroup,
     remarks_group,
@@ -21,6 +22,7 @@ from remarks.services.responses import (
 
 __all__ = [
     "RemarkInput",
+    "RemarkSettingsInput",
     "SubmitResult",
     "comment_support",
     "draft_units_replace",
@@ -30,6 +32,7 @@ __all__ = [
     "remark_confirm",
     "remark_enter",
     "remark_flag",
+    "remark_form_settings_update",
     "remark_hide",
     "remark_publish",
     "remark_submit",

@@ -282,6 +282,8 @@ def remark_submit(
         if not data.justification:
             errors["justification"] = [_("Please write your comment.")]
     else:
+        if rules.sections and data.document_part and data.document_part not in rules.sections:
+            errors["document_part"] = [_("Choose the part of the document from the list.")]
         if not data.proposed_wording:
             errors["proposed_wording"] = [_("Please write the proposed wording.")]
         if not data.justification:
