@@ -22,13 +22,13 @@ from consultations.permissions import is_municipal_staff
 from remarks import permissions, selectors, services
 from remarks.drafts import draft_text_from_file
 from remarks.forms import (
-    RemarkSettingsForm,
     DraftForm,
     FormalIssueForm,
     GroupForm,
     HideForm,
     RegisterFilterForm,
     RemarkEnterForm,
+    RemarkSettingsForm,
     ResponseForm,
 )
 from remarks.models import Channel, Decision, FormalIssueCode, Remark, RemarkGroup, Response

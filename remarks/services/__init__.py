@@ -12,13 +12,13 @@ from remarks.services.register import (
     remark_enter,
     remark_submit,
 )
-from remarks.services.settings import RemarkSettingsInput, remark_form_settings_update
 from remarks.services.responses import (
     remark_ungroup,
     remarks_group,
     response_approve,
     response_draft,
 )
+from remarks.services.settings import RemarkSettingsInput, remark_form_settings_update
 
 __all__ = [
     "RemarkInput",
