@@ -217,11 +217,12 @@ def raw_insert_measure(schema: str, consultation_id: int) -> dict[str, Any]:
                         "email, confirmation_hash, confirmation_sent_at, attachment, "
                         "attachment_kind, attachment_name, case_number, scan, scan_kind, "
                         "submitted_at, formally_defective, visibility, hidden_reason, "
-                        "needs_review, consent_at) VALUES (%s, 'online', 'pending', %s, "
+                        "needs_review, consent_at, source_key, source_label) "
+                        "VALUES (%s, 'online', 'pending', %s, "
                         "'§ 3 ust. 2', 'Park jest otwarty w godzinach 6–22.', "
                         "'Park jest otwarty całą dobę.', %s, 'person', 'Jan Kowalski', '', '', "
                         "%s, %s, now(), '', '', '', '', '', '', now(), false, 'published', '', "
-                        "false, now())",
+                        "false, now(), '', '')",
                         [
                             consultation_id,
                             str(uuid.uuid4()),

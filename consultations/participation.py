@@ -21,6 +21,11 @@ The contract a kind fulfils:
   contributions cannot be removed from a consultation;
 - ``report_section(consultation)``: the kind's section of the consultation report, or
   ``None`` while it has nothing to say;
+- ``free_texts(consultation, keys)``: what residents wrote freely in this kind's
+  contributions (a survey's open answers), as :class:`FreeText` rows, that a coordinator may
+  promote into the register of remarks; ``keys`` (None: all) narrows to those keys. ``None``
+  when the kind has no free text. The register (the remarks kind) reads them through
+  :func:`free_texts_of` and never imports the kind that wrote them;
 - ``template_name``: the partial rendered in "how to take part" on the consultation page,
   given ``consultation``, ``form`` (the ParticipationForm row) and ``phase``
   ("before" / "open" / "after"), and ``entry`` (``consultations.selectors.ParticipationEntry``:
@@ -44,8 +49,9 @@ Tests may register a kind of their own and must :func:`unregister` it afterwards
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
@@ -65,6 +71,27 @@ def _no_report_section(consultation: Consultation) -> dict[str, Any] | None:
 
 
 @dataclass(frozen=True)
+class FreeText:
+    """A resident's free text in a kind's contribution, as plain data (no model of the kind).
+
+    ``key`` is stable and unique across kinds and municipalities' schemas alike, at most 100
+    characters (e.g. ``"survey:answer:42"``): the register stores it so a text is promoted at
+    most once."""
+
+    key: str
+    kind: str
+    # Where it was written, for staff: the contribution's title (a survey's) and the
+    # question answered; the register names the kind by its label.
+    title: str
+    question: str
+    text: str
+    written_at: datetime
+
+
+FreeTexts = Callable[["Consultation", Collection[str] | None], list[FreeText]]
+
+
+@dataclass(frozen=True)
 class ParticipationKind:
     name: str
     label: str | Promise
@@ -78,6 +105,7 @@ class ParticipationKind:
     report_section: Callable[[Consultation], dict[str, Any] | None] = field(
         default=_no_report_section
     )
+    free_texts: FreeTexts | None = None
     # Order on the page and in the form's choices: lower first.
     weight: int = 100
 
@@ -135,6 +163,28 @@ def kinds() -> Iterator[ParticipationKind]:
 def kind_choices() -> list[tuple[str, str | Promise]]:
     """(name, label) of every registered kind, for a form's choices."""
     return [(kind.name, kind.label) for kind in kinds()]
+
+
+def free_texts_of(
+    consultation: Consultation, kind_names: Collection[str], keys: Collection[str] | None = None
+) -> list[FreeText]:
+    """The free texts of the consultation's forms of these kinds (those whose kind gives
+    any), oldest first; ``keys`` narrows to those keys."""
+    texts: list[FreeText] = []
+    for name in kind_names:
+        kind = _registry.get(name)
+        if kind is not None and kind.free_texts is not None:
+            texts.extend(kind.free_texts(consultation, keys))
+    return sorted(texts, key=lambda text: (text.written_at, text.key))
+
+
+def kinds_with_free_texts(kind_names: Collection[str]) -> list[ParticipationKind]:
+    """Those of these kinds that give free texts to promote."""
+    return [
+        kind
+        for name in kind_names
+        if (kind := _registry.get(name)) is not None and kind.free_texts is not None
+    ]
 
 
 # --- Price-list add-ons: asked of billing, which is above consultations -----------------------

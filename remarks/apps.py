@@ -46,6 +46,7 @@ class RemarksConfig(AppConfig):
         audit_action_labels_register(
             {
                 "remark_enter": _("registered a remark received outside the site"),
+                "remark_promote": _("moved a survey answer into the register of remarks"),
                 "remark_formal_issue_record": _("recorded a formal defect"),
                 "remark_formal_issue_withdraw": _("withdrew a formal defect"),
                 "remark_group": _("grouped remarks"),

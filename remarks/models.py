@@ -22,6 +22,7 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("By e-mail")
     EPUAP = "epuap", _("Through ePUAP")
     MEETING = "meeting", _("At a consultation meeting")
+    SURVEY = "survey", _("From a survey answer")
 
 
 # Channels a clerk enters from an original that arrived elsewhere.
@@ -183,6 +184,12 @@ class Remark(models.Model):
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A resident's free text promoted from another form of participation (a survey's open
+    # answer): the kind's stable key of that text ("survey:answer:42"), unique, so that one
+    # text enters the register once however often or concurrently it is promoted, and where
+    # it was written, for staff.
+    source_key = models.CharField(max_length=100, blank=True)
+    source_label = models.CharField(_("source"), max_length=600, blank=True)
 
     submitted_at = models.DateTimeField(_("sent"))
     registered_at = models.DateTimeField(_("registered"), null=True, blank=True)
@@ -219,6 +226,11 @@ class Remark(models.Model):
             models.CheckConstraint(
                 condition=models.Q(state="pending") | models.Q(reference__isnull=False),
                 name="remark_registered_has_reference",
+            ),
+            models.UniqueConstraint(
+                fields=["source_key"],
+                condition=~models.Q(source_key=""),
+                name="remark_promoted_once",
             ),
         ]
 

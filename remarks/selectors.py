@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from common.collation import polish_order
 from consultations.models import Consultation, ParticipationForm
+from consultations.participation import FreeText, free_texts_of, kinds_with_free_texts
 from consultations.selectors import PUBLIC_STATUSES, participation_form_get
 from remarks.models import (
     Channel,
@@ -349,3 +350,35 @@ def report_section(consultation: Consultation) -> dict[str, Any] | None:
         "by_channel": counts.by_channel,
         "by_formal": counts.by_formal,
     }
+
+
+def promotable_texts(consultation: Consultation) -> list[tuple[FreeText, Remark | None]]:
+    """The free texts of the consultation's other forms (a survey's open answers), oldest
+    first, each with the remark it was promoted to (None: not yet)."""
+    kinds = list(
+        ParticipationForm.objects.filter(consultation=consultation).values_list("kind", flat=True)
+    )
+    texts = free_texts_of(consultation, kinds)
+    promoted = {
+        remark.source_key: remark
+        for remark in Remark.objects.filter(
+            consultation=consultation, source_key__in=[text.key for text in texts]
+        ).only("pk", "reference", "source_key", "consultation_id")
+    }
+    return [(text, promoted.get(text.key)) for text in texts]
+
+
+def promotable_text_get(consultation: Consultation, key: str) -> FreeText | None:
+    """One free text of the consultation's forms by its key (None: no such text here)."""
+    kinds = list(
+        ParticipationForm.objects.filter(consultation=consultation).values_list("kind", flat=True)
+    )
+    texts = free_texts_of(consultation, kinds, keys=[key])
+    return next((text for text in texts if text.key == key), None)
+
+
+def has_promotable_kinds(consultation: Consultation) -> bool:
+    kinds = ParticipationForm.objects.filter(consultation=consultation).values_list(
+        "kind", flat=True
+    )
+    return bool(kinds_with_free_texts(list(kinds)))

@@ -34,6 +34,7 @@ urlpatterns = [
     path(PANEL + "uwagi/rejestr.xlsx", panel.register_export, name="panel_register_export"),
     path(PANEL + "uwagi/import/", panel.decisions_import, name="panel_decisions_import"),
     path(PANEL + "uwagi/nowa/", panel.remark_enter, name="panel_remark_enter"),
+    path(PANEL + "uwagi/z-ankiet/", panel.free_texts, name="panel_free_texts"),
     path(PANEL + "uwagi/grupuj/", panel.remarks_group, name="panel_remarks_group"),
     path(PANEL + "uwagi/<int:remark_id>/", panel.remark_detail, name="panel_remark_detail"),
     re_path(

@@ -74,6 +74,7 @@ def register(request: HttpRequest, consultation_id: int) -> HttpResponse:
             review=request.GET.get("review") == "1",
         )
     counts = selectors.register_counts(consultation)
+    can_enter = permissions.can_enter_remark(request.user, consultation)
     paginator = Paginator(selectors.register_page_rows(consultation, filters), REGISTER_PAGE_SIZE)
     if filters == selectors.RegisterFilters():
         # Unfiltered, the page count is the total already counted: one query fewer.
@@ -117,7 +118,8 @@ def register(request: HttpRequest, consultation_id: int) -> HttpResponse:
             "decisions": Decision,
             "formal_codes": FormalIssueCode,
             "groups": selectors.groups_of(consultation),
-            "can_enter": permissions.can_enter_remark(request.user, consultation),
+            "can_enter": can_enter,
+            "has_free_texts": can_enter and selectors.has_promotable_kinds(consultation),
             "can_group": permissions.can_check_formally(request.user, consultation),
         },
     )
@@ -515,5 +517,51 @@ def form_settings(request: AuthenticatedRequest, consultation_id: int, kind: str
             "form": form,
             "kind_label": participation.kind_label(kind),
             "locked": bool(locked),
+        },
+    )
+
+
+PROMOTE_PAGE_SIZE = 50
+
+
+@permission_required(is_municipal_staff)
+def free_texts(request: AuthenticatedRequest, consultation_id: int) -> HttpResponse:
+    """Residents' open answers in the consultation's other forms (surveys), each with a
+    button that moves it into the register, or the reference number it already has."""
+    consultation = _consultation_for(request, consultation_id, permissions.can_enter_remark)
+    if request.method == "POST":
+        key = request.POST.get("key", "")[:200]
+        text = selectors.promotable_text_get(consultation, key)
+        if text is None:
+            raise Http404
+        try:
+            remark = services.remark_promote(
+                acting_user=request.user, consultation_id=consultation.pk, text=text
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("The answer has been registered as a remark under the number %(ref)s.")
+                % {"ref": remark.reference},
+            )
+        return redirect(
+            f"{reverse('panel_free_texts', kwargs={'consultation_id': consultation.pk})}"
+            f"?strona={request.POST.get('strona', '1')[:6]}"
+        )
+    page = Paginator(selectors.promotable_texts(consultation), PROMOTE_PAGE_SIZE).get_page(
+        request.GET.get("strona")
+    )
+    return render(
+        request,
+        "remarks/panel/free_texts.html",
+        {
+            "consultation": consultation,
+            "page": page,
+            "rows": [
+                (text, remark, participation.kind_label(text.kind))
+                for text, remark in page.object_list
+            ],
         },
     )

@@ -2,6 +2,7 @@
 
 from remarks.services.drafts import draft_units_replace
 from remarks.services.moderation import comment_support, remark_flag, remark_hide, remark_publish
+from remarks.services.promote import remark_promote
 from remarks.services.register import (
     RemarkInput,
     SubmitResult,
@@ -34,6 +35,7 @@ __all__ = [
     "remark_flag",
     "remark_form_settings_update",
     "remark_hide",
+    "remark_promote",
     "remark_publish",
     "remark_submit",
     "remark_ungroup",
