@@ -107,8 +107,9 @@ def remark_form(request: HttpRequest, slug: str) -> HttpResponse:
 def remark_done(request: HttpRequest, slug: str) -> HttpResponse:
     """After sending: the reference number, or "check your mailbox"."""
     consultation = _consultation(slug)
-    signed = request.get_signed_cookie(
-        DONE_COOKIE, default="", salt=DONE_SALT, max_age=DONE_MAX_AGE
+    signed = (
+        request.get_signed_cookie(DONE_COOKIE, default="", salt=DONE_SALT, max_age=DONE_MAX_AGE)
+        or ""
     )
     remark = (
         Remark.objects.filter(pk=int(signed), consultation=consultation).first()
