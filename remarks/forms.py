@@ -248,7 +248,8 @@ class RegisterFilterForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Channel"), required=False, choices=[("", _("all")), *Channel.choices]
     )
-    section = forms.CharField(label=_("Part of the document"), required=False, max_length=300)
+    # Choices: the parts of the document the register's remarks name (set in __init__).
+    section = forms.ChoiceField(label=_("Part of the document"), required=False, choices=())
     formal = forms.ChoiceField(
         label=_("Formal status"),
         required=False,
@@ -260,6 +261,13 @@ class RegisterFilterForm(forms.Form):
         ],
     )
 
+    def __init__(self, *args: Any, sections: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["section"]).choices = [
+            ("", _("all")),
+            *((part, part) for part in sections or ()),
+        ]
+
 
 class RemarkSettingsForm(forms.Form):
     """What a consultation's remark form (or its comments on the draft) asks and allows.
@@ -267,18 +275,12 @@ class RemarkSettingsForm(forms.Form):
     Only the keys of the form's kind are shown (``remarks.rules.SETTINGS_KEYS``); a key a
     legal rule set locked is shown read-only with the provision that requires it."""
 
-    name_required = forms.BooleanField(
-        label=_("The author's name is required"),
-        required=False,
-        help_text=_("A person's first name and surname, or the name of an organisation."),
-    )
+    name_required = forms.BooleanField(label=_("The author's name is required"), required=False)
     address_required = forms.BooleanField(
         label=_("The author's address is required"), required=False
     )
     anonymous_accepted = forms.BooleanField(
-        label=_("Anonymous remarks are accepted"),
-        required=False,
-        help_text=_("The form then offers “I prefer not to give my name”."),
+        label=_("Anonymous remarks are accepted"), required=False
     )
     moderation = forms.ChoiceField(
         label=_("Moderation of public texts"), choices=MODERATION_CHOICES, widget=forms.RadioSelect

@@ -62,7 +62,10 @@ def _remark_for(consultation: Consultation, remark_id: int) -> Remark:
 @permission_required(is_municipal_staff)
 def register(request: HttpRequest, consultation_id: int) -> HttpResponse:
     consultation = _consultation_for(request, consultation_id, permissions.can_view_register)
-    filter_form = RegisterFilterForm(request.GET or None)
+    counts = selectors.register_counts(consultation)
+    filter_form = RegisterFilterForm(
+        request.GET or None, sections=[part for part, _n in counts.by_section if part]
+    )
     filters = selectors.RegisterFilters()
     if filter_form.is_valid():
         data = filter_form.cleaned_data
@@ -73,7 +76,6 @@ def register(request: HttpRequest, consultation_id: int) -> HttpResponse:
             formal=data["formal"],
             review=request.GET.get("review") == "1",
         )
-    counts = selectors.register_counts(consultation)
     can_enter = permissions.can_enter_remark(request.user, consultation)
     paginator = Paginator(selectors.register_page_rows(consultation, filters), REGISTER_PAGE_SIZE)
     if filters == selectors.RegisterFilters():
@@ -108,6 +110,11 @@ def register(request: HttpRequest, consultation_id: int) -> HttpResponse:
             "group_url": reverse(
                 "panel_remark_group", kwargs={"consultation_id": consultation.pk, "group_id": 0}
             ).removesuffix("0/"),
+            "formal_rows": [
+                (label, counts.by_formal.get(code, 0))
+                for code, label in FormalIssueCode.choices
+                if counts.by_formal.get(code)
+            ],
             "by_channel": [
                 (channel_labels.get(channel, channel), n)
                 for channel, n in counts.by_channel.items()
