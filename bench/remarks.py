@@ -217,11 +217,12 @@ def raw_insert_measure(schema: str, consultation_id: int) -> dict[str, Any]:
                         "email, confirmation_hash, confirmation_sent_at, attachment, "
                         "attachment_kind, attachment_name, case_number, scan, scan_kind, "
                         "submitted_at, formally_defective, visibility, hidden_reason, "
-                        "needs_review, consent_at) VALUES (%s, 'online', 'pending', %s, "
+                        "needs_review, consent_at, source_key, source_label) "
+                        "VALUES (%s, 'online', 'pending', %s, "
                         "'§ 3 ust. 2', 'Park jest otwarty w godzinach 6–22.', "
                         "'Park jest otwarty całą dobę.', %s, 'person', 'Jan Kowalski', '', '', "
                         "%s, %s, now(), '', '', '', '', '', '', now(), false, 'published', '', "
-                        "false, now())",
+                        "false, now(), '', '')",
                         [
                             consultation_id,
                             str(uuid.uuid4()),
@@ -262,6 +263,54 @@ def _wait(port: int, seconds: float = 60) -> None:
                 return
         time.sleep(0.2)
     raise RuntimeError("gunicorn did not start")
+
+
+def submission_in_process(host: str, slug: str, count: int = 50) -> dict[str, Any]:
+    """The same POST through django.test.Client in this process: SQL queries of one
+    submission and this process's CPU time a submission, figures that the machine's load
+    does not change (the HTTP figures above do)."""
+    from django.db import connection
+    from django.test import Client
+
+    client = Client(HTTP_HOST=host)
+    path = f"/konsultacje/{slug}/uwagi/"
+
+    def post(i: int) -> None:
+        response = client.post(
+            path,
+            {
+                "idempotency_key": str(uuid.uuid4()),
+                "document_part": "§ 3 ust. 2",
+                "current_wording": "Park jest otwarty w godzinach 6–22.",
+                "proposed_wording": "Park jest otwarty całą dobę.",
+                "justification": f"Mieszkańcy wracają późno z pracy ({i}).",
+                "author_kind": "person",
+                "author_name": "Jan Kowalski",
+                "email": f"mieszkaniec{uuid.uuid4().hex[:10]}@example.pl",
+                "consent": "on",
+            },
+        )
+        assert response.status_code == 302, response.status_code
+
+    for i in range(3):
+        post(i)
+    queries: list[str] = []
+
+    def note(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(note):
+        post(-1)
+    started = time.process_time()
+    for i in range(count):
+        post(i)
+    cpu_ms = (time.process_time() - started) * 1000 / count
+    return {
+        "submissions": count,
+        "queries_per_submission": len(queries),
+        "cpu_ms_per_submission": round(cpu_ms, 2),
+    }
 
 
 # --- 2 and 3. The register page and the export ------------------------------------------------
@@ -343,16 +392,20 @@ def page_measure(client: Any, url: str) -> dict[str, Any]:
     assert response.status_code == 200
     assert "UW/" in response.content.decode()
     samples = []
+    cpu_started = time.process_time()
     for _ in range(REQUESTS):
         started = time.perf_counter()
         client.get(url)
         samples.append((time.perf_counter() - started) * 1000)
+    cpu_ms = (time.process_time() - cpu_started) * 1000 / REQUESTS
     tracemalloc.start()
     client.get(url)
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return {
         "queries": len(queries),
+        # This process's CPU time a request (the load of other processes does not count).
+        "cpu_ms_per_request": round(cpu_ms, 2),
         "peak_python_mb": round(peak / 2**20, 2),
         **summary(samples),
     }
@@ -427,6 +480,10 @@ def main(real_stdout: Any) -> int:
     raw = raw_insert_measure(municipality.schema_name, consultation_id)
     log(f"  raw inserts {raw['per_second']}/s")
 
+    log("submissions in process (queries, CPU time)")
+    in_process = submission_in_process(host, "regulamin-parku")
+    log(f"  {in_process}")
+
     from remarks.models import Remark
 
     with schema_context(municipality.schema_name):
@@ -443,8 +500,10 @@ def main(real_stdout: Any) -> int:
     large = page_measure(client, page_url)
     with schema_context(municipality.schema_name):
         started = time.perf_counter()
+        cpu_started = time.process_time()
         data = register_xlsx(consultation)
         export_s = time.perf_counter() - started
+        export_cpu_s = time.process_time() - cpu_started
         # Memory in a second run: tracemalloc slows Python down several times.
         tracemalloc.start()
         register_xlsx(consultation)
@@ -454,6 +513,7 @@ def main(real_stdout: Any) -> int:
         "machine": machine_info(),
         "submissions_http": http_result,
         "raw_insert": raw,
+        "submissions_in_process": in_process,
         "submissions_share_of_raw": round(http_result["per_second"] / raw["per_second"], 3),
         "register_page": {
             "at_50": small,
@@ -463,6 +523,7 @@ def main(real_stdout: Any) -> int:
         "export_xlsx": {
             "remarks": REGISTER_SIZE,
             "seconds": round(export_s, 3),
+            "cpu_seconds": round(export_cpu_s, 3),
             "bytes": len(data),
             "peak_python_mb": round(export_peak / 2**20, 2),
         },

@@ -12,6 +12,9 @@ The contract a kind fulfils:
   the permission predicates), e.g. ``("submit",)``, ``("comment", "reply", "support")``;
 - ``resident_url_name`` / ``panel_url_name``: URL names reversed with the consultation's slug
   (resident) or id (panel) as the only keyword argument, ``None`` when the kind has no page;
+- ``settings_url_name``: the staff page where a form of this kind is configured (what the
+  kind keeps in ``ParticipationForm.settings``), reversed with the consultation's id; ``None``
+  when the kind has nothing to configure;
 - ``addon_code``: the price-list add-on an order must include before the kind is offered
   (``None`` when it comes with every consultation);
 - ``contribution_count(consultation)``: how many contributions it holds; a form with
@@ -26,6 +29,11 @@ The contract a kind fulfils:
   point), as :class:`ParticipationEvent` rows: the consultation's staff page lists them and
   the register of remarks lets a clerk name the one a remark was made at (channel
   "meeting") — so remarks and meetings, sibling kinds, never import each other;
+- ``free_texts(consultation, keys)``: what residents wrote freely in this kind's
+  contributions (a survey's open answers), as :class:`FreeText` rows, that a coordinator may
+  promote into the register of remarks; ``keys`` (None: all) narrows to those keys. ``None``
+  when the kind has no free text. The register (the remarks kind) reads them through
+  :func:`free_texts_of` and never imports the kind that wrote them;
 - ``template_name``: the partial rendered in "how to take part" on the consultation page,
   given ``consultation``, ``form`` (the ParticipationForm row) and ``phase``
   ("before" / "open" / "after"), and ``entry`` (``consultations.selectors.ParticipationEntry``:
@@ -49,7 +57,7 @@ Tests may register a kind of their own and must :func:`unregister` it afterwards
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -102,12 +110,34 @@ def _no_events(consultation: Consultation) -> list[ParticipationEvent]:
 
 
 @dataclass(frozen=True)
+class FreeText:
+    """A resident's free text in a kind's contribution, as plain data (no model of the kind).
+
+    ``key`` is stable and unique across kinds and municipalities' schemas alike, at most 100
+    characters (e.g. ``"survey:answer:42"``): the register stores it so a text is promoted at
+    most once."""
+
+    key: str
+    kind: str
+    # Where it was written, for staff: the contribution's title (a survey's) and the
+    # question answered; the register names the kind by its label.
+    title: str
+    question: str
+    text: str
+    written_at: datetime
+
+
+FreeTexts = Callable[["Consultation", Collection[str] | None], list[FreeText]]
+
+
+@dataclass(frozen=True)
 class ParticipationKind:
     name: str
     label: str | Promise
     resident_actions: tuple[str, ...] = ()
     resident_url_name: str | None = None
     panel_url_name: str | None = None
+    settings_url_name: str | None = None
     addon_code: str | None = None
     template_name: str | None = None
     contribution_count: Callable[[Consultation], int] = field(default=_no_contributions)
@@ -116,6 +146,7 @@ class ParticipationKind:
     )
     notice_lines: Callable[[Consultation], list[str]] = field(default=_no_notice_lines)
     events: Callable[[Consultation], list[ParticipationEvent]] = field(default=_no_events)
+    free_texts: FreeTexts | None = None
     # Order on the page and in the form's choices: lower first.
     weight: int = 100
 
@@ -185,6 +216,26 @@ def event_get(consultation: Consultation, event_id: int) -> ParticipationEvent |
     """The consultation's event with this id (of any kind), or None: an event of another
     consultation, or of another municipality's schema, is simply not found."""
     return next((event for event in events(consultation) if event.id == event_id), None)
+def free_texts_of(
+    consultation: Consultation, kind_names: Collection[str], keys: Collection[str] | None = None
+) -> list[FreeText]:
+    """The free texts of the consultation's forms of these kinds (those whose kind gives
+    any), oldest first; ``keys`` narrows to those keys."""
+    texts: list[FreeText] = []
+    for name in kind_names:
+        kind = _registry.get(name)
+        if kind is not None and kind.free_texts is not None:
+            texts.extend(kind.free_texts(consultation, keys))
+    return sorted(texts, key=lambda text: (text.written_at, text.key))
+
+
+def kinds_with_free_texts(kind_names: Collection[str]) -> list[ParticipationKind]:
+    """Those of these kinds that give free texts to promote."""
+    return [
+        kind
+        for name in kind_names
+        if (kind := _registry.get(name)) is not None and kind.free_texts is not None
+    ]
 
 
 # --- Price-list add-ons: asked of billing, which is above consultations -----------------------

@@ -447,6 +447,8 @@ class ParticipationEntry:
     # The kind's staff page for this consultation (the register of remarks, a survey's
     # results), when the kind has one.
     panel_url: str | None = None
+    # The kind's page configuring this form (staff only), when the kind has one.
+    settings_url: str | None = None
 
     @property
     def label(self) -> Any:
@@ -488,6 +490,14 @@ def participation_entries(
                 )
             except NoReverseMatch:
                 panel_url = None
+        settings_url = None
+        if include_unavailable and kind is not None and kind.settings_url_name:
+            try:
+                settings_url = reverse(
+                    kind.settings_url_name, kwargs={"consultation_id": consultation.pk}
+                )
+            except NoReverseMatch:
+                settings_url = None
         entries.append(
             ParticipationEntry(
                 form=form,
@@ -498,6 +508,7 @@ def participation_entries(
                 url=url,
                 contribution_count=count,
                 panel_url=panel_url,
+                settings_url=settings_url,
             )
         )
     return entries

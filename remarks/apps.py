@@ -23,6 +23,7 @@ class RemarksConfig(AppConfig):
                 resident_actions=("submit",),
                 resident_url_name="remark_form",
                 panel_url_name="panel_remark_register",
+                settings_url_name="panel_remark_form_settings",
                 template_name="remarks/resident/_take_part.html",
                 contribution_count=selectors.remarks_count,
                 report_section=selectors.report_section,
@@ -36,6 +37,7 @@ class RemarksConfig(AppConfig):
                 resident_actions=("comment", "reply", "support"),
                 resident_url_name="draft_comments",
                 panel_url_name="panel_draft_edit",
+                settings_url_name="panel_comments_settings",
                 template_name="remarks/resident/_take_part_comments.html",
                 contribution_count=selectors.comments_count,
                 weight=20,
@@ -44,6 +46,7 @@ class RemarksConfig(AppConfig):
         audit_action_labels_register(
             {
                 "remark_enter": _("registered a remark received outside the site"),
+                "remark_promote": _("moved a survey answer into the register of remarks"),
                 "remark_formal_issue_record": _("recorded a formal defect"),
                 "remark_formal_issue_withdraw": _("withdrew a formal defect"),
                 "remark_group": _("grouped remarks"),

@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from consultations.participation import ParticipationEvent
 from remarks.models import STAFF_CHANNELS, AuthorKind, Channel, Decision, FormalIssueCode
-from remarks.rules import RemarkRules
+from remarks.rules import MODERATION_CHOICES, SETTINGS_KEYS, RemarkRules
+from remarks.services.settings import RemarkSettingsInput
 
 TEXTAREA = {"rows": 5}
 
@@ -102,6 +103,13 @@ class RemarkForm(_RemarkFields):
             self.fields["author_name"].label = f"{_('First name and surname')} {required}"
         if rules.address_required:
             self.fields["address"].label = f"{_('Address')} {required}"
+        if rules.sections:
+            # The coordinator listed the parts of the document: the resident picks one.
+            self.fields["document_part"] = forms.ChoiceField(
+                label=self.fields["document_part"].label,
+                required=False,
+                choices=[("", _("the document as a whole")), *((p, p) for p in rules.sections)],
+            )
         self.fields["proposed_wording"].label = f"{_('Proposed wording')} {required}"
         self.fields["justification"].label = f"{_('Justification')} {required}"
         if email_known:
@@ -257,7 +265,8 @@ class RegisterFilterForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Channel"), required=False, choices=[("", _("all")), *Channel.choices]
     )
-    section = forms.CharField(label=_("Part of the document"), required=False, max_length=300)
+    # Choices: the parts of the document the register's remarks name (set in __init__).
+    section = forms.ChoiceField(label=_("Part of the document"), required=False, choices=())
     formal = forms.ChoiceField(
         label=_("Formal status"),
         required=False,
@@ -268,3 +277,91 @@ class RegisterFilterForm(forms.Form):
             *FormalIssueCode.choices,
         ],
     )
+
+    def __init__(self, *args: Any, sections: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["section"]).choices = [
+            ("", _("all")),
+            *((part, part) for part in sections or ()),
+        ]
+
+
+class RemarkSettingsForm(forms.Form):
+    """What a consultation's remark form (or its comments on the draft) asks and allows.
+
+    Only the keys of the form's kind are shown (``remarks.rules.SETTINGS_KEYS``); a key a
+    legal rule set locked is shown read-only with the provision that requires it."""
+
+    name_required = forms.BooleanField(label=_("The author's name is required"), required=False)
+    address_required = forms.BooleanField(
+        label=_("The author's address is required"), required=False
+    )
+    anonymous_accepted = forms.BooleanField(
+        label=_("Anonymous remarks are accepted"), required=False
+    )
+    moderation = forms.ChoiceField(
+        label=_("Moderation of public texts"), choices=MODERATION_CHOICES, widget=forms.RadioSelect
+    )
+    replies_allowed = forms.BooleanField(label=_("Residents may reply to comments"), required=False)
+    supports_allowed = forms.BooleanField(
+        label=_("Signed-in residents may support comments"), required=False
+    )
+    sections = forms.CharField(
+        label=_("Parts of the document to choose from"),
+        required=False,
+        max_length=40_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "One per line, e.g. “§ 3 ust. 2” or “Rozdział 2”. Residents then choose the part "
+            "from this list; leave empty to let them write it."
+        ),
+    )
+    source = forms.CharField(
+        label=_("Where these rules come from"),
+        required=False,
+        max_length=300,
+        help_text=_(
+            "E.g. “§ 4 ust. 2 uchwały nr XII/85/2026 Rady Gminy”. It is quoted in every formal "
+            "defect found by these rules."
+        ),
+    )
+
+    def __init__(
+        self, *args: Any, kind: str, locked: dict[str, str] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        keys = SETTINGS_KEYS[kind]
+        for name in list(self.fields):
+            if name not in keys:
+                del self.fields[name]
+        for name, citation in (locked or {}).items():
+            if name in self.fields:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Required by law: %(source)s.") % {
+                    "source": citation
+                }
+
+    @staticmethod
+    def initial_from(settings: dict[str, Any]) -> dict[str, Any]:
+        values = RemarkRules.from_settings(settings).as_settings()
+        values["sections"] = "\n".join(values["sections"])
+        return values
+
+    def to_input(self) -> RemarkSettingsInput:
+        data = self.cleaned_data
+        defaults = RemarkSettingsInput()
+        return RemarkSettingsInput(
+            **{
+                name: data.get(name, getattr(defaults, name))
+                for name in (
+                    "name_required",
+                    "address_required",
+                    "anonymous_accepted",
+                    "moderation",
+                    "replies_allowed",
+                    "supports_allowed",
+                    "source",
+                )
+            },
+            sections=(data.get("sections") or "").splitlines(),
+        )

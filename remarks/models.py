@@ -22,6 +22,7 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("By e-mail")
     EPUAP = "epuap", _("Through ePUAP")
     MEETING = "meeting", _("At a consultation meeting")
+    SURVEY = "survey", _("From a survey answer")
 
 
 # Channels a clerk enters from an original that arrived elsewhere.
@@ -183,6 +184,12 @@ class Remark(models.Model):
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A resident's free text promoted from another form of participation (a survey's open
+    # answer): the kind's stable key of that text ("survey:answer:42"), unique, so that one
+    # text enters the register once however often or concurrently it is promoted, and where
+    # it was written, for staff.
+    source_key = models.CharField(max_length=100, blank=True)
+    source_label = models.CharField(_("source"), max_length=600, blank=True)
 
     # For a remark made at a meeting (channel "meeting"): the event, as the participation
     # registry names it (consultations.participation.events). An id and a label, not a
@@ -215,6 +222,12 @@ class Remark(models.Model):
         indexes = [
             models.Index(fields=["consultation", "state", "channel"]),
             models.Index(fields=["consultation", "unit"]),
+            # The register page walks a consultation's registered remarks in this order and
+            # stops after a page: with this index PostgreSQL reads 100 rows, not all of them.
+            models.Index(
+                fields=["consultation", "state", "registered_at", "id"],
+                name="remark_register_order",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -225,6 +238,11 @@ class Remark(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(channel="meeting") | ~models.Q(meeting_event_label=""),
                 name="remark_meeting_names_the_event",
+            ),
+            models.UniqueConstraint(
+                fields=["source_key"],
+                condition=~models.Q(source_key=""),
+                name="remark_promoted_once",
             ),
         ]
 

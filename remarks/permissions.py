@@ -23,6 +23,9 @@ ANSWERING = frozenset({S.OPEN, S.CLOSED})
 WITH_REGISTER = frozenset({S.OPEN, S.CLOSED, S.REPORT_PUBLISHED, S.ARCHIVED})
 MODERATED = frozenset({S.OPEN, S.CLOSED, S.REPORT_PUBLISHED})
 DRAFT_EDITABLE = frozenset({S.DRAFT, S.ORDERED, S.SCHEDULED})
+# What a form asks may change until the consultation closes (its remarks were checked
+# against the settings as they were).
+SETTINGS_EDITABLE = frozenset({S.DRAFT, S.ORDERED, S.SCHEDULED, S.OPEN})
 
 
 def _is_moderator(user: Any) -> bool:
@@ -71,3 +74,8 @@ def can_moderate(user: Any, consultation: Consultation) -> bool:
 def can_edit_draft(user: Any, consultation: Consultation) -> bool:
     """Pastes or imports the draft to be commented: until the consultation opens."""
     return consultation.status in DRAFT_EDITABLE and can_manage_consultation(user, consultation)
+
+
+def can_configure_form(user: Any, consultation: Consultation) -> bool:
+    """Sets what the remark form (or the comments on the draft) asks and allows."""
+    return consultation.status in SETTINGS_EDITABLE and can_manage_consultation(user, consultation)

@@ -3,7 +3,32 @@
 ``consultations`` stores each form's settings as JSON and leaves their meaning to the kind:
 these are the remarks kinds' keys. Nothing here is a legal default hidden in code: a missing
 key takes the most open reading the act on municipal self-government allows (art. 5a: the
-council resolution decides), and the coordinator sets the rest per consultation.
+council resolution decides), and the coordinator sets the rest per consultation in the panel
+(``remarks.services.remark_form_settings_update``, the page "Ustawienia formularza").
+
+The shape of ``ParticipationForm.settings`` for the kinds "remarks" and "paragraph_comments"
+(every key optional; a value of the wrong type reads as the default):
+
+    {
+      "name_required": true,         # a person's or organisation's name (default true)
+      "address_required": false,     # the author's address (default false)
+      "anonymous_accepted": false,   # "I prefer not to give my name" offered (default false)
+      "moderation": "post",          # "post" (public at once) or "pre" (after review)
+      "supports_allowed": false,     # comments on the draft: signed-in residents support
+      "replies_allowed": true,       # comments on the draft: replies to a comment
+      "sections": ["§ 1", "§ 2"],    # remark form: the parts of the document to pick from;
+                                     # empty: the resident writes the part freely
+      "source": "§ 4 ust. 2 uchwały nr XII/85/2026",  # quoted in every formal defect
+      "locked": {"name_required": "art. 8k ust. 2 ustawy o planowaniu ..."}
+    }
+
+``locked`` is for a legal rule set (issue 8): it sets a key's value and names, per key, the
+provision that requires it. The panel shows a locked key read-only with that citation and the
+settings service refuses to change it; only the rule set (writing the JSON again through
+``consultations.services.participation_form_update``) changes or unlocks it. Forcing author
+details on is therefore: ``{"name_required": true, "address_required": true,
+"anonymous_accepted": false, "locked": {"name_required": "...", "address_required": "...",
+"anonymous_accepted": "..."}}``.
 """
 
 from __future__ import annotations
@@ -17,6 +42,9 @@ from django.utils.translation import gettext_lazy as _
 
 KIND_REMARKS = "remarks"
 KIND_COMMENTS = "paragraph_comments"
+
+SECTIONS_MAX = 100
+SECTION_MAX_LENGTH = 300
 
 MODERATION_PRE = "pre"
 MODERATION_POST = "post"
@@ -34,6 +62,8 @@ class RemarkRules:
     moderation: str = MODERATION_POST
     supports_allowed: bool = False
     replies_allowed: bool = True
+    # The parts of the document a resident picks from (empty: written freely).
+    sections: tuple[str, ...] = ()
     # Where these rules come from, quoted in every formal defect they find (e.g. "§ 4 ust. 2
     # uchwały nr XII/85/2026 Rady Gminy Dębno").
     source: str = ""
@@ -51,6 +81,9 @@ class RemarkRules:
         if moderation not in (MODERATION_PRE, MODERATION_POST):
             moderation = defaults.moderation
         source = settings.get("source", "")
+        sections = settings.get("sections", ())
+        if not isinstance(sections, list | tuple):
+            sections = ()
         return cls(
             name_required=flag("name_required"),
             address_required=flag("address_required"),
@@ -58,11 +91,48 @@ class RemarkRules:
             moderation=moderation,
             supports_allowed=flag("supports_allowed"),
             replies_allowed=flag("replies_allowed"),
+            sections=tuple(
+                part[:SECTION_MAX_LENGTH] for part in sections if isinstance(part, str) and part
+            )[:SECTIONS_MAX],
             source=source[:300] if isinstance(source, str) else "",
         )
 
     def as_settings(self) -> dict[str, Any]:
-        return asdict(self)
+        values = asdict(self)
+        values["sections"] = list(self.sections)
+        return values
+
+
+# Keys a coordinator sets on the panel page, per kind (the others are kept as they are).
+SETTINGS_KEYS: dict[str, tuple[str, ...]] = {
+    KIND_REMARKS: (
+        "name_required",
+        "address_required",
+        "anonymous_accepted",
+        "moderation",
+        "sections",
+        "source",
+    ),
+    KIND_COMMENTS: (
+        "name_required",
+        "moderation",
+        "replies_allowed",
+        "supports_allowed",
+        "source",
+    ),
+}
+
+
+def settings_locked(settings: Mapping[str, Any] | None) -> dict[str, str]:
+    """The keys a legal rule set fixed, each with the provision it cites."""
+    locked = (settings or {}).get("locked")
+    if not isinstance(locked, dict):
+        return {}
+    return {
+        key: str(citation)[:500]
+        for key, citation in locked.items()
+        if isinstance(key, str) and isinstance(citation, str)
+    }
 
     def tightened_by(self, legal_rules: Mapping[str, Any] | None) -> RemarkRules:
         """These rules, made at least as strict as the consultation's legal rule set (its

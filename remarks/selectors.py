@@ -12,7 +12,8 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from common.collation import polish_order
 from consultations.models import Consultation, ParticipationForm
-from consultations.selectors import participation_form_get
+from consultations.participation import FreeText, free_texts_of, kinds_with_free_texts
+from consultations.selectors import PUBLIC_STATUSES, participation_form_get
 from remarks.models import (
     Channel,
     Decision,
@@ -46,6 +47,25 @@ def token_hash(token: str) -> str:
 
 def participation_form_of(consultation: Consultation, kind: str) -> ParticipationForm | None:
     return participation_form_get(consultation, kind)
+
+
+def public_form_get(slug: str, kind: str) -> ParticipationForm | None:
+    """The form of this kind of a consultation residents may see, with the consultation
+    itself, in one query (the remark form's page and its POST need nothing more)."""
+    return (
+        ParticipationForm.objects.select_related("consultation")
+        .filter(consultation__slug=slug, consultation__status__in=PUBLIC_STATUSES, kind=kind)
+        .first()
+    )
+
+
+def form_with_consultation(consultation_id: int, kind: str) -> ParticipationForm | None:
+    """The consultation's form of this kind with the consultation, in one query."""
+    return (
+        ParticipationForm.objects.select_related("consultation")
+        .filter(consultation_id=consultation_id, kind=kind)
+        .first()
+    )
 
 
 def remark_rules(consultation: Consultation, kind: str = KIND_REMARKS) -> RemarkRules | None:
@@ -134,6 +154,37 @@ def register_rows(consultation: Consultation, filters: RegisterFilters) -> Query
     return rows
 
 
+def register_page_rows(consultation: Consultation, filters: RegisterFilters) -> QuerySet[Remark]:
+    """The register rows as the staff page lists them: only the columns it shows (the texts
+    and personal data stay in the database until a remark is opened), its group's title,
+    the decision and the formal defects, walked in the order of an index."""
+    return (
+        register_rows(consultation, filters)
+        .select_related(None)
+        .select_related("group")
+        .only(
+            "pk",
+            "consultation_id",
+            "reference",
+            "channel",
+            "meeting_event_label",
+            "document_part",
+            "visibility",
+            "needs_review",
+            "registered_at",
+            "group_id",
+            "group__title",
+        )
+        .prefetch_related(None)
+        .prefetch_related(
+            Prefetch(
+                "formal_issues",
+                queryset=FormalIssue.objects.only("remark_id", "code").order_by("pk"),
+            )
+        )
+    )
+
+
 @dataclass
 class RegisterCounts:
     total: int = 0
@@ -146,30 +197,48 @@ class RegisterCounts:
 
 
 def register_counts(consultation: Consultation) -> RegisterCounts:
-    """Counts by decision (approved or not), channel, section and formal status."""
+    """Counts by decision (approved or not), channel, section and formal status, in three
+    queries whatever the register's size: one GROUP BY over the combinations of channel,
+    section, decision, defect and review (a few hundred rows at most, however many
+    remarks), summed here; the formal defects by code; the responses awaiting approval."""
     rows = Remark.objects.filter(consultation=consultation, state=RemarkState.REGISTERED)
-    counts = RegisterCounts(total=rows.count())
-    for row in (
-        rows.annotate(decision=_decision_expression()).values("decision").annotate(n=Count("pk"))
-    ):
-        counts.by_decision[row["decision"] or "none"] = row["n"]
-    for row in rows.values("channel").annotate(n=Count("pk")):
-        counts.by_channel[row["channel"]] = row["n"]
-    counts.by_section = [
-        (row["document_part"], row["n"])
-        for row in rows.values("document_part")
+    counts = RegisterCounts()
+    by_section: dict[str, int] = {}
+    combinations = (
+        rows.annotate(decision=_decision_expression())
+        .values("channel", "document_part", "decision", "formally_defective", "needs_review")
         .annotate(n=Count("pk"))
+        # Sections come first in Polish alphabetical order; the dict keeps that order.
         .order_by(polish_order("document_part"))
-    ]
-    counts.by_formal["ok"] = rows.filter(formally_defective=False).count()
-    counts.by_formal["defective"] = counts.total - counts.by_formal["ok"]
-    for row in FormalIssue.objects.filter(remark__in=rows).values("code").annotate(n=Count("pk")):
+    )
+    ok = 0
+    for row in combinations:
+        n = row["n"]
+        counts.total += n
+        decision = row["decision"] or "none"
+        counts.by_decision[decision] = counts.by_decision.get(decision, 0) + n
+        counts.by_channel[row["channel"]] = counts.by_channel.get(row["channel"], 0) + n
+        by_section[row["document_part"]] = by_section.get(row["document_part"], 0) + n
+        if not row["formally_defective"]:
+            ok += n
+        if row["needs_review"]:
+            counts.needs_review += n
+    counts.by_section = list(by_section.items())
+    counts.by_formal["ok"] = ok
+    counts.by_formal["defective"] = counts.total - ok
+    for row in (
+        FormalIssue.objects.filter(
+            remark__consultation=consultation, remark__state=RemarkState.REGISTERED
+        )
+        .values("code")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
         counts.by_formal[row["code"]] = row["n"]
     counts.awaiting_approval = Response.objects.filter(
         Q(remark__consultation=consultation) | Q(group__consultation=consultation),
         approved_at__isnull=True,
     ).count()
-    counts.needs_review = rows.filter(needs_review=True).count()
     return counts
 
 
@@ -284,3 +353,35 @@ def report_section(consultation: Consultation) -> dict[str, Any] | None:
         "by_channel": counts.by_channel,
         "by_formal": counts.by_formal,
     }
+
+
+def promotable_texts(consultation: Consultation) -> list[tuple[FreeText, Remark | None]]:
+    """The free texts of the consultation's other forms (a survey's open answers), oldest
+    first, each with the remark it was promoted to (None: not yet)."""
+    kinds = list(
+        ParticipationForm.objects.filter(consultation=consultation).values_list("kind", flat=True)
+    )
+    texts = free_texts_of(consultation, kinds)
+    promoted = {
+        remark.source_key: remark
+        for remark in Remark.objects.filter(
+            consultation=consultation, source_key__in=[text.key for text in texts]
+        ).only("pk", "reference", "source_key", "consultation_id")
+    }
+    return [(text, promoted.get(text.key)) for text in texts]
+
+
+def promotable_text_get(consultation: Consultation, key: str) -> FreeText | None:
+    """One free text of the consultation's forms by its key (None: no such text here)."""
+    kinds = list(
+        ParticipationForm.objects.filter(consultation=consultation).values_list("kind", flat=True)
+    )
+    texts = free_texts_of(consultation, kinds, keys=[key])
+    return next((text for text in texts if text.key == key), None)
+
+
+def has_promotable_kinds(consultation: Consultation) -> bool:
+    kinds = ParticipationForm.objects.filter(consultation=consultation).values_list(
+        "kind", flat=True
+    )
+    return bool(kinds_with_free_texts(list(kinds)))

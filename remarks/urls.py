@@ -4,6 +4,7 @@ from django.urls import path, re_path
 
 from remarks import views
 from remarks import views_panel as panel
+from remarks.rules import KIND_COMMENTS, KIND_REMARKS
 
 PANEL = "panel/konsultacje/<int:consultation_id>/"
 
@@ -33,6 +34,7 @@ urlpatterns = [
     path(PANEL + "uwagi/rejestr.xlsx", panel.register_export, name="panel_register_export"),
     path(PANEL + "uwagi/import/", panel.decisions_import, name="panel_decisions_import"),
     path(PANEL + "uwagi/nowa/", panel.remark_enter, name="panel_remark_enter"),
+    path(PANEL + "uwagi/z-ankiet/", panel.free_texts, name="panel_free_texts"),
     path(PANEL + "uwagi/grupuj/", panel.remarks_group, name="panel_remarks_group"),
     path(PANEL + "uwagi/<int:remark_id>/", panel.remark_detail, name="panel_remark_detail"),
     re_path(
@@ -56,4 +58,16 @@ urlpatterns = [
         name="panel_response_approve",
     ),
     path(PANEL + "projekt/", panel.draft_edit, name="panel_draft_edit"),
+    path(
+        PANEL + "uwagi/ustawienia/",
+        panel.form_settings,
+        {"kind": KIND_REMARKS},
+        name="panel_remark_form_settings",
+    ),
+    path(
+        PANEL + "projekt/ustawienia/",
+        panel.form_settings,
+        {"kind": KIND_COMMENTS},
+        name="panel_comments_settings",
+    ),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,9 +21,28 @@ from consultations.selectors import consultation_get_public
 from remarks import selectors, services
 from remarks.forms import CommentForm, FlagForm, RemarkForm
 from remarks.models import Remark, RemarkState, Visibility
-from remarks.rules import KIND_COMMENTS, KIND_REMARKS
+from remarks.rules import KIND_COMMENTS, KIND_REMARKS, RemarkRules
 
-SESSION_DONE = "remarks_done"
+# The remark just sent, for the page that follows, in a signed cookie of this host only (a
+# municipality's subdomain): bound to the browser like a session, without a session row
+# written for every anonymous submission.
+DONE_COOKIE = "remarks_done"
+DONE_SALT = "remarks.done"
+DONE_MAX_AGE = 3600
+
+
+def _done_redirect(consultation: Consultation, remark: Remark) -> HttpResponse:
+    response = redirect("remark_done", slug=consultation.slug)
+    response.set_signed_cookie(
+        DONE_COOKIE,
+        str(remark.pk),
+        salt=DONE_SALT,
+        max_age=DONE_MAX_AGE,
+        httponly=True,
+        secure=settings.SESSION_COOKIE_SECURE,
+        samesite="Lax",
+    )
+    return response
 
 
 def errors_to_form(form: forms.Form, exc: ValidationError) -> None:
@@ -46,12 +66,11 @@ def _email_known(request: HttpRequest) -> bool:
 
 @require_http_methods(["GET", "POST"])
 def remark_form(request: HttpRequest, slug: str) -> HttpResponse:
-    consultation = _consultation(slug)
-    form_row = selectors.participation_form_of(consultation, KIND_REMARKS)
+    form_row = selectors.public_form_get(slug, KIND_REMARKS)
     if form_row is None:
         raise Http404
-    rules = selectors.remark_rules(consultation, KIND_REMARKS)
-    assert rules is not None
+    consultation = form_row.consultation
+    rules = RemarkRules.from_settings(form_row.settings)
     is_open = form_row.is_open_at(timezone.now())
     email_known = _email_known(request)
     form = RemarkForm(
@@ -71,8 +90,7 @@ def remark_form(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
-            request.session[SESSION_DONE] = result.remark.pk
-            return redirect("remark_done", slug=consultation.slug)
+            return _done_redirect(consultation, result.remark)
     return render(
         request,
         "remarks/resident/form.html",
@@ -89,10 +107,13 @@ def remark_form(request: HttpRequest, slug: str) -> HttpResponse:
 def remark_done(request: HttpRequest, slug: str) -> HttpResponse:
     """After sending: the reference number, or "check your mailbox"."""
     consultation = _consultation(slug)
-    remark_id = request.session.get(SESSION_DONE)
+    signed = (
+        request.get_signed_cookie(DONE_COOKIE, default="", salt=DONE_SALT, max_age=DONE_MAX_AGE)
+        or ""
+    )
     remark = (
-        Remark.objects.filter(pk=remark_id, consultation=consultation).first()
-        if isinstance(remark_id, int)
+        Remark.objects.filter(pk=int(signed), consultation=consultation).first()
+        if signed.isdigit()
         else None
     )
     if remark is None:
@@ -188,8 +209,7 @@ def comment_add(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
-            request.session[SESSION_DONE] = result.remark.pk
-            return redirect("remark_done", slug=consultation.slug)
+            return _done_redirect(consultation, result.remark)
     messages.error(request, " ".join(_flatten(form.errors)))
     return redirect(reverse("draft_comments", kwargs={"slug": consultation.slug}))
 

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,9 +29,11 @@ from remarks.forms import (
     HideForm,
     RegisterFilterForm,
     RemarkEnterForm,
+    RemarkSettingsForm,
     ResponseForm,
 )
 from remarks.models import Channel, Decision, FormalIssueCode, Remark, RemarkGroup, Response
+from remarks.rules import SETTINGS_KEYS, settings_locked
 from remarks.views import errors_to_form
 
 Predicate = Any
@@ -60,7 +63,10 @@ def _remark_for(consultation: Consultation, remark_id: int) -> Remark:
 @permission_required(is_municipal_staff)
 def register(request: HttpRequest, consultation_id: int) -> HttpResponse:
     consultation = _consultation_for(request, consultation_id, permissions.can_view_register)
-    filter_form = RegisterFilterForm(request.GET or None)
+    counts = selectors.register_counts(consultation)
+    filter_form = RegisterFilterForm(
+        request.GET or None, sections=[part for part, _n in counts.by_section if part]
+    )
     filters = selectors.RegisterFilters()
     if filter_form.is_valid():
         data = filter_form.cleaned_data
@@ -71,26 +77,57 @@ def register(request: HttpRequest, consultation_id: int) -> HttpResponse:
             formal=data["formal"],
             review=request.GET.get("review") == "1",
         )
-    page = Paginator(selectors.register_rows(consultation, filters), REGISTER_PAGE_SIZE).get_page(
-        request.GET.get("strona")
-    )
+    can_enter = permissions.can_enter_remark(request.user, consultation)
+    paginator = Paginator(selectors.register_page_rows(consultation, filters), REGISTER_PAGE_SIZE)
+    if filters == selectors.RegisterFilters():
+        # Unfiltered, the page count is the total already counted: one query fewer.
+        paginator.count = counts.total
+    page = paginator.get_page(request.GET.get("strona"))
     query = request.GET.copy()
     query.pop("strona", None)
-    counts = selectors.register_counts(consultation)
+    decision_labels = dict(Decision.choices)
+    formal_labels = dict(FormalIssueCode.choices)
+    channel_labels = dict(Channel.choices)
+    # What each row shows, resolved here once rather than by loops in the template.
+    rows = [
+        (
+            remark,
+            decision_labels.get(getattr(remark, "decision", None) or "", "–"),
+            "; ".join(str(formal_labels[i.code]) for i in remark.formal_issues.all()),
+            _("Choose %(ref)s") % {"ref": remark.reference},
+        )
+        for remark in page.object_list
+    ]
     return render(
         request,
         "remarks/panel/register.html",
         {
             "consultation": consultation,
-            "rows": page.object_list,
+            "rows": rows,
             "page": page,
+            "remark_url": reverse(
+                "panel_remark_detail", kwargs={"consultation_id": consultation.pk, "remark_id": 0}
+            ).removesuffix("0/"),
+            "group_url": reverse(
+                "panel_remark_group", kwargs={"consultation_id": consultation.pk, "group_id": 0}
+            ).removesuffix("0/"),
+            "formal_rows": [
+                (label, counts.by_formal.get(code, 0))
+                for code, label in FormalIssueCode.choices
+                if counts.by_formal.get(code)
+            ],
+            "by_channel": [
+                (channel_labels.get(channel, channel), n)
+                for channel, n in counts.by_channel.items()
+            ],
             "query": query.urlencode(),
             "counts": counts,
             "filter_form": filter_form,
             "decisions": Decision,
             "formal_codes": FormalIssueCode,
             "groups": selectors.groups_of(consultation),
-            "can_enter": permissions.can_enter_remark(request.user, consultation),
+            "can_enter": can_enter,
+            "has_free_texts": can_enter and selectors.has_promotable_kinds(consultation),
             "can_group": permissions.can_check_formally(request.user, consultation),
         },
     )
@@ -469,3 +506,88 @@ def decisions_import(request: AuthenticatedRequest, consultation_id: int) -> Htt
             % {"n": changed},
         )
     return redirect("panel_remark_register", consultation_id=consultation.pk)
+
+
+@permission_required(is_municipal_staff)
+def form_settings(request: AuthenticatedRequest, consultation_id: int, kind: str) -> HttpResponse:
+    """What the consultation's remark form (or its comments on the draft) asks and allows."""
+    consultation = _consultation_for(request, consultation_id, permissions.can_configure_form)
+    form_row = selectors.participation_form_of(consultation, kind)
+    if form_row is None or kind not in SETTINGS_KEYS:
+        raise Http404
+    locked = settings_locked(form_row.settings)
+    form = RemarkSettingsForm(
+        request.POST or None,
+        kind=kind,
+        locked=locked,
+        initial=RemarkSettingsForm.initial_from(form_row.settings),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.remark_form_settings_update(
+                acting_user=request.user,
+                consultation_id=consultation.pk,
+                kind=kind,
+                data=form.to_input(),
+            )
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("The settings of the form have been saved."))
+            return redirect("panel_consultation_detail", consultation_id=consultation.pk)
+    return render(
+        request,
+        "remarks/panel/form_settings.html",
+        {
+            "consultation": consultation,
+            "form": form,
+            "kind_label": participation.kind_label(kind),
+            "locked": bool(locked),
+        },
+    )
+
+
+PROMOTE_PAGE_SIZE = 50
+
+
+@permission_required(is_municipal_staff)
+def free_texts(request: AuthenticatedRequest, consultation_id: int) -> HttpResponse:
+    """Residents' open answers in the consultation's other forms (surveys), each with a
+    button that moves it into the register, or the reference number it already has."""
+    consultation = _consultation_for(request, consultation_id, permissions.can_enter_remark)
+    if request.method == "POST":
+        key = request.POST.get("key", "")[:200]
+        text = selectors.promotable_text_get(consultation, key)
+        if text is None:
+            raise Http404
+        try:
+            remark = services.remark_promote(
+                acting_user=request.user, consultation_id=consultation.pk, text=text
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("The answer has been registered as a remark under the number %(ref)s.")
+                % {"ref": remark.reference},
+            )
+        return redirect(
+            f"{reverse('panel_free_texts', kwargs={'consultation_id': consultation.pk})}"
+            f"?strona={request.POST.get('strona', '1')[:6]}"
+        )
+    page = Paginator(selectors.promotable_texts(consultation), PROMOTE_PAGE_SIZE).get_page(
+        request.GET.get("strona")
+    )
+    return render(
+        request,
+        "remarks/panel/free_texts.html",
+        {
+            "consultation": consultation,
+            "page": page,
+            "rows": [
+                (text, remark, participation.kind_label(text.kind))
+                for text, remark in page.object_list
+            ],
+        },
+    )

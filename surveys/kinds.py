@@ -44,6 +44,14 @@ def _report(kind: str) -> Any:
     return section
 
 
+def _free_texts(kind: str) -> participation.FreeTexts:
+    def texts(consultation: Consultation, keys: Any) -> list[participation.FreeText]:
+        """Open answers a coordinator may promote into the register of remarks."""
+        return selectors.free_texts(consultation, kind, keys)
+
+    return texts
+
+
 SURVEY = participation.ParticipationKind(
     name=SurveyKind.SURVEY,
     label=_("Online survey"),
@@ -53,6 +61,7 @@ SURVEY = participation.ParticipationKind(
     addon_code=None,
     contribution_count=_count(SurveyKind.SURVEY),
     report_section=_report(SurveyKind.SURVEY),
+    free_texts=_free_texts(SurveyKind.SURVEY),
     weight=30,
 )
 POLL = participation.ParticipationKind(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -11,6 +12,7 @@ from typing import Any
 from django.db.models import Avg, Count, Max, Min
 
 from consultations.models import Consultation, ConsultationStatus
+from consultations.participation import FreeText
 from surveys.conditions import QuestionSpec, SectionSpec
 from surveys.models import (
     Answer,
@@ -378,3 +380,47 @@ def export_table(survey: Survey) -> tuple[list[str], list[list[Any]], list[list[
             ]
         )
     return header, rows, codebook
+
+
+# --- Open answers for the register of remarks ----------------------------------------------
+# A coordinator may promote an open answer into the register (consultations.participation's
+# ``free_texts``); the register keeps the key so an answer is promoted at most once.
+
+FREE_TEXT_TYPES = (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT)
+FREE_TEXT_KEY_PREFIX = "survey:answer:"
+
+
+def free_texts(
+    consultation: Consultation, kind: str, keys: Collection[str] | None = None
+) -> list[FreeText]:
+    """The non-empty answers to the text questions of the consultation's survey of ``kind``,
+    in the order they were given, as plain data."""
+    answers = (
+        Answer.objects.filter(
+            response__survey__consultation=consultation,
+            response__survey__kind=kind,
+            question__type__in=FREE_TEXT_TYPES,
+        )
+        .exclude(text="")
+        .select_related("question", "response__survey")
+        .order_by("response__created_at", "pk")
+    )
+    if keys is not None:
+        prefix = FREE_TEXT_KEY_PREFIX
+        ids = [
+            int(k[len(prefix) :])
+            for k in keys
+            if k.startswith(prefix) and k[len(prefix) :].isdigit()
+        ]
+        answers = answers.filter(pk__in=ids)
+    return [
+        FreeText(
+            key=f"{FREE_TEXT_KEY_PREFIX}{answer.pk}",
+            kind=kind,
+            title=answer.response.survey.title,
+            question=answer.question.text,
+            text=answer.text,
+            written_at=answer.response.created_at,
+        )
+        for answer in answers
+    ]

@@ -2,6 +2,7 @@
 
 from remarks.services.drafts import draft_units_replace
 from remarks.services.moderation import comment_support, remark_flag, remark_hide, remark_publish
+from remarks.services.promote import remark_promote
 from remarks.services.register import (
     RemarkInput,
     SubmitResult,
@@ -18,9 +19,11 @@ from remarks.services.responses import (
     response_approve,
     response_draft,
 )
+from remarks.services.settings import RemarkSettingsInput, remark_form_settings_update
 
 __all__ = [
     "RemarkInput",
+    "RemarkSettingsInput",
     "SubmitResult",
     "comment_support",
     "draft_units_replace",
@@ -30,7 +33,9 @@ __all__ = [
     "remark_confirm",
     "remark_enter",
     "remark_flag",
+    "remark_form_settings_update",
     "remark_hide",
+    "remark_promote",
     "remark_publish",
     "remark_submit",
     "remark_ungroup",

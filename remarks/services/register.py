@@ -241,12 +241,12 @@ def remark_submit(
     existing = Remark.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return SubmitResult(existing, False, existing.state == RemarkState.PENDING)
-    consultation = Consultation.objects.get(pk=consultation_id)
     comment = data.unit_id is not None or data.parent_id is not None
     kind = KIND_COMMENTS if comment else KIND_REMARKS
-    form = selectors.participation_form_of(consultation, kind)
+    form = selectors.form_with_consultation(consultation_id, kind)
     if form is None:
         raise ValidationError(_("This consultation does not take remarks in this form."))
+    consultation = form.consultation
     if consultation.status != ConsultationStatus.OPEN or not form.is_open_at(now):
         raise ValidationError(
             _(
@@ -283,6 +283,8 @@ def remark_submit(
         if not data.justification:
             errors["justification"] = [_("Please write your comment.")]
     else:
+        if rules.sections and data.document_part and data.document_part not in rules.sections:
+            errors["document_part"] = [_("Choose the part of the document from the list.")]
         if not data.proposed_wording:
             errors["proposed_wording"] = [_("Please write the proposed wording.")]
         if not data.justification:

@@ -3,6 +3,7 @@ between municipalities, scans only for staff and never under /media/."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -299,3 +300,31 @@ def test_the_consultation_pages_lead_to_the_remark_form_and_the_register(tenant_
     )
     assert f'href="/panel/konsultacje/{consultation.pk}/uwagi/"' in panel_page
     assert f'href="/panel/konsultacje/{consultation.pk}/projekt/"' in panel_page
+
+
+@pytest.mark.django_db
+def test_the_register_counts_sections_channels_and_defects_and_filters_by_a_listed_section(
+    tenant_a,
+):
+    with schema_context(tenant_a.schema_name):
+        clerk, department = coordinator_with()
+        consultation = open_consultation(department=department)
+        for part in ("§ 2", "§ 1", "§ 2"):
+            paper_remark(consultation, clerk, data=remark_input(document_part=part, email=""))
+        emailed = paper_remark(
+            consultation, clerk, channel="email", data=remark_input(document_part="§ 1", email="")
+        )
+        services.formal_issue_record(
+            acting_user=clerk, remark_id=emailed.pk, code="outside_subject", rule="§ 1 uchwały"
+        )
+    client = client_as(tenant_a, clerk)
+    page = client.get(f"/panel/konsultacje/{consultation.pk}/uwagi/").content.decode()
+    # Counts written out by hand: § 1 twice, § 2 twice; 3 on paper, 1 by e-mail.
+    assert re.search(r"<th scope=\"row\">§ 1</th><td>2</td>", page)
+    assert re.search(r"<th scope=\"row\">§ 2</th><td>2</td>", page)
+    assert "Na piśmie: 3" in page and "Pocztą elektroniczną: 1" in page
+    assert "Poza przedmiotem konsultacji: 1" in page
+    assert '<option value="§ 2">§ 2</option>' in page
+    unknown = client.get(f"/panel/konsultacje/{consultation.pk}/uwagi/", {"section": "§ 9"})
+    assert unknown.status_code == 200
+    assert "Wybierz poprawną wartość" in unknown.content.decode()

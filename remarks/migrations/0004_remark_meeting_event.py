@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('consultations', '0006_remove_consultation_participation_forms_legacy'),
-        ('remarks', '0001_register'),
+        ('remarks', '0003_promoted_free_texts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
