@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -27,6 +27,10 @@ AFTER_CLOSE = frozenset(
     {ConsultationStatus.CLOSED, ConsultationStatus.REPORT_PUBLISHED, ConsultationStatus.ARCHIVED}
 )
 TEXT_ANSWERS_SHOWN = 200
+# Residents never see a count from 1 to 4 (k-anonymity with k = 5): in a small group, a count
+# together with what a neighbour knows can tell how one person answered. Zero is shown: it
+# says nothing about anyone. Staff (who may see each response anyway) see exact counts.
+SMALL_COUNT = 5
 
 
 @dataclass
@@ -97,7 +101,7 @@ def contribution_count_of(consultation: Consultation, kind: str) -> int:
 @dataclass
 class Row:
     label: str
-    count: int
+    count: int | None  # None: hidden, a small count (see SMALL_COUNT)
     percent: float | None = None
     extra: Any = None
 
@@ -113,13 +117,17 @@ class QuestionResult:
     texts: list[str] = field(default_factory=list)
     # Matrix: the scale's values as columns, a row per matrix row with counts per value.
     columns: list[int] = field(default_factory=list)
-    matrix: list[tuple[str, list[int], float | None]] = field(default_factory=list)
+    matrix: list[tuple[str, list[int | None], float | None]] = field(default_factory=list)
+    # True when fewer than SMALL_COUNT answered and the figures that would show them (the
+    # count of answers, a mean, the lowest and highest value) are withheld from residents.
+    small: bool = False
 
     def as_data(self) -> dict[str, Any]:
         return {
             "question": self.question.text,
             "type": self.question.type,
             "answered": self.answered,
+            "small": self.small,
             "rows": [{"label": r.label, "count": r.count, "percent": r.percent} for r in self.rows],
             "mean": self.mean,
             "minimum": _plain(self.minimum),
@@ -275,10 +283,14 @@ def survey_results(
             result.columns = list(range(1, top + 1))
             qcells = cells.get(question.pk, {})
             for choice in choices:
-                tally = [qcells.get((choice.pk, v), 0) for v in result.columns]
-                votes = sum(tally)
+                tally: list[int | None] = [qcells.get((choice.pk, v), 0) for v in result.columns]
+                votes = sum(k or 0 for k in tally)
                 mean = (
-                    round(sum(v * k for v, k in zip(result.columns, tally, strict=True)) / votes, 2)
+                    round(
+                        sum(v * (k or 0) for v, k in zip(result.columns, tally, strict=True))
+                        / votes,
+                        2,
+                    )
                     if votes
                     else None
                 )
@@ -287,6 +299,38 @@ def survey_results(
             result.texts = texts.get(question.pk, [])
         results.append(result)
     return SurveyResults(survey, version, responses, versions, results, text_search)
+
+
+def _small(count: int | None) -> bool:
+    return count is not None and 0 < count < SMALL_COUNT
+
+
+def results_for_residents(results: SurveyResults) -> SurveyResults:
+    """The same results with every count from 1 to SMALL_COUNT - 1 withheld, for the public
+    results page and a poll's result after voting. A question that fewer than SMALL_COUNT
+    people answered shows no mean, lowest or highest value (the lowest and highest of four
+    answers are two people's answers) and no ranking scores; each row and matrix cell with a
+    small count shows "fewer than 5" instead of its count and share. Free-text answers stay:
+    they are published as contributions, like remarks."""
+    questions = []
+    for result in results.questions:
+        masked = replace(result, rows=list(result.rows), matrix=list(result.matrix))
+        if _small(result.answered):
+            masked.small = True
+            masked.mean = masked.minimum = masked.maximum = None
+        if result.question.type == QuestionType.RANKING:
+            if masked.small:
+                masked.rows = [Row(r.label, None, None, None) for r in result.rows]
+        else:
+            masked.rows = [
+                Row(r.label, None, None, r.extra) if _small(r.count) else r for r in result.rows
+            ]
+        masked.matrix = [
+            (label, [None if _small(n) else n for n in counts], None if masked.small else mean)
+            for label, counts, mean in result.matrix
+        ]
+        questions.append(masked)
+    return replace(results, questions=questions)
 
 
 # --- Exports --------------------------------------------------------------------------------

@@ -147,7 +147,7 @@ def thanks(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     }
     if kind == SurveyKind.POLL:
         # A poll shows its result to whoever has voted.
-        context["results"] = selectors.survey_results(survey)
+        context["results"] = selectors.results_for_residents(selectors.survey_results(survey))
     return render(request, "surveys/resident/thanks.html", context)
 
 
@@ -162,7 +162,9 @@ def results(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
             "consultation": consultation,
             "survey": survey,
             "kind": kind,
-            "results": selectors.survey_results(survey, text_search=_search(request)),
+            "results": selectors.results_for_residents(
+                selectors.survey_results(survey, text_search=_search(request))
+            ),
             "staff": False,
         },
     )
