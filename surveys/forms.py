@@ -39,6 +39,18 @@ class SurveySettingsForm(forms.Form):
     )
 
 
+class InvitationsForm(forms.Form):
+    emails = forms.CharField(
+        label=_("E-mail addresses to invite, one a line"),
+        help_text=_(
+            "Each address gets its own link, which can be used once. An address already "
+            "invited is skipped."
+        ),
+        widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off"}),
+        max_length=60000,
+    )
+
+
 class ConditionFields(forms.Form):
     """A display condition: shown only when an earlier question's answer matches."""
 

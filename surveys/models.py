@@ -15,6 +15,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Consultation
@@ -34,6 +35,7 @@ class Audience(models.TextChoices):
 
     ANYONE = "anyone", _("Anyone, anonymously")
     VERIFIED = "verified", _("Residents with a verified e-mail address (one response each)")
+    INVITED = "invited", _("Only invited e-mail addresses, through one-time links")
 
 
 class Survey(models.Model):
@@ -158,6 +160,33 @@ class Choice(models.Model):
         return self.text
 
 
+class Invitation(models.Model):
+    """An invited e-mail address of a survey for invited addresses only (e.g. the NGOs of the
+    cooperation programme). The mail carries a one-time link; only the token's SHA-256 is
+    stored, so a leaked table opens no survey. The link is used once: a response points to
+    its invitation through a unique column (:attr:`Response.invitation`), so two submits
+    through one link store one response however they race."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["email", "pk"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), "survey", name="survey_invitation_email_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
 class Channel(models.TextChoices):
     ONLINE = "online", _("online")
     PAPER = "paper", _("paper")
@@ -180,6 +209,10 @@ class Response(models.Model):
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.ONLINE)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A response through a one-time link: unique, so one link stores one response.
+    invitation = models.OneToOneField(
+        Invitation, null=True, blank=True, on_delete=models.PROTECT, related_name="response"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

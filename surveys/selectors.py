@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -15,6 +16,7 @@ from surveys.conditions import QuestionSpec, SectionSpec
 from surveys.models import (
     Answer,
     Audience,
+    Invitation,
     Question,
     QuestionType,
     Response,
@@ -80,6 +82,20 @@ def response_own(survey: Survey, *, user: Any, browser_token: str) -> Response |
     if survey.one_per_browser and browser_token:
         return Response.objects.filter(survey=survey, browser_token=browser_token).first()
     return None
+
+
+def invitation_by_token(survey: Survey, token: str) -> Invitation | None:
+    """The invitation of this survey whose one-time link carries ``token`` (None for a wrong
+    token or another survey's)."""
+    if not token or len(token) > 100:
+        return None
+    digest = hashlib.sha256(token.encode("utf-8")).hexdigest()
+    return Invitation.objects.filter(survey=survey, token_hash=digest).first()
+
+
+def invitations_of(survey: Survey) -> list[Invitation]:
+    """The survey's invited addresses with whether each link was sent and used."""
+    return list(survey.invitations.order_by("email", "pk"))
 
 
 def response_answers(response: Response) -> list[Answer]:
@@ -277,7 +293,7 @@ def survey_results(
                 score = sum((n + 1 - p) * k for p, k in places.items())
                 mean = round(sum(p * k for p, k in places.items()) / votes, 2) if votes else None
                 result.rows.append(Row(choice.text, score, None, mean))
-            result.rows.sort(key=lambda r: -r.count)
+            result.rows.sort(key=lambda r: -(r.count or 0))
         elif question.type == QuestionType.MATRIX:
             top = question.max_value or 5
             result.columns = list(range(1, top + 1))

@@ -40,8 +40,14 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def answer(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+def answer(request: HttpRequest, slug: str, kind: str, token: str = "") -> HttpResponse:
+    """The answering page; with ``token``, reached through an invited address's one-time
+    link (its GET only shows the form: mail scanners open links too)."""
     consultation, survey, form = _survey_or_404(slug, kind)
+    if token and (
+        survey.audience != Audience.INVITED or selectors.invitation_by_token(survey, token) is None
+    ):
+        raise Http404
     version = selectors.survey_current_version(survey)
     structure = selectors.version_structure(version)
     if not structure.questions:
@@ -77,6 +83,7 @@ def answer(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
                     client_ip=client_ip(request),
                     browser_token=browser_token if survey.one_per_browser else "",
                     honeypot=request.POST.get("website", ""),
+                    invitation_token=token,
                 )
             except ValidationError as exc:
                 status = 400
@@ -114,11 +121,18 @@ def answer(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
         "is_open": is_open,
         "own": own,
         "already_answered": own is not None and survey.audience != Audience.VERIFIED,
-        "eligibility_problem": services.eligibility_error(survey, request.user),
+        "eligibility_problem": services.eligibility_error(
+            survey, request.user, invitation_token=token
+        ),
+        "sign_in_helps": survey.audience == Audience.VERIFIED,
         "results_visible": selectors.results_visible_to_residents(survey, consultation),
         "preview": False,
     }
     response = render(request, "surveys/resident/answer.html", context, status=status)
+    if token:
+        # The link is a key: keep it out of Referer headers and out of caches.
+        response["Referrer-Policy"] = "no-referrer"
+        response["Cache-Control"] = "no-store"
     return _with_cookie(response, new_token)
 
 

@@ -32,13 +32,14 @@ from surveys.models import (
     Answer,
     Audience,
     Channel,
+    Invitation,
     Question,
     QuestionType,
     Response,
     Survey,
     SurveyVersion,
 )
-from surveys.selectors import VersionStructure, version_structure
+from surveys.selectors import VersionStructure, invitation_by_token, version_structure
 
 # Anonymous surveys: at most this many responses from one IP address per window. A whole
 # office or school behind one address must still be able to answer, hence not 1.
@@ -66,14 +67,27 @@ def _has_verified_email(user: Any) -> bool:
     return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
 
 
-def eligibility_error(survey: Survey, user: Any) -> str | None:
+def eligibility_error(survey: Survey, user: Any, *, invitation_token: str = "") -> str | None:
     """Why this person may not answer (None when they may)."""
     if survey.audience == Audience.VERIFIED and not _has_verified_email(user):
         return _(
             "This survey is answered by residents with a verified e-mail address. Please sign "
             "in (or create an account) and confirm your e-mail address first."
         )
+    if survey.audience == Audience.INVITED:
+        invitation = invitation_by_token(survey, invitation_token) if invitation_token else None
+        if invitation is None:
+            return _(
+                "This survey is answered only by invited organisations and people, through the "
+                "personal link sent to them by e-mail."
+            )
+        if invitation.used_at is not None:
+            return _invitation_used()
     return None
+
+
+def _invitation_used() -> str:
+    return _("This personal link has already been used to send a response. Thank you.")
 
 
 def _clean_text(value: Any, limit: int) -> str:
@@ -301,12 +315,15 @@ def survey_response_submit(
     browser_token: str = "",
     honeypot: str = "",
     now: datetime | None = None,
+    invitation_token: str = "",
 ) -> SubmitResult:
     """Store a resident's response once (see the module), or raise ValidationError with a
     message for the page and nothing stored.
 
     ``acting_user`` is the resident (anonymous for anyone's surveys); a resident of a
     verified-e-mail survey who submits again replaces their answers while the survey is open.
+    A survey for invited addresses takes a response only with an unused one-time link's
+    ``invitation_token``; the link is then used up.
     """
     now = now or timezone.now()
     survey = Survey.objects.select_related("consultation").get(pk=survey_id)
@@ -325,9 +342,14 @@ def survey_response_submit(
         )
     if honeypot:
         raise ValidationError(_("The response could not be accepted. Please try again."))
-    problem = eligibility_error(survey, acting_user)
+    problem = eligibility_error(survey, acting_user, invitation_token=invitation_token)
     if problem:
         raise ValidationError(problem)
+    invitation = (
+        invitation_by_token(survey, invitation_token)
+        if survey.audience == Audience.INVITED
+        else None
+    )
     respondent = acting_user if survey.audience == Audience.VERIFIED else None
     if survey.audience == Audience.ANYONE:
         if survey.one_per_browser and not browser_token:
@@ -346,6 +368,7 @@ def survey_response_submit(
         browser_token=browser_token if survey.one_per_browser else "",
         channel=Channel.ONLINE,
         entered_by=None,
+        invitation=invitation,
     )
 
 
@@ -359,6 +382,7 @@ def _store(
     browser_token: str,
     channel: str,
     entered_by: Any,
+    invitation: Invitation | None = None,
 ) -> SubmitResult:
     version = survey.versions.order_by("-number").first()
     assert version is not None
@@ -387,11 +411,15 @@ def _store(
                     browser_token=browser_token,
                     channel=channel,
                     entered_by=entered_by,
+                    invitation=invitation,
                 )
         except IntegrityError:
             duplicate = Response.objects.filter(idempotency_key=idempotency_key).first()
             if duplicate is not None:
                 return SubmitResult(duplicate, created=False)
+            if invitation is not None:
+                # Another submit through the same link won the unique column.
+                raise ValidationError(_invitation_used()) from None
             if browser_token:
                 raise ValidationError(
                     _("A response to this survey has already been sent from this browser.")
@@ -403,6 +431,9 @@ def _store(
         response.answers.all().delete()
         response.version = version
         response.save(update_fields=["version", "updated_at"])
+    if invitation is not None:
+        invitation.used_at = timezone.now()
+        invitation.save(update_fields=["used_at"])
     for row in rows:
         row.response = response
     Answer.objects.bulk_create(rows)
