@@ -122,3 +122,29 @@ def questions_for_page(
             views.append(view)
         sections.append(SectionView(section, condition_text(section.conditions, by_key), views))
     return sections
+
+
+def conditions_data(structure: VersionStructure) -> list[dict[str, Any]] | None:
+    """What the page's script (static surveys/conditions.js) needs to show and hide items as
+    the resident answers: the sections and questions in page order with their conditions,
+    each question's type and choice keys. None when nothing is conditional (no script)."""
+    if not any(s.conditions for s in structure.sections) and not any(
+        q.conditions for q in structure.questions
+    ):
+        return None
+    return [
+        {
+            "key": section.key,
+            "conditions": section.conditions,
+            "questions": [
+                {
+                    "key": question.key,
+                    "type": question.type,
+                    "conditions": question.conditions,
+                    "choices": [c.key for c in question.choices.all()],
+                }
+                for question in section.questions.all()
+            ],
+        }
+        for section in structure.sections
+    ]
