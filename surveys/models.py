@@ -111,11 +111,16 @@ class QuestionType(models.TextChoices):
     RANKING = "ranking", _("Ranking")
     MATRIX = "matrix", _("Matrix (rows × scale)")
     DATE = "date", _("Date")
+    AREA = "area", _("An area of the municipality (map or list)")
+    POINT = "point", _("A point on the map (with the area from a list)")
 
 
 CHOICE_TYPES = frozenset(
     {QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.RANKING, QuestionType.MATRIX}
 )
+# Map questions: their choices are the municipality's areas, copied with their outlines
+# when the question is saved (so a version keeps the map it was answered on).
+MAP_TYPES = frozenset({QuestionType.AREA, QuestionType.POINT})
 
 
 class Question(models.Model):
@@ -144,14 +149,16 @@ class Question(models.Model):
 
 
 class Choice(models.Model):
-    """An option of a choice or ranking question, or a row of a matrix. ``is_other`` is the
-    "other, please specify" option: choosing it asks for a text."""
+    """An option of a choice or ranking question, a row of a matrix, or an area of a map
+    question (with its GeoJSON ``outline``). ``is_other`` is the "other, please specify"
+    option: choosing it asks for a text."""
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
     key = models.CharField(max_length=16, default=key_make)
     position = models.PositiveIntegerField(default=0)
     text = models.CharField(_("text"), max_length=300)
     is_other = models.BooleanField(default=False)
+    outline = models.TextField(blank=True)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -239,7 +246,8 @@ class Response(models.Model):
 class Answer(models.Model):
     """One datum of a response: a chosen option (with its "other" text), a text, a number,
     a scale value, a rank (``choice`` + ``number``), a matrix cell (``choice`` is the row,
-    ``number`` the value) or a date. Typed columns let results be counted in SQL."""
+    ``number`` the value), a date, an area (``choice``) or a point (``choice`` is the area
+    it lies in, ``text`` its "latitude,longitude"). Typed columns let results be counted in SQL."""
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")

@@ -261,7 +261,12 @@ def survey_results(
         total = answered.get(question.pk, 0)
         result = QuestionResult(question=question, answered=total)
         choices = list(question.choices.all())
-        if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+        if question.type in (
+            QuestionType.SINGLE,
+            QuestionType.MULTIPLE,
+            QuestionType.AREA,
+            QuestionType.POINT,
+        ):
             counts = by_choice.get(question.pk, {})
             result.rows = [
                 Row(c.text, counts.get(c.pk, 0), _percent(counts.get(c.pk, 0), total))
@@ -377,6 +382,8 @@ def export_table(survey: Survey) -> tuple[list[str], list[list[Any]], list[list[
             header.append(question.text)
         if any(c.is_other for c in question.choices.all()):
             header.append(f"{question.text} — inne (jakie?)")
+        if question.type == QuestionType.POINT:
+            header.append(f"{question.text} — punkt (szerokość, długość)")
     choice_key = {c.pk: c.key for q in questions for c in q.choices.all()}
     question_key = {q.pk: q.key for q in questions}
     rows: list[list[Any]] = []
@@ -399,6 +406,8 @@ def export_table(survey: Survey) -> tuple[list[str], list[list[Any]], list[list[
                 cells[key].append(answer.choice.text)
                 if answer.choice.is_other:
                     cells[key + ":other"].append(answer.text)
+                elif question.type == QuestionType.POINT and answer.text:
+                    cells[key + ":point"].append(answer.text)
             elif answer.number is not None:
                 cells[key].append(str(_plain(answer.number)))
             elif answer.date is not None:
@@ -420,6 +429,8 @@ def export_table(survey: Survey) -> tuple[list[str], list[list[Any]], list[list[
                 row.append("; ".join(cells[key]))
             if any(c.is_other for c in question.choices.all()):
                 row.append("; ".join(cells[key + ":other"]))
+            if question.type == QuestionType.POINT:
+                row.append("; ".join(cells[key + ":point"]))
         rows.append(row)
     codebook = [["question", "type", "versions", "values"]]
     for key in order:

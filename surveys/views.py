@@ -16,7 +16,7 @@ from consultations.selectors import consultation_get_public, participation_form_
 from surveys import selectors, services
 from surveys.forms import answers_from_post, answers_from_response
 from surveys.models import Audience, Survey, SurveyKind
-from surveys.presentation import conditions_data, questions_for_page
+from surveys.presentation import page_scripts, questions_for_page
 
 BROWSER_COOKIE = "survey_browser"
 BROWSER_COOKIE_AGE = 60 * 60 * 24 * 365
@@ -115,7 +115,7 @@ def answer(request: HttpRequest, slug: str, kind: str, token: str = "") -> HttpR
         "kind": kind,
         "version": version,
         "sections": questions_for_page(structure, answers, errors),
-        "conditions_data": conditions_data(structure),
+        **page_scripts(structure),
         "errors": errors,
         "messages_top": messages_top,
         "idempotency_key": uuid.uuid4(),

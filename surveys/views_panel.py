@@ -30,7 +30,7 @@ from surveys.forms import (
     answers_from_post,
 )
 from surveys.models import Audience, Question, SurveyKind
-from surveys.presentation import conditions_data, questions_for_page
+from surveys.presentation import page_scripts, questions_for_page
 
 staff_only = permission_required(consultation_permissions.can_work_on_consultations)
 
@@ -330,7 +330,7 @@ def preview(request: HttpRequest, consultation_id: int, kind: str) -> HttpRespon
             "kind": kind,
             "version": version,
             "sections": questions_for_page(structure, {}, {}),
-            "conditions_data": conditions_data(structure),
+            **page_scripts(structure),
             "errors": {},
             "messages_top": [],
             "idempotency_key": uuid.uuid4(),
@@ -461,7 +461,7 @@ def paper_entry(request: HttpRequest, consultation_id: int, kind: str) -> HttpRe
             "kind": kind,
             "version": version,
             "sections": questions_for_page(structure, answers, errors),
-            "conditions_data": conditions_data(structure),
+            **page_scripts(structure),
             "errors": errors,
             "messages_top": top,
             "idempotency_key": uuid.uuid4(),

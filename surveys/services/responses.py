@@ -27,6 +27,7 @@ from django.utils.translation import ngettext
 
 from consultations.selectors import participation_form_get
 from consultations.services import audit_record
+from surveys import geo
 from surveys.conditions import visible_keys
 from surveys.models import (
     Answer,
@@ -246,7 +247,53 @@ def _question_answers(
             raise ValueError(_("Please enter a date as YYYY-MM-DD, e.g. 2026-05-31.")) from None
         rows.append(Answer(question=question, date=day))
         return raw, rows, True
+    if qtype in (QuestionType.AREA, QuestionType.POINT):
+        return _map_answer(question, choices, value, other_text)
     raise ValueError(_("This question cannot be answered."))
+
+
+def _map_answer(
+    question: Question, choices: dict[str, Any], value: Any, point_text: Any
+) -> tuple[Any, list[Answer], bool]:
+    """An area (chosen on the map or from the list), or a point: typed as "latitude,
+    longitude" or put on the map; a point decides its area, and must lie in one of the
+    question's areas when they have outlines."""
+    keys = _as_list(value)
+    if len(keys) > 1 or any(key not in choices for key in keys):
+        raise ValueError(_("Please choose an area from the list."))
+    choice = choices[keys[0]] if keys else None
+    text = ""
+    raw = _clean_text(point_text, 60) if question.type == QuestionType.POINT else ""
+    if raw:
+        try:
+            lat, lon = geo.point_parse(raw)
+        except ValueError:
+            raise ValueError(
+                _(
+                    "Please enter the point as latitude and longitude, e.g. 50.0614, 19.9366, "
+                    "or choose it on the map."
+                )
+            ) from None
+        outlined = [c for c in choices.values() if c.outline]
+        if outlined:
+            inside = next(
+                (c for c in outlined if geo.point_in_outline(float(lat), float(lon), c.outline)),
+                None,
+            )
+            if inside is None:
+                raise ValueError(
+                    _(
+                        "The point lies outside the municipality's areas. Please choose a "
+                        "place inside one of them, or choose only the area from the list."
+                    )
+                )
+            choice = inside
+        text = geo.point_text(lat, lon)
+    if choice is None:
+        if text:
+            raise ValueError(_("Please also choose the area from the list."))
+        return "", [], False
+    return choice.key, [Answer(question=question, choice=choice, text=text)], True
 
 
 def _out_of_range(low: Any, high: Any) -> str:
@@ -267,8 +314,9 @@ def answers_check(
     prepared: dict[str, tuple[list[Answer], bool]] = {}
     for question in structure.questions:
         try:
+            extra = ".point" if question.type == QuestionType.POINT else ".other"
             value, rows, answered = _question_answers(
-                question, answers.get(question.key), answers.get(question.key + ".other")
+                question, answers.get(question.key), answers.get(question.key + extra)
             )
         except ValueError as exc:
             errors[question.key] = [str(exc)]
