@@ -131,8 +131,10 @@ def answer(request: HttpRequest, slug: str, kind: str, token: str = "") -> HttpR
     }
     response = render(request, "surveys/resident/answer.html", context, status=status)
     if token:
-        # The link is a key: keep it out of Referer headers and out of caches.
-        response["Referrer-Policy"] = "no-referrer"
+        # The link is a key: keep it out of Referer headers sent to other sites and out of
+        # caches ("no-referrer" would make Chromium send "Origin: null" with the form, which
+        # Django's CSRF check refuses).
+        response["Referrer-Policy"] = "same-origin"
         response["Cache-Control"] = "no-store"
     return _with_cookie(response, new_token)
 

@@ -193,7 +193,7 @@ def test_links_over_http_get_shows_the_form_and_post_uses_the_link_once(
     assert client.get(base + "zaproszenie/zly-token/").status_code == 404
     link = base + f"zaproszenie/{token}/"
     page = client.get(link)
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     html = page.content.decode()
     key = re.search(r'name="idempotency_key" value="([0-9a-f-]+)"', html).group(1)
     with schema_context(tenant_a.schema_name):
