@@ -18,6 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -350,7 +351,7 @@ def _rate_limited(survey: Survey, client_ip: str) -> bool:
     except ValueError:
         cache.set(key, 1, RATE_LIMIT_WINDOW_SECONDS)
         count = 1
-    return count > RATE_LIMIT_RESPONSES
+    return count > getattr(settings, "SURVEY_RATE_LIMIT_RESPONSES", RATE_LIMIT_RESPONSES)
 
 
 def survey_response_submit(
