@@ -26,7 +26,6 @@ import importlib.util
 import json
 import os
 import re
-import statistics
 import subprocess
 import sys
 import threading
@@ -49,7 +48,9 @@ from provision import (  # noqa: E402 - bench/ is the script's folder, on sys.pa
 )
 
 # bench/remarks.py's HTTP helpers (loaded by path: the name "remarks" is the Django app's).
-_spec = importlib.util.spec_from_file_location("bench_remarks", Path(__file__).with_name("remarks.py"))
+_spec = importlib.util.spec_from_file_location(
+    "bench_remarks", Path(__file__).with_name("remarks.py")
+)
 assert _spec is not None and _spec.loader is not None
 bench_remarks = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench_remarks)
@@ -96,7 +97,9 @@ def survey_build(admin: Any, consultation: Any) -> tuple[Any, list[Any]]:
                 choices=["Tak", "Nie", "Nie wiem"]
                 if kind in ("single", "multiple")
                 else (["Ławki", "Zieleń", "Oświetlenie"] if kind == "matrix" else []),
-                max_value=5 if kind in ("scale", "matrix") else (1000 if kind == "number" else None),
+                max_value=5
+                if kind in ("scale", "matrix")
+                else (1000 if kind == "number" else None),
                 min_value=0 if kind == "number" else None,
             ),
         )
@@ -224,15 +227,17 @@ def submissions_measure(
     }
 
 
-def raw_insert_measure(schema: str, survey: Any, questions: list[Any], total: int) -> dict[str, Any]:
+def raw_insert_measure(
+    schema: str, survey: Any, questions: list[Any], total: int
+) -> dict[str, Any]:
     """The same rows by plain INSERTs, one transaction a response, RAW_CONNECTIONS at once."""
     import psycopg2
     from django.db import connection
-
-    from surveys.services import answers_check
-    from surveys.selectors import version_structure
-    from surveys.forms import answers_from_post
     from django.http import QueryDict
+
+    from surveys.forms import answers_from_post
+    from surveys.selectors import version_structure
+    from surveys.services import answers_check
 
     version = survey.versions.get()
     structure = version_structure(version)
