@@ -181,6 +181,7 @@ def test_links_over_http_get_shows_the_form_and_post_uses_the_link_once(
         page = staff.post(panel, {"emails": "ngo@example.org"}, follow=True)
     assert "1 zaproszenie jest wysyłane." in page.content.decode()
     assert "ngo@example.org" in page.content.decode()
+    assert "Odpowiedź na ankietę" in page.content.decode()
     bad = staff.post(panel, {"emails": "nie-adres"})
     assert bad.status_code == 400 and "To nie jest poprawny adres e-mail" in bad.content.decode()
     token = next(iter(_tokens(queued).values()))
