@@ -229,6 +229,15 @@ if PLATFORM_SCHEME == "https":
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# Map questions of surveys: the areas' outlines are drawn without any tile server. A tile
+# server (an URL template such as https://tile.example.org/{z}/{x}/{y}.png) adds a background
+# and its origin is allowed in img-src below.
+# Anonymous surveys: responses one IP address may send in 10 minutes (a school or an office
+# shares one address, hence not 1). bench/surveys.py lifts it: all its clients are 127.0.0.1.
+SURVEY_RATE_LIMIT_RESPONSES = int(os.environ.get("SURVEY_RATE_LIMIT_RESPONSES", "30"))
+SURVEY_MAP_TILE_URL = os.environ.get("SURVEY_MAP_TILE_URL", "").strip()
+_TILE_ORIGIN = "/".join(SURVEY_MAP_TILE_URL.split("/")[:3]) if SURVEY_MAP_TILE_URL else ""
+
 # Content-Security-Policy (django-csp): no inline script or style anywhere. A script that must
 # be inline takes the request's nonce (<script nonce="{{ request.csp_nonce }}">); the pay page
 # loads Stripe.js and its frames.
@@ -237,7 +246,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE, "https://js.stripe.com"],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
         "font-src": [SELF],
         "connect-src": [SELF, "https://api.stripe.com"],
         "frame-src": ["https://js.stripe.com", "https://hooks.stripe.com"],

@@ -39,6 +39,18 @@ class SurveySettingsForm(forms.Form):
     )
 
 
+class InvitationsForm(forms.Form):
+    emails = forms.CharField(
+        label=_("E-mail addresses to invite, one a line"),
+        help_text=_(
+            "Each address gets its own link, which can be used once. An address already "
+            "invited is skipped."
+        ),
+        widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off"}),
+        max_length=60000,
+    )
+
+
 class ConditionFields(forms.Form):
     """A display condition: shown only when an earlier question's answer matches."""
 
@@ -100,7 +112,14 @@ class SectionForm(ConditionFields):
 
 
 class QuestionForm(ConditionFields):
-    type = forms.ChoiceField(label=_("Type of question"), choices=QuestionType.choices)
+    type = forms.ChoiceField(
+        label=_("Type of question"),
+        choices=QuestionType.choices,
+        help_text=_(
+            "A map question takes the areas of the catalogue (with their outlines) as its "
+            "answers; the answers typed below are then not used."
+        ),
+    )
     text = forms.CharField(label=_("Question"), max_length=500)
     help_text = forms.CharField(label=_("Help text"), required=False, max_length=500)
     required = forms.BooleanField(label=_("Answer required"), required=False)
@@ -145,6 +164,7 @@ class QuestionForm(ConditionFields):
                 (QuestionType.SINGLE, QuestionType.SINGLE.label),
                 (QuestionType.MULTIPLE, QuestionType.MULTIPLE.label),
             ]
+            self.fields["type"].help_text = ""
             for name in ("condition_question", "condition_op", "condition_value"):
                 del self.fields[name]
             del self.fields["condition_negate"]
@@ -200,6 +220,8 @@ def answers_from_post(questions: list[Question], post: QueryDict) -> dict[str, A
             answers[question.key] = post.get(name, "")
         if post.get(f"{name}-other"):
             answers[question.key + ".other"] = post.get(f"{name}-other", "")
+        if question.type == QuestionType.POINT and post.get(f"{name}-point"):
+            answers[question.key + ".point"] = post.get(f"{name}-point", "")
     return answers
 
 
@@ -218,8 +240,13 @@ def answers_from_response(questions: list[Question], rows: list[Any]) -> dict[st
             )
         elif question.type == QuestionType.MULTIPLE:
             answers.setdefault(question.key, []).append(choice_keys.get(row.choice_id, ""))
-        elif question.type == QuestionType.SINGLE:
+        elif question.type in (QuestionType.SINGLE, QuestionType.AREA):
             answers[question.key] = choice_keys.get(row.choice_id, "")
+        elif question.type == QuestionType.POINT:
+            answers[question.key] = choice_keys.get(row.choice_id, "")
+            if row.text:
+                answers[question.key + ".point"] = row.text.replace(",", ", ")
+            continue
         elif row.number is not None:
             number = row.number.normalize()
             answers[question.key] = (

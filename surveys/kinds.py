@@ -25,7 +25,8 @@ def _report(kind: str) -> Any:
         survey = selectors.survey_of(consultation, kind)
         if survey is None:
             return None
-        results = selectors.survey_results(survey)
+        # The report is public: small counts are withheld as on the results page.
+        results = selectors.results_for_residents(selectors.survey_results(survey))
         total = selectors.response_count(survey)
         if total == 0:
             return None

@@ -15,6 +15,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Consultation
@@ -34,6 +35,7 @@ class Audience(models.TextChoices):
 
     ANYONE = "anyone", _("Anyone, anonymously")
     VERIFIED = "verified", _("Residents with a verified e-mail address (one response each)")
+    INVITED = "invited", _("Only invited e-mail addresses, through one-time links")
 
 
 class Survey(models.Model):
@@ -109,11 +111,16 @@ class QuestionType(models.TextChoices):
     RANKING = "ranking", _("Ranking")
     MATRIX = "matrix", _("Matrix (rows × scale)")
     DATE = "date", _("Date")
+    AREA = "area", _("An area of the municipality (map or list)")
+    POINT = "point", _("A point on the map (with the area from a list)")
 
 
 CHOICE_TYPES = frozenset(
     {QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.RANKING, QuestionType.MATRIX}
 )
+# Map questions: their choices are the municipality's areas, copied with their outlines
+# when the question is saved (so a version keeps the map it was answered on).
+MAP_TYPES = frozenset({QuestionType.AREA, QuestionType.POINT})
 
 
 class Question(models.Model):
@@ -142,20 +149,49 @@ class Question(models.Model):
 
 
 class Choice(models.Model):
-    """An option of a choice or ranking question, or a row of a matrix. ``is_other`` is the
-    "other, please specify" option: choosing it asks for a text."""
+    """An option of a choice or ranking question, a row of a matrix, or an area of a map
+    question (with its GeoJSON ``outline``). ``is_other`` is the "other, please specify"
+    option: choosing it asks for a text."""
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
     key = models.CharField(max_length=16, default=key_make)
     position = models.PositiveIntegerField(default=0)
     text = models.CharField(_("text"), max_length=300)
     is_other = models.BooleanField(default=False)
+    outline = models.TextField(blank=True)
 
     class Meta:
         ordering = ["position", "pk"]
 
     def __str__(self) -> str:
         return self.text
+
+
+class Invitation(models.Model):
+    """An invited e-mail address of a survey for invited addresses only (e.g. the NGOs of the
+    cooperation programme). The mail carries a one-time link; only the token's SHA-256 is
+    stored, so a leaked table opens no survey. The link is used once: a response points to
+    its invitation through a unique column (:attr:`Response.invitation`), so two submits
+    through one link store one response however they race."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["email", "pk"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), "survey", name="survey_invitation_email_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.email
 
 
 class Channel(models.TextChoices):
@@ -180,6 +216,10 @@ class Response(models.Model):
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.ONLINE)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A response through a one-time link: unique, so one link stores one response.
+    invitation = models.OneToOneField(
+        Invitation, null=True, blank=True, on_delete=models.PROTECT, related_name="response"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -206,7 +246,8 @@ class Response(models.Model):
 class Answer(models.Model):
     """One datum of a response: a chosen option (with its "other" text), a text, a number,
     a scale value, a rank (``choice`` + ``number``), a matrix cell (``choice`` is the row,
-    ``number`` the value) or a date. Typed columns let results be counted in SQL."""
+    ``number`` the value), a date, an area (``choice``) or a point (``choice`` is the area
+    it lies in, ``text`` its "latitude,longitude"). Typed columns let results be counted in SQL."""
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")

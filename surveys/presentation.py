@@ -5,12 +5,15 @@ server drops answers to questions the condition hides)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
-from surveys.models import Question, QuestionType, Section
+from surveys import geo
+from surveys.models import MAP_TYPES, Question, QuestionType, Section
 from surveys.selectors import VersionStructure
 
 
@@ -35,6 +38,10 @@ class QuestionView:
     choices: list[ChoiceView] = field(default_factory=list)
     scale: list[int] = field(default_factory=list)
     places: list[int] = field(default_factory=list)
+    # Map questions: the areas to draw (choice key, name, parsed GeoJSON outline); None
+    # when no area has an outline (then the list alone is shown).
+    map_areas: list[dict[str, Any]] | None = None
+    point_text: str = ""
 
 
 @dataclass
@@ -119,6 +126,55 @@ def questions_for_page(
                 view.scale = list(range(1, (question.max_value or 5) + 1))
             if question.type == QuestionType.RANKING:
                 view.places = list(range(1, len(view.choices) + 1))
+            if question.type in MAP_TYPES:
+                view.point_text = str(answers.get(question.key + ".point", ""))
+                drawn = [
+                    {"key": c.key, "name": c.text, "outline": json.loads(c.outline)}
+                    for c in question.choices.all()
+                    if c.outline and geo.polygons_of(c.outline)
+                ]
+                view.map_areas = drawn or None
             views.append(view)
         sections.append(SectionView(section, condition_text(section.conditions, by_key), views))
     return sections
+
+
+def conditions_data(structure: VersionStructure) -> list[dict[str, Any]] | None:
+    """What the page's script (static surveys/conditions.js) needs to show and hide items as
+    the resident answers: the sections and questions in page order with their conditions,
+    each question's type and choice keys. None when nothing is conditional (no script)."""
+    if not any(s.conditions for s in structure.sections) and not any(
+        q.conditions for q in structure.questions
+    ):
+        return None
+    return [
+        {
+            "key": section.key,
+            "conditions": section.conditions,
+            "questions": [
+                {
+                    "key": question.key,
+                    "type": question.type,
+                    "conditions": question.conditions,
+                    "choices": [c.key for c in question.choices.all()],
+                }
+                for question in section.questions.all()
+            ],
+        }
+        for section in structure.sections
+    ]
+
+
+def page_scripts(structure: VersionStructure) -> dict[str, Any]:
+    """The answering page's context for its static scripts: the conditions' data, whether a
+    map is drawn (Leaflet is loaded only then) and the tile server (none by default: the
+    areas' outlines alone are drawn; a server set in SURVEY_MAP_TILE_URL is also allowed by
+    the CSP's img-src)."""
+    return {
+        "conditions_data": conditions_data(structure),
+        "has_map": any(
+            q.type in MAP_TYPES and any(c.outline for c in q.choices.all())
+            for q in structure.questions
+        ),
+        "map_tiles": settings.SURVEY_MAP_TILE_URL,
+    }

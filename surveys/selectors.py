@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, Max, Min
+from django.db.models import Count, Max, Min
 
 from consultations.models import Consultation, ConsultationStatus
 from consultations.participation import FreeText
@@ -17,6 +18,7 @@ from surveys.conditions import QuestionSpec, SectionSpec
 from surveys.models import (
     Answer,
     Audience,
+    Invitation,
     Question,
     QuestionType,
     Response,
@@ -29,6 +31,10 @@ AFTER_CLOSE = frozenset(
     {ConsultationStatus.CLOSED, ConsultationStatus.REPORT_PUBLISHED, ConsultationStatus.ARCHIVED}
 )
 TEXT_ANSWERS_SHOWN = 200
+# Residents never see a count from 1 to 4 (k-anonymity with k = 5): in a small group, a count
+# together with what a neighbour knows can tell how one person answered. Zero is shown: it
+# says nothing about anyone. Staff (who may see each response anyway) see exact counts.
+SMALL_COUNT = 5
 
 
 @dataclass
@@ -80,6 +86,20 @@ def response_own(survey: Survey, *, user: Any, browser_token: str) -> Response |
     return None
 
 
+def invitation_by_token(survey: Survey, token: str) -> Invitation | None:
+    """The invitation of this survey whose one-time link carries ``token`` (None for a wrong
+    token or another survey's)."""
+    if not token or len(token) > 100:
+        return None
+    digest = hashlib.sha256(token.encode("utf-8")).hexdigest()
+    return Invitation.objects.filter(survey=survey, token_hash=digest).first()
+
+
+def invitations_of(survey: Survey) -> list[Invitation]:
+    """The survey's invited addresses with whether each link was sent and used."""
+    return list(survey.invitations.order_by("email", "pk"))
+
+
 def response_answers(response: Response) -> list[Answer]:
     """The answer rows of one response."""
     return list(Answer.objects.filter(response=response))
@@ -99,7 +119,7 @@ def contribution_count_of(consultation: Consultation, kind: str) -> int:
 @dataclass
 class Row:
     label: str
-    count: int
+    count: int | None  # None: hidden, a small count (see SMALL_COUNT)
     percent: float | None = None
     extra: Any = None
 
@@ -115,13 +135,17 @@ class QuestionResult:
     texts: list[str] = field(default_factory=list)
     # Matrix: the scale's values as columns, a row per matrix row with counts per value.
     columns: list[int] = field(default_factory=list)
-    matrix: list[tuple[str, list[int], float | None]] = field(default_factory=list)
+    matrix: list[tuple[str, list[int | None], float | None]] = field(default_factory=list)
+    # True when fewer than SMALL_COUNT answered and the figures that would show them (the
+    # count of answers, a mean, the lowest and highest value) are withheld from residents.
+    small: bool = False
 
     def as_data(self) -> dict[str, Any]:
         return {
             "question": self.question.text,
             "type": self.question.type,
             "answered": self.answered,
+            "small": self.small,
             "rows": [{"label": r.label, "count": r.count, "percent": r.percent} for r in self.rows],
             "mean": self.mean,
             "minimum": _plain(self.minimum),
@@ -175,62 +199,86 @@ def survey_results(
     ) or survey_current_version(survey)
     structure = version_structure(version)
     responses = Response.objects.filter(version=version).count()
-    answers = Answer.objects.filter(question__section__version=version)
-    answered = dict(
-        answers.values("question_id")
-        .annotate(n=Count("response_id", distinct=True))
-        .values_list("question_id", "n")
-    )
+    question_ids = [q.pk for q in structure.questions]
+    answers = Answer.objects.filter(question_id__in=question_ids)
+    # One pass over the version's answers, grouped by (question, choice, number): choice
+    # counts, scale and number values, ranking places and matrix cells, and from them the
+    # mean, lowest and highest number. Each further query reads only the questions it
+    # concerns through the (question, choice) index. At 100,000 responses of 20 questions
+    # six full scans took 8 s; see bench/surveys.py.
+    rows_of: dict[int, int] = defaultdict(int)
     by_choice: dict[int, dict[int, int]] = defaultdict(dict)
-    for qid, cid, n in (
-        answers.filter(choice__isnull=False, number__isnull=True)
-        .values("question_id", "choice_id")
-        .annotate(n=Count("id"))
-        .values_list("question_id", "choice_id", "n")
-    ):
-        by_choice[qid][cid] = n
     by_number: dict[int, dict[Any, int]] = defaultdict(dict)
-    for qid, value, n in (
-        answers.filter(choice__isnull=True, number__isnull=False)
-        .values("question_id", "number")
-        .annotate(n=Count("id"))
-        .values_list("question_id", "number", "n")
-    ):
-        by_number[qid][value] = n
     cells: dict[int, dict[tuple[int, int], int]] = defaultdict(dict)
-    for qid, cid, value, n in (
-        answers.filter(choice__isnull=False, number__isnull=False)
-        .values("question_id", "choice_id", "number")
-        .annotate(n=Count("id"))
-        .values_list("question_id", "choice_id", "number", "n")
+    sums: dict[int, list[Any]] = {}
+    for row in (
+        answers.values("question_id", "choice_id", "number").annotate(n=Count("id")).order_by()
     ):
-        assert value is not None  # the filter above excludes NULL
-        cells[qid][(cid, int(value))] = n
-    stats = {
-        row["question_id"]: row
-        for row in answers.values("question_id").annotate(
-            mean=Avg("number"),
-            low=Min("number"),
-            high=Max("number"),
-            first=Min("date"),
-            last=Max("date"),
-        )
+        qid, cid, value, n = row["question_id"], row["choice_id"], row["number"], row["n"]
+        rows_of[qid] += n
+        if cid is not None and value is None:
+            by_choice[qid][cid] = n
+        elif cid is None and value is not None:
+            by_number[qid][value] = n
+            total_n, total, low, high = sums.get(qid, [0, Decimal(0), value, value])
+            sums[qid] = [total_n + n, total + value * n, min(low, value), max(high, value)]
+        elif cid is not None and value is not None:
+            cells[qid][(cid, int(value))] = n
+    stats: dict[int, dict[str, Any]] = {
+        qid: {"mean": total / count, "low": low, "high": high}
+        for qid, (count, total, low, high) in sums.items()
     }
-    text_qs = answers.exclude(text="").filter(
-        question__type__in=[QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT]
-    )
+    types = {q.pk: q.type for q in structure.questions}
+    several = [
+        qid
+        for qid, qtype in types.items()
+        if qtype in (QuestionType.MULTIPLE, QuestionType.RANKING, QuestionType.MATRIX)
+    ]
+    # A question answered with one row per response counts its rows; the others count
+    # distinct responses.
+    answered = {qid: n for qid, n in rows_of.items() if qid not in several}
+    if several:
+        answered.update(
+            answers.filter(question_id__in=several)
+            .values("question_id")
+            .annotate(n=Count("response_id", distinct=True))
+            .values_list("question_id", "n")
+        )
+    dates = [qid for qid, qtype in types.items() if qtype == QuestionType.DATE]
+    for row in (
+        answers.filter(question_id__in=dates)
+        .values("question_id")
+        .annotate(first=Min("date"), last=Max("date"))
+        .order_by()
+        if dates
+        else []
+    ):
+        stats.setdefault(row["question_id"], {}).update(first=row["first"], last=row["last"])
+    text_ids = [
+        qid
+        for qid, qtype in types.items()
+        if qtype in (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT)
+    ]
+    text_qs = answers.filter(question_id__in=text_ids).exclude(text="")
     if text_search:
         text_qs = text_qs.filter(text__icontains=text_search)
     texts: dict[int, list[str]] = defaultdict(list)
-    for qid, text in text_qs.order_by("question_id", "-id").values_list("question_id", "text"):
+    for qid, text in (
+        text_qs.order_by("question_id", "-id").values_list("question_id", "text")
+        if text_ids
+        else []
+    ):
         if len(texts[qid]) < TEXT_ANSWERS_SHOWN:
             texts[qid].append(text)
+    other_ids = [c.pk for q in structure.questions for c in q.choices.all() if c.is_other]
     others: dict[int, list[str]] = defaultdict(list)
     for qid, text in (
-        answers.exclude(text="")
-        .filter(choice__is_other=True)
+        answers.filter(choice_id__in=other_ids)
+        .exclude(text="")
         .order_by("question_id", "-id")
         .values_list("question_id", "text")[: TEXT_ANSWERS_SHOWN * 10]
+        if other_ids
+        else []
     ):
         others[qid].append(text)
 
@@ -239,7 +287,12 @@ def survey_results(
         total = answered.get(question.pk, 0)
         result = QuestionResult(question=question, answered=total)
         choices = list(question.choices.all())
-        if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+        if question.type in (
+            QuestionType.SINGLE,
+            QuestionType.MULTIPLE,
+            QuestionType.AREA,
+            QuestionType.POINT,
+        ):
             counts = by_choice.get(question.pk, {})
             result.rows = [
                 Row(c.text, counts.get(c.pk, 0), _percent(counts.get(c.pk, 0), total))
@@ -271,16 +324,20 @@ def survey_results(
                 score = sum((n + 1 - p) * k for p, k in places.items())
                 mean = round(sum(p * k for p, k in places.items()) / votes, 2) if votes else None
                 result.rows.append(Row(choice.text, score, None, mean))
-            result.rows.sort(key=lambda r: -r.count)
+            result.rows.sort(key=lambda r: -(r.count or 0))
         elif question.type == QuestionType.MATRIX:
             top = question.max_value or 5
             result.columns = list(range(1, top + 1))
             qcells = cells.get(question.pk, {})
             for choice in choices:
-                tally = [qcells.get((choice.pk, v), 0) for v in result.columns]
-                votes = sum(tally)
+                tally: list[int | None] = [qcells.get((choice.pk, v), 0) for v in result.columns]
+                votes = sum(k or 0 for k in tally)
                 mean = (
-                    round(sum(v * k for v, k in zip(result.columns, tally, strict=True)) / votes, 2)
+                    round(
+                        sum(v * (k or 0) for v, k in zip(result.columns, tally, strict=True))
+                        / votes,
+                        2,
+                    )
                     if votes
                     else None
                 )
@@ -289,6 +346,38 @@ def survey_results(
             result.texts = texts.get(question.pk, [])
         results.append(result)
     return SurveyResults(survey, version, responses, versions, results, text_search)
+
+
+def _small(count: int | None) -> bool:
+    return count is not None and 0 < count < SMALL_COUNT
+
+
+def results_for_residents(results: SurveyResults) -> SurveyResults:
+    """The same results with every count from 1 to SMALL_COUNT - 1 withheld, for the public
+    results page and a poll's result after voting. A question that fewer than SMALL_COUNT
+    people answered shows no mean, lowest or highest value (the lowest and highest of four
+    answers are two people's answers) and no ranking scores; each row and matrix cell with a
+    small count shows "fewer than 5" instead of its count and share. Free-text answers stay:
+    they are published as contributions, like remarks."""
+    questions = []
+    for result in results.questions:
+        masked = replace(result, rows=list(result.rows), matrix=list(result.matrix))
+        if _small(result.answered):
+            masked.small = True
+            masked.mean = masked.minimum = masked.maximum = None
+        if result.question.type == QuestionType.RANKING:
+            if masked.small:
+                masked.rows = [Row(r.label, None, None, None) for r in result.rows]
+        else:
+            masked.rows = [
+                Row(r.label, None, None, r.extra) if _small(r.count) else r for r in result.rows
+            ]
+        masked.matrix = [
+            (label, [None if _small(n) else n for n in counts], None if masked.small else mean)
+            for label, counts, mean in result.matrix
+        ]
+        questions.append(masked)
+    return replace(results, questions=questions)
 
 
 # --- Exports --------------------------------------------------------------------------------
@@ -319,6 +408,8 @@ def export_table(survey: Survey) -> tuple[list[str], list[list[Any]], list[list[
             header.append(question.text)
         if any(c.is_other for c in question.choices.all()):
             header.append(f"{question.text} — inne (jakie?)")
+        if question.type == QuestionType.POINT:
+            header.append(f"{question.text} — punkt (szerokość, długość)")
     choice_key = {c.pk: c.key for q in questions for c in q.choices.all()}
     question_key = {q.pk: q.key for q in questions}
     rows: list[list[Any]] = []
@@ -341,6 +432,8 @@ def export_table(survey: Survey) -> tuple[list[str], list[list[Any]], list[list[
                 cells[key].append(answer.choice.text)
                 if answer.choice.is_other:
                     cells[key + ":other"].append(answer.text)
+                elif question.type == QuestionType.POINT and answer.text:
+                    cells[key + ":point"].append(answer.text)
             elif answer.number is not None:
                 cells[key].append(str(_plain(answer.number)))
             elif answer.date is not None:
@@ -362,6 +455,8 @@ def export_table(survey: Survey) -> tuple[list[str], list[list[Any]], list[list[
                 row.append("; ".join(cells[key]))
             if any(c.is_other for c in question.choices.all()):
                 row.append("; ".join(cells[key + ":other"]))
+            if question.type == QuestionType.POINT:
+                row.append("; ".join(cells[key + ":point"]))
         rows.append(row)
     codebook = [["question", "type", "versions", "values"]]
     for key in order:

@@ -17,6 +17,7 @@ for segment, kind in (("ankieta", "survey"), ("sondaz", "poll")):
         path(resident, views.answer, k, name=f"{kind}_answer"),
         path(resident + "dziekujemy/", views.thanks, k, name=f"{kind}_thanks"),
         path(resident + "wyniki/", views.results, k, name=f"{kind}_results"),
+        path(resident + "zaproszenie/<str:token>/", views.answer, k, name=f"{kind}_invited"),
         path(staff, panel.builder, k, name=f"panel_{kind}_builder"),
         path(staff + "ustawienia/", panel.settings_edit, k, name=f"panel_{kind}_settings"),
         path(staff + "sekcje/nowa/", panel.section_edit, k, name=f"panel_{kind}_section_add"),
@@ -42,6 +43,7 @@ for segment, kind in (("ankieta", "survey"), ("sondaz", "poll")):
         path(staff + "podglad/", panel.preview, k, name=f"panel_{kind}_preview"),
         path(staff + "wyniki/", panel.results, k, name=f"panel_{kind}_results"),
         path(staff + "papier/", panel.paper_entry, k, name=f"panel_{kind}_paper"),
+        path(staff + "zaproszenia/", panel.invitations, k, name=f"panel_{kind}_invitations"),
         path(staff + "eksport.csv", panel.export, {**k, "fmt": "csv"}, name=f"panel_{kind}_csv"),
         path(staff + "eksport.xlsx", panel.export, {**k, "fmt": "xlsx"}, name=f"panel_{kind}_xlsx"),
     ]

@@ -16,7 +16,7 @@ from consultations.selectors import consultation_get_public, participation_form_
 from surveys import selectors, services
 from surveys.forms import answers_from_post, answers_from_response
 from surveys.models import Audience, Survey, SurveyKind
-from surveys.presentation import questions_for_page
+from surveys.presentation import page_scripts, questions_for_page
 
 BROWSER_COOKIE = "survey_browser"
 BROWSER_COOKIE_AGE = 60 * 60 * 24 * 365
@@ -40,8 +40,14 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def answer(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+def answer(request: HttpRequest, slug: str, kind: str, token: str = "") -> HttpResponse:
+    """The answering page; with ``token``, reached through an invited address's one-time
+    link (its GET only shows the form: mail scanners open links too)."""
     consultation, survey, form = _survey_or_404(slug, kind)
+    if token and (
+        survey.audience != Audience.INVITED or selectors.invitation_by_token(survey, token) is None
+    ):
+        raise Http404
     version = selectors.survey_current_version(survey)
     structure = selectors.version_structure(version)
     if not structure.questions:
@@ -77,6 +83,7 @@ def answer(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
                     client_ip=client_ip(request),
                     browser_token=browser_token if survey.one_per_browser else "",
                     honeypot=request.POST.get("website", ""),
+                    invitation_token=token,
                 )
             except ValidationError as exc:
                 status = 400
@@ -108,17 +115,27 @@ def answer(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
         "kind": kind,
         "version": version,
         "sections": questions_for_page(structure, answers, errors),
+        **page_scripts(structure),
         "errors": errors,
         "messages_top": messages_top,
         "idempotency_key": uuid.uuid4(),
         "is_open": is_open,
         "own": own,
         "already_answered": own is not None and survey.audience != Audience.VERIFIED,
-        "eligibility_problem": services.eligibility_error(survey, request.user),
+        "eligibility_problem": services.eligibility_error(
+            survey, request.user, invitation_token=token
+        ),
+        "sign_in_helps": survey.audience == Audience.VERIFIED,
         "results_visible": selectors.results_visible_to_residents(survey, consultation),
         "preview": False,
     }
     response = render(request, "surveys/resident/answer.html", context, status=status)
+    if token:
+        # The link is a key: keep it out of Referer headers sent to other sites and out of
+        # caches ("no-referrer" would make Chromium send "Origin: null" with the form, which
+        # Django's CSRF check refuses).
+        response["Referrer-Policy"] = "same-origin"
+        response["Cache-Control"] = "no-store"
     return _with_cookie(response, new_token)
 
 
@@ -147,7 +164,7 @@ def thanks(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     }
     if kind == SurveyKind.POLL:
         # A poll shows its result to whoever has voted.
-        context["results"] = selectors.survey_results(survey)
+        context["results"] = selectors.results_for_residents(selectors.survey_results(survey))
     return render(request, "surveys/resident/thanks.html", context)
 
 
@@ -162,7 +179,9 @@ def results(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
             "consultation": consultation,
             "survey": survey,
             "kind": kind,
-            "results": selectors.survey_results(survey, text_search=_search(request)),
+            "results": selectors.results_for_residents(
+                selectors.survey_results(survey, text_search=_search(request))
+            ),
             "staff": False,
         },
     )

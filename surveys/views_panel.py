@@ -12,7 +12,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import permission_required
@@ -20,9 +22,15 @@ from consultations import permissions as consultation_permissions
 from consultations.selectors import consultation_get_for_staff
 from consultations.views_panel import errors_to_form
 from surveys import permissions, selectors, services
-from surveys.forms import QuestionForm, SectionForm, SurveySettingsForm, answers_from_post
-from surveys.models import Question, SurveyKind
-from surveys.presentation import questions_for_page
+from surveys.forms import (
+    InvitationsForm,
+    QuestionForm,
+    SectionForm,
+    SurveySettingsForm,
+    answers_from_post,
+)
+from surveys.models import Audience, Question, SurveyKind
+from surveys.presentation import page_scripts, questions_for_page
 
 staff_only = permission_required(consultation_permissions.can_work_on_consultations)
 
@@ -322,6 +330,7 @@ def preview(request: HttpRequest, consultation_id: int, kind: str) -> HttpRespon
             "kind": kind,
             "version": version,
             "sections": questions_for_page(structure, {}, {}),
+            **page_scripts(structure),
             "errors": {},
             "messages_top": [],
             "idempotency_key": uuid.uuid4(),
@@ -452,12 +461,65 @@ def paper_entry(request: HttpRequest, consultation_id: int, kind: str) -> HttpRe
             "kind": kind,
             "version": version,
             "sections": questions_for_page(structure, answers, errors),
+            **page_scripts(structure),
             "errors": errors,
             "messages_top": top,
             "idempotency_key": uuid.uuid4(),
             "is_open": True,
             "paper": True,
             "builder_url": _builder_url(kind, consultation.pk),
+        },
+        status=status,
+    )
+
+
+@staff_only
+def invitations(request: HttpRequest, consultation_id: int, kind: str) -> HttpResponse:
+    """The invited addresses of a survey for invited addresses only, and a form to add more
+    (each gets its one-time link by e-mail)."""
+    consultation, survey = _survey(request, consultation_id, kind, build=False)
+    can_build = permissions.can_build_survey(request.user, consultation)
+    form = InvitationsForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not can_build:
+            raise Http404
+        if form.is_valid():
+            try:
+                added = services.survey_invitations_add(
+                    acting_user=request.user,
+                    survey_id=survey.pk,
+                    emails_text=form.cleaned_data["emails"],
+                )
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d invitation is being sent.",
+                        "%(count)d invitations are being sent.",
+                        len(added),
+                    )
+                    % {"count": len(added)},
+                )
+                return redirect(
+                    reverse(
+                        f"panel_{kind}_invitations", kwargs={"consultation_id": consultation.pk}
+                    )
+                )
+        status = 400
+    return render(
+        request,
+        "surveys/panel/invitations.html",
+        {
+            "consultation": consultation,
+            "survey": survey,
+            "kind": kind,
+            "form": form,
+            "can_build": can_build,
+            "invited_only": survey.audience == Audience.INVITED,
+            "invitations": selectors.invitations_of(survey),
         },
         status=status,
     )

@@ -17,6 +17,11 @@ from surveys.services.builder import (
     survey_settings_update,
     text_check,
 )
+from surveys.services.invitations import (
+    emails_parse,
+    survey_invitation_mail_send,
+    survey_invitations_add,
+)
 from surveys.services.responses import (
     SubmitResult,
     SurveyClosed,
@@ -33,6 +38,7 @@ __all__ = [
     "SurveyClosed",
     "answers_check",
     "eligibility_error",
+    "emails_parse",
     "question_add",
     "question_move",
     "question_remove",
@@ -42,6 +48,8 @@ __all__ = [
     "section_remove",
     "section_update",
     "survey_create",
+    "survey_invitation_mail_send",
+    "survey_invitations_add",
     "survey_paper_response_enter",
     "survey_response_submit",
     "survey_settings_update",

@@ -16,11 +16,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from consultations.models import Consultation
+from consultations.models import Area, Consultation
 from consultations.services import audit_record
 from surveys.conditions import OPERATORS
 from surveys.models import (
     CHOICE_TYPES,
+    MAP_TYPES,
     Audience,
     Choice,
     Question,
@@ -239,7 +240,12 @@ def _condition_build(
             raise ValidationError(
                 {"condition_value": [_("Give the answer that the condition compares with.")]}
             )
-        if source.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+        if source.type in (
+            QuestionType.SINGLE,
+            QuestionType.MULTIPLE,
+            QuestionType.AREA,
+            QuestionType.POINT,
+        ):
             by_text = {c.text.casefold(): c.key for c in source.choices.all()}
             if value.casefold() not in by_text:
                 raise ValidationError(
@@ -398,6 +404,28 @@ def _question_values(survey: Survey, data: QuestionInput) -> dict[str, Any]:
             )
         if len({c.casefold() for c in choices}) != len(choices):
             raise ValidationError({"choices": [_("Each answer may appear only once.")]})
+    outlines: dict[str, str] = {}
+    if data.type in MAP_TYPES:
+        # The choices are the municipality's areas as they are now, with their outlines.
+        areas = list(Area.objects.order_by("name").values_list("name", "outline"))
+        if not areas:
+            raise ValidationError(
+                {
+                    "type": [
+                        _(
+                            "A map question asks about the municipality's areas, and none has "
+                            "been entered yet. Please add the areas (with their outlines) in "
+                            "the catalogue first."
+                        )
+                    ]
+                }
+            )
+        if len(areas) > MAX_CHOICES:
+            raise ValidationError(
+                {"type": [_("At most %(count)d answers.") % {"count": MAX_CHOICES}]}
+            )
+        choices = [name[:300] for name, _outline in areas]
+        outlines = {name[:300]: outline for name, outline in areas}
     low, high = data.min_value, data.max_value
     if data.type == QuestionType.MULTIPLE:
         total = len(choices) + (1 if data.other_option else 0)
@@ -432,6 +460,7 @@ def _question_values(survey: Survey, data: QuestionInput) -> dict[str, Any]:
     if low is not None and high is not None and low > high:
         raise ValidationError({"max_value": [_("The maximum cannot be less than the minimum.")]})
     values["_choices"] = choices
+    values["_outlines"] = outlines
     values["_other"] = bool(data.other_option) and data.type in (
         QuestionType.SINGLE,
         QuestionType.MULTIPLE,
@@ -439,18 +468,27 @@ def _question_values(survey: Survey, data: QuestionInput) -> dict[str, Any]:
     return values
 
 
-def _choices_set(question: Question, texts: list[str], other: bool) -> None:
+def _choices_set(
+    question: Question, texts: list[str], other: bool, outlines: dict[str, str] | None = None
+) -> None:
     """Keep each choice's key by its place (line n keeps the key of choice n)."""
     existing = list(question.choices.all())
     wanted = [(text, False) for text in texts] + ([(_("Other"), True)] if other else [])
+    outlines = outlines or {}
     for position, (text, is_other) in enumerate(wanted):
+        outline = outlines.get(text, "")
         if position < len(existing):
             choice = existing[position]
             choice.text, choice.is_other, choice.position = text, is_other, position
+            choice.outline = outline
             choice.save()
         else:
             Choice.objects.create(
-                question=question, text=text, is_other=is_other, position=position
+                question=question,
+                text=text,
+                is_other=is_other,
+                position=position,
+                outline=outline,
             )
     for choice in existing[len(wanted) :]:
         choice.delete()
@@ -476,6 +514,7 @@ def question_add(
     if conditions and survey.kind == SurveyKind.POLL:
         raise ValidationError(_("A poll has no conditions."))
     choices, other = values.pop("_choices"), values.pop("_other")
+    outlines = values.pop("_outlines")
     last = section.questions.aggregate(m=Max("position"))["m"]
     question = Question.objects.create(
         section=section,
@@ -483,7 +522,7 @@ def question_add(
         conditions=conditions,
         **values,
     )
-    _choices_set(question, choices, other)
+    _choices_set(question, choices, other, outlines)
     _change_record(acting_user, survey, "question_add", version)
     return question
 
@@ -508,11 +547,12 @@ def question_update(
     before = ordered[: ordered.index(question.key)]
     question.conditions = _condition_build(version, data.condition, before_keys=before)
     choices, other = values.pop("_choices"), values.pop("_other")
+    outlines = values.pop("_outlines")
     for name, value in values.items():
         setattr(question, name, value)
     question.save()
-    if question.type in CHOICE_TYPES:
-        _choices_set(question, choices, other)
+    if question.type in CHOICE_TYPES or question.type in MAP_TYPES:
+        _choices_set(question, choices, other, outlines)
     else:
         question.choices.all().delete()
     _change_record(acting_user, survey, "question_update", version)

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -27,18 +28,20 @@ from django.utils.translation import ngettext
 
 from consultations.selectors import participation_form_get
 from consultations.services import audit_record
+from surveys import geo
 from surveys.conditions import visible_keys
 from surveys.models import (
     Answer,
     Audience,
     Channel,
+    Invitation,
     Question,
     QuestionType,
     Response,
     Survey,
     SurveyVersion,
 )
-from surveys.selectors import VersionStructure, version_structure
+from surveys.selectors import VersionStructure, invitation_by_token, version_structure
 
 # Anonymous surveys: at most this many responses from one IP address per window. A whole
 # office or school behind one address must still be able to answer, hence not 1.
@@ -66,14 +69,27 @@ def _has_verified_email(user: Any) -> bool:
     return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
 
 
-def eligibility_error(survey: Survey, user: Any) -> str | None:
+def eligibility_error(survey: Survey, user: Any, *, invitation_token: str = "") -> str | None:
     """Why this person may not answer (None when they may)."""
     if survey.audience == Audience.VERIFIED and not _has_verified_email(user):
         return _(
             "This survey is answered by residents with a verified e-mail address. Please sign "
             "in (or create an account) and confirm your e-mail address first."
         )
+    if survey.audience == Audience.INVITED:
+        invitation = invitation_by_token(survey, invitation_token) if invitation_token else None
+        if invitation is None:
+            return _(
+                "This survey is answered only by invited organisations and people, through the "
+                "personal link sent to them by e-mail."
+            )
+        if invitation.used_at is not None:
+            return _invitation_used()
     return None
+
+
+def _invitation_used() -> str:
+    return _("This personal link has already been used to send a response. Thank you.")
 
 
 def _clean_text(value: Any, limit: int) -> str:
@@ -232,7 +248,53 @@ def _question_answers(
             raise ValueError(_("Please enter a date as YYYY-MM-DD, e.g. 2026-05-31.")) from None
         rows.append(Answer(question=question, date=day))
         return raw, rows, True
+    if qtype in (QuestionType.AREA, QuestionType.POINT):
+        return _map_answer(question, choices, value, other_text)
     raise ValueError(_("This question cannot be answered."))
+
+
+def _map_answer(
+    question: Question, choices: dict[str, Any], value: Any, point_text: Any
+) -> tuple[Any, list[Answer], bool]:
+    """An area (chosen on the map or from the list), or a point: typed as "latitude,
+    longitude" or put on the map; a point decides its area, and must lie in one of the
+    question's areas when they have outlines."""
+    keys = _as_list(value)
+    if len(keys) > 1 or any(key not in choices for key in keys):
+        raise ValueError(_("Please choose an area from the list."))
+    choice = choices[keys[0]] if keys else None
+    text = ""
+    raw = _clean_text(point_text, 60) if question.type == QuestionType.POINT else ""
+    if raw:
+        try:
+            lat, lon = geo.point_parse(raw)
+        except ValueError:
+            raise ValueError(
+                _(
+                    "Please enter the point as latitude and longitude, e.g. 50.0614, 19.9366, "
+                    "or choose it on the map."
+                )
+            ) from None
+        outlined = [c for c in choices.values() if c.outline]
+        if outlined:
+            inside = next(
+                (c for c in outlined if geo.point_in_outline(float(lat), float(lon), c.outline)),
+                None,
+            )
+            if inside is None:
+                raise ValueError(
+                    _(
+                        "The point lies outside the municipality's areas. Please choose a "
+                        "place inside one of them, or choose only the area from the list."
+                    )
+                )
+            choice = inside
+        text = geo.point_text(lat, lon)
+    if choice is None:
+        if text:
+            raise ValueError(_("Please also choose the area from the list."))
+        return "", [], False
+    return choice.key, [Answer(question=question, choice=choice, text=text)], True
 
 
 def _out_of_range(low: Any, high: Any) -> str:
@@ -253,8 +315,9 @@ def answers_check(
     prepared: dict[str, tuple[list[Answer], bool]] = {}
     for question in structure.questions:
         try:
+            extra = ".point" if question.type == QuestionType.POINT else ".other"
             value, rows, answered = _question_answers(
-                question, answers.get(question.key), answers.get(question.key + ".other")
+                question, answers.get(question.key), answers.get(question.key + extra)
             )
         except ValueError as exc:
             errors[question.key] = [str(exc)]
@@ -288,7 +351,7 @@ def _rate_limited(survey: Survey, client_ip: str) -> bool:
     except ValueError:
         cache.set(key, 1, RATE_LIMIT_WINDOW_SECONDS)
         count = 1
-    return count > RATE_LIMIT_RESPONSES
+    return count > getattr(settings, "SURVEY_RATE_LIMIT_RESPONSES", RATE_LIMIT_RESPONSES)
 
 
 def survey_response_submit(
@@ -301,12 +364,15 @@ def survey_response_submit(
     browser_token: str = "",
     honeypot: str = "",
     now: datetime | None = None,
+    invitation_token: str = "",
 ) -> SubmitResult:
     """Store a resident's response once (see the module), or raise ValidationError with a
     message for the page and nothing stored.
 
     ``acting_user`` is the resident (anonymous for anyone's surveys); a resident of a
     verified-e-mail survey who submits again replaces their answers while the survey is open.
+    A survey for invited addresses takes a response only with an unused one-time link's
+    ``invitation_token``; the link is then used up.
     """
     now = now or timezone.now()
     survey = Survey.objects.select_related("consultation").get(pk=survey_id)
@@ -325,9 +391,14 @@ def survey_response_submit(
         )
     if honeypot:
         raise ValidationError(_("The response could not be accepted. Please try again."))
-    problem = eligibility_error(survey, acting_user)
+    problem = eligibility_error(survey, acting_user, invitation_token=invitation_token)
     if problem:
         raise ValidationError(problem)
+    invitation = (
+        invitation_by_token(survey, invitation_token)
+        if survey.audience == Audience.INVITED
+        else None
+    )
     respondent = acting_user if survey.audience == Audience.VERIFIED else None
     if survey.audience == Audience.ANYONE:
         if survey.one_per_browser and not browser_token:
@@ -346,6 +417,7 @@ def survey_response_submit(
         browser_token=browser_token if survey.one_per_browser else "",
         channel=Channel.ONLINE,
         entered_by=None,
+        invitation=invitation,
     )
 
 
@@ -359,6 +431,7 @@ def _store(
     browser_token: str,
     channel: str,
     entered_by: Any,
+    invitation: Invitation | None = None,
 ) -> SubmitResult:
     version = survey.versions.order_by("-number").first()
     assert version is not None
@@ -387,11 +460,15 @@ def _store(
                     browser_token=browser_token,
                     channel=channel,
                     entered_by=entered_by,
+                    invitation=invitation,
                 )
         except IntegrityError:
             duplicate = Response.objects.filter(idempotency_key=idempotency_key).first()
             if duplicate is not None:
                 return SubmitResult(duplicate, created=False)
+            if invitation is not None:
+                # Another submit through the same link won the unique column.
+                raise ValidationError(_invitation_used()) from None
             if browser_token:
                 raise ValidationError(
                     _("A response to this survey has already been sent from this browser.")
@@ -403,6 +480,9 @@ def _store(
         response.answers.all().delete()
         response.version = version
         response.save(update_fields=["version", "updated_at"])
+    if invitation is not None:
+        invitation.used_at = timezone.now()
+        invitation.save(update_fields=["used_at"])
     for row in rows:
         row.response = response
     Answer.objects.bulk_create(rows)

@@ -107,3 +107,125 @@ def test_a_coordinator_builds_a_survey_with_a_condition_and_a_resident_answers_i
     assert page.get_by_role("row", name=re.compile("Tak 1 100,0%")).count() == 1
     assert_accessible(page, "survey-results")
     assert_fits_390(page, "survey-results")
+
+
+def test_a_coordinator_invites_an_ngo_to_a_map_survey_and_it_answers_once_through_its_link(
+    page, browser, live_stack, committed_db, tenant_a
+):
+    """The map question, the page's show/hide script and the one-time link, in Polish, with
+    axe at 1280 and 390 px; the resident's page is the CSP-watched one."""
+    import json
+
+    from consultations.models import Area
+    from surveys import services
+    from surveys.models import Invitation
+    from surveys.services import ConditionInput, QuestionInput
+
+    # given an open consultation with a survey form and two areas with outlines
+    tag = unique("")
+    email = unique("koord") + "@a.test"
+    ngo = unique("fundacja-") + "@ngo.test"
+    north, south = f"Osiedle Północ {tag}", f"Osiedle Południe {tag}"
+
+    def square(lon, lat):
+        ring = [[lon, lat], [lon + 0.02, lat], [lon + 0.02, lat + 0.02], [lon, lat + 0.02]]
+        return json.dumps({"type": "Polygon", "coordinates": [[*ring, ring[0]]]})
+
+    with schema_context(tenant_a.schema_name):
+        coordinator = user_create(email=email, password=PASSWORD, role="coordinator")
+        department = department_make(f"Wydział Map {tag}", coordinators=(coordinator,))
+        consultation = consultation_in_state(
+            ConsultationStatus.OPEN,
+            department=department,
+            title=f"Program współpracy {tag}",
+            participation_forms=["remarks", "survey"],
+        )
+        Area.objects.create(name=north, outline=square(18.60, 54.40))
+        Area.objects.create(name=south, outline=square(18.60, 54.37))
+    builder = live_stack.url(tenant_a.host, f"/panel/konsultacje/{consultation.pk}/ankieta/")
+
+    # The coordinator (own browser context) creates the survey with a map question...
+    staff_context = browser.new_context(locale="pl-PL", viewport={"width": 1280, "height": 900})
+    staff = staff_context.new_page()
+    staff.set_default_timeout(15000)
+    sign_in(staff, live_stack, tenant_a.host, email)
+    staff.goto(builder)
+    staff.get_by_role("button", name="Utwórz ankietę").click()
+    staff.get_by_role("link", name="Dodaj pytanie do sekcji 1").click()
+    staff.get_by_label("Rodzaj pytania").select_option("point")
+    staff.get_by_label("Pytanie:", exact=True).fill("Gdzie brakuje miejsca spotkań?")
+    staff.get_by_label("Odpowiedź obowiązkowa").check()
+    staff.get_by_role("button", name="Zapisz").click()
+    staff.get_by_text("Pytanie zostało zapisane.").wait_for()
+    with schema_context(tenant_a.schema_name):
+        # ...and a question shown only for the northern estate (the builder's condition form
+        # is covered by the first journey)
+        from surveys.selectors import survey_current_version, survey_of
+
+        survey = survey_of(consultation, "survey")
+        map_q = survey_current_version(survey).sections.get().questions.get()
+        services.question_add(
+            acting_user=coordinator,
+            survey_id=survey.pk,
+            section_key=map_q.section.key,
+            data=QuestionInput(
+                type="short_text",
+                text="Co w nim urządzić?",
+                condition=ConditionInput(question_key=map_q.key, op="equals", value=north),
+            ),
+        )
+    # ...sets it to invited addresses only, and invites the NGO
+    staff.goto(builder)
+    staff.get_by_label("Tylko zaproszone adresy e-mail, przez jednorazowe linki").check()
+    staff.get_by_role("button", name="Zapisz ustawienia").click()
+    staff.get_by_role("link", name="Zaproszone adresy i jednorazowe linki").click()
+    staff.get_by_label("Adresy e-mail do zaproszenia, każdy w osobnym wierszu").fill(
+        f"Fundacja Testowa <{ngo}>"
+    )
+    staff.get_by_role("button", name="Wyślij zaproszenia").click()
+    staff.get_by_text("1 zaproszenie jest wysyłane.").wait_for()
+    assert_accessible(staff, "survey-invitations")
+    staff_context.close()
+
+    # The mail (sent by the worker) carries the link on the municipality's domain.
+    mail = live_stack.wait_for_mail(ngo)
+    link = re.search(r"http://\S+/zaproszenie/\S+/", mail).group(0)
+    assert link.startswith(f"http://{tenant_a.host}:{live_stack.port}/")
+    # the plain page is closed to everyone else
+    page.goto(live_stack.url(tenant_a.host, f"/konsultacje/{consultation.slug}/ankieta/"))
+    page.get_by_text(re.compile("odpowiadają tylko zaproszone organizacje")).wait_for()
+
+    # The NGO opens its link on a phone: the map is drawn from the outlines.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(link)
+    page.locator(".survey-map path.leaflet-interactive").first.wait_for()
+    follow_up = page.get_by_label("2. Co w nim urządzić?")
+    assert follow_up.is_hidden()  # hidden by the page's script until the north is chosen
+    select = page.get_by_label("Obszar", exact=True)
+    paths = page.locator(".survey-map path.leaflet-interactive")
+    for index in range(paths.count()):
+        paths.nth(index).click()
+        chosen = select.evaluate("s => s.options[s.selectedIndex].text")
+        if chosen == north:
+            break
+    assert select.evaluate("s => s.options[s.selectedIndex].text") == north
+    point = page.get_by_label("Miejsce: szerokość i długość geograficzna (opcjonalnie)")
+    assert re.fullmatch(r"54\.4\d+, 18\.6\d+", point.input_value())
+    follow_up.wait_for()  # shown now
+    follow_up.fill("Świetlicę dla seniorów.")
+    assert_accessible(page, "survey-map-answer")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("button", name="Wyślij odpowiedź").click()
+    page.get_by_role("heading", name="Dziękujemy za odpowiedź").wait_for()
+
+    # then one response, its area decided by the point; the link is used up
+    with schema_context(tenant_a.schema_name):
+        response = Response.objects.get(survey=survey)
+        answers = {a.question_id: a for a in Answer.objects.filter(response=response)}
+        assert answers[map_q.pk].choice.text == north
+        assert answers[map_q.pk].text.startswith("54.4")
+        assert Invitation.objects.get(survey=survey).used_at is not None
+    page.goto(link)
+    page.get_by_text("Ten osobisty link został już wykorzystany").wait_for()
+    assert page.get_by_role("button", name="Wyślij odpowiedź").count() == 0
+    assert_accessible(page, "survey-link-used")

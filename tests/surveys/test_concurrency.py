@@ -50,6 +50,51 @@ def test_fifty_identical_submissions_at_once_store_one_response(committed_db, te
     assert len({r.response.pk for r in results}) == 1
 
 
+def test_twenty_submits_through_one_link_at_once_store_one_response(committed_db, tenant_a):
+    # given an invited-only survey and one invitation (committed, seen by every thread)
+    from django.core.exceptions import ValidationError
+
+    from surveys import services
+    from surveys.models import Invitation
+    from surveys.services.invitations import token_hash
+    from tests.concurrency import at_once
+    from tests.surveys.factories import choice_key
+
+    token = "wyscig-" + uuid.uuid4().hex
+    with schema_context(tenant_a.schema_name):
+        admin = staff_make("admin")
+        _c, survey = survey_make(admin, audience="invited")
+        q = question_add(admin, survey, "single", "Pytanie", choices=["Tak", "Nie"])
+        Invitation.objects.create(
+            survey=survey, email="r@example.org", token_hash=token_hash(token)
+        )
+        answers = {q.key: choice_key(q, "Tak")}
+
+    def send() -> str:
+        connection.set_tenant(_tenant(tenant_a))
+        try:
+            services.survey_response_submit(
+                acting_user=None,
+                survey_id=survey.pk,
+                idempotency_key=uuid.uuid4(),
+                answers=answers,
+                invitation_token=token,
+            )
+        except ValidationError as exc:
+            assert "został już wykorzystany" in exc.messages[0], exc.messages
+            return "refused"
+        return "stored"
+
+    # when twenty different submits (different idempotency keys) use the link at once
+    outcomes = at_once(*[send] * 20)
+    # then the unique column let exactly one through
+    assert outcomes.count("stored") == 1, outcomes
+    assert outcomes.count("refused") == 19, outcomes
+    with schema_context(tenant_a.schema_name):
+        assert Response.objects.filter(survey=survey).count() == 1
+        assert Invitation.objects.get(survey=survey).used_at is not None
+
+
 def _tenant(info):
     from tenants.models import Municipality
 

@@ -251,8 +251,9 @@ def test_results_are_public_after_closing_and_exports_list_every_response(tenant
         consultation.status = "closed"
         consultation.save()
     results = client.get(url + "wyniki/").content.decode()
-    # 2 of 3 chose "Tak": 66.7 %
-    assert re.search(r"Tak</th><td>2</td><td>66[.,]7%", results)
+    # 2 of 3 chose "Tak": residents see no count below 5 (k-anonymity), staff see 66.7 %
+    assert re.search(r"Tak</th><td>mniej niż 5</td><td>–</td>", results)
+    assert "Mniej niż 5 osób odpowiedziało" in results
     staff = client_as(tenant_a, admin)
     rows = list(
         csv.reader(
@@ -263,6 +264,8 @@ def test_results_are_public_after_closing_and_exports_list_every_response(tenant
             )
         )
     )
+    staff_results = staff.get(f"/panel/konsultacje/{consultation.pk}/ankieta/wyniki/")
+    assert re.search(r"Tak</th><td>2</td><td>66[.,]7%", staff_results.content.decode())
     assert len(rows) == 4
     assert sorted(r[4] for r in rows[1:]) == ["Nie", "Tak", "Tak"]
     assert '\'=HYPERLINK("http://zło")' in [r[5] for r in rows[1:]]
@@ -285,7 +288,9 @@ def test_a_poll_shows_its_result_after_voting(tenant_a):
         url, {"idempotency_key": key, f"q-{q.key}": choice_key(q, "Skwer")}, follow=True
     )
     html = response.content.decode()
-    assert re.search(r"Skwer</th><td>1</td><td>100[.,]0%", html)
+    # one vote: a count below 5 is not shown to residents
+    assert re.search(r"Skwer</th><td>mniej niż 5</td>", html)
+    assert re.search(r"Parking</th><td>0</td><td>0[.,]0%", html)
     assert client.get(url).status_code == 302  # voted: the result, not the form again
 
 
@@ -307,5 +312,5 @@ def test_the_kind_counts_contributions_and_gives_a_report_section(tenant_a):
     assert first["question"] == "Czy korzysta Pan/Pani z parku?"
     assert [(r["label"], r["count"], r["percent"]) for r in first["rows"]] == [
         ("Tak", 0, 0.0),
-        ("Nie", 1, 100.0),
+        ("Nie", None, None),  # the report is public: a count below 5 is withheld
     ]

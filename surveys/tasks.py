@@ -1,0 +1,13 @@
+"""Background work of surveys; each task is idempotent and safe to retry."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def survey_invitation_send(self: object, invitation_id: int, token: str) -> bool:
+    """Mail an invited address its one-time link (in the schema the task was queued in)."""
+    from surveys.services import survey_invitation_mail_send
+
+    return survey_invitation_mail_send(invitation_id=invitation_id, token=token)
