@@ -324,6 +324,16 @@ def news_public() -> QuerySet[News]:
     return News.objects.filter(published_at__lte=timezone.now()).select_related("area")
 
 
+def news_next_publication() -> datetime | None:
+    """When the next news item dated ahead appears on the residents' pages (None: none is)."""
+    return (
+        News.objects.filter(published_at__gt=timezone.now())
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+
+
 def news_for_staff(user: Any) -> QuerySet[News]:
     qs = News.objects.select_related("area")
     if is_admin(user):

@@ -18,11 +18,14 @@ from accounts.http import AuthenticatedRequest
 from common.db import connection
 from consultations import permissions, selectors, services
 from consultations.forms import SiteSettingsForm
+from consultations.page_cache import page_cache_until, page_cached
 from consultations.permissions import can_manage_site_settings, is_municipal_staff
 from consultations.selectors import site_settings_get
 
 
+@page_cached
 def home(request: HttpRequest) -> HttpResponse:
+    page_cache_until(request, selectors.news_next_publication())
     return render(request, "consultations/resident/home.html", selectors.home_sections())
 
 

@@ -7,12 +7,15 @@ import re
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from consultations import selectors
 from consultations.forms import ConsultationSearchForm
 from consultations.models import Document, DocumentKind, News
+from consultations.page_cache import next_moment, page_cache_until, page_cached
 
 
+@page_cached
 def consultation_list(request: HttpRequest) -> HttpResponse:
     form = ConsultationSearchForm(request.GET or None)
     criteria = form.criteria()
@@ -35,17 +38,21 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@page_cached
 def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = selectors.consultation_get_public(slug=slug)
     if consultation is None:
         raise Http404
+    now = timezone.now()
+    entries = selectors.participation_entries(consultation, now=now)
+    # A form's phase (and so its link, or its count) changes at its window's ends, unwritten.
+    page_cache_until(
+        request, next_moment((m for e in entries for m in (e.starts_at, e.ends_at)), now=now)
+    )
     return render(
         request,
         "consultations/resident/detail.html",
-        {
-            "consultation": consultation,
-            "participation": selectors.participation_entries(consultation),
-        },
+        {"consultation": consultation, "participation": entries},
     )
 
 
@@ -81,11 +88,14 @@ def document_download(request: HttpRequest, slug: str, document_id: int) -> File
     return response
 
 
+@page_cached
 def news_list(request: HttpRequest) -> HttpResponse:
+    page_cache_until(request, selectors.news_next_publication())
     page = Paginator(selectors.news_public(), 20).get_page(request.GET.get("strona"))
     return render(request, "consultations/resident/news_list.html", {"page": page})
 
 
+@page_cached
 def news_detail(request: HttpRequest, news_id: int) -> HttpResponse:
     news: News | None = selectors.news_public().filter(pk=news_id).first()
     if news is None:
@@ -93,6 +103,7 @@ def news_detail(request: HttpRequest, news_id: int) -> HttpResponse:
     return render(request, "consultations/resident/news_detail.html", {"news": news})
 
 
+@page_cached
 def privacy_notice(request: HttpRequest) -> HttpResponse:
     # The municipality's own text once the site settings hold one; else a default that names
     # the municipality as the data controller.
