@@ -36,6 +36,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import wraps
@@ -142,8 +144,40 @@ def _same_for_everyone(request: HttpRequest, response: HttpResponseBase) -> bool
     return not (user is not None and user.is_authenticated)
 
 
-def _response(entry: tuple[int, list[tuple[str, str]], bytes]) -> HttpResponse:
-    status, headers, content = entry
+Entry = tuple[float, int, list[tuple[str, str]], bytes]  # expires (epoch s), status, headers, body
+
+# Each process keeps the entries it served last, so a hot page costs no Redis round trip
+# either. Safe for the same reason as Redis: the key carries the page version, and an entry
+# carries the moment it expires, which both copies respect.
+LOCAL_ENTRIES = 128
+_local: OrderedDict[str, Entry] = OrderedDict()
+
+
+def _local_get(key: str) -> Entry | None:
+    entry = _local.get(key)
+    if entry is None:
+        return None
+    if entry[0] <= time.time():
+        _local.pop(key, None)
+        return None
+    _local.move_to_end(key)
+    return entry
+
+
+def _local_put(key: str, entry: Entry) -> None:
+    _local[key] = entry
+    _local.move_to_end(key)
+    while len(_local) > LOCAL_ENTRIES:
+        _local.popitem(last=False)
+
+
+def page_cache_local_clear() -> None:
+    """Forget this process's copies (tests whose rolled-back versions come again)."""
+    _local.clear()
+
+
+def _response(entry: Entry) -> HttpResponse:
+    _expires, status, headers, content = entry
     response = HttpResponse(content, status=status)
     for name, value in headers:
         response[name] = value
@@ -162,20 +196,26 @@ class PageCacheMiddleware:
         key = page_cache_key(request)
         if key is None:
             return self.get_response(request)
-        try:
-            entry = cache.get(key)
-        except RedisError:
-            logger.warning("page cache unavailable: rendering", exc_info=True)
-            return self.get_response(request)
-        if entry is not None:
+        entry = _local_get(key)
+        if entry is None:
+            try:
+                entry = cache.get(key)
+            except RedisError:
+                logger.warning("page cache unavailable: rendering", exc_info=True)
+                return self.get_response(request)
+            if entry is not None:
+                _local_put(key, entry)
+        if entry is not None and entry[0] > time.time():
             return _response(entry)
         response = self.get_response(request)
         seconds = _seconds_to_keep(request)
         if seconds > 0 and _same_for_everyone(request, response):
             assert isinstance(response, HttpResponse)
             headers = [(name, value) for name, value in response.items() if name != HEADER]
+            entry = (time.time() + seconds, response.status_code, headers, response.content)
+            _local_put(key, entry)
             try:
-                cache.set(key, (response.status_code, headers, response.content), seconds)
+                cache.set(key, entry, seconds)
             except RedisError:
                 logger.warning("page cache unavailable: not stored", exc_info=True)
             else:

@@ -20,7 +20,12 @@ from django_tenants.utils import schema_context
 from common.db import connection
 from consultations import services
 from consultations.models import ParticipationForm
-from consultations.page_cache import HEADER, PageCacheMiddleware, page_cached
+from consultations.page_cache import (
+    HEADER,
+    PageCacheMiddleware,
+    page_cache_local_clear,
+    page_cached,
+)
 from surveys.services import survey_paper_response_enter
 from tenants.models import Municipality
 from tests.conftest import force_login
@@ -38,6 +43,7 @@ from tests.surveys.factories import choice_key, question_add, survey_make
 def _page_entries_delete() -> None:
     """Entries of earlier tests: their transactions were rolled back, versions with them, so
     the same version may come again with other data (Redis is not rolled back)."""
+    page_cache_local_clear()
     client = cache._cache.get_client(None, write=True)  # type: ignore[attr-defined]
     for key in client.scan_iter(match="*:page:*"):
         client.delete(key)
