@@ -15,6 +15,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
     prefetch_related_objects,
@@ -294,7 +295,26 @@ def home_sections(*, recent_days: int = 60, limit: int = 6) -> dict[str, list[An
         "closed": section(
             (ConsultationStatus.CLOSED, ConsultationStatus.REPORT_PUBLISHED), "ends_at", True
         ),
-        "news": list(news_public()[:3]),
+        **_news_latest(now, limit=3),
+    }
+
+
+def _news_latest(now: datetime, *, limit: int) -> dict[str, Any]:
+    """The latest ``limit`` published news items ("news") and when the next item dated ahead
+    appears ("news_next", None: none is; the page cache keeps the page no longer), in one
+    query: the next one sorts first, so ``limit + 1`` rows hold both."""
+    next_ahead = (
+        News.objects.filter(published_at__gt=now).order_by("published_at", "pk").values("pk")[:1]
+    )
+    rows = list(
+        News.objects.filter(Q(published_at__lte=now) | Q(pk=Subquery(next_ahead)))
+        .select_related("area")
+        .order_by("-published_at", "-pk")[: limit + 1]
+    )
+    ahead = [row.published_at for row in rows if row.published_at > now]
+    return {
+        "news": [row for row in rows if row.published_at <= now][:limit],
+        "news_next": ahead[0] if ahead else None,
     }
 
 

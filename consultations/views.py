@@ -25,8 +25,9 @@ from consultations.selectors import site_settings_get
 
 @page_cached
 def home(request: HttpRequest) -> HttpResponse:
-    page_cache_until(request, selectors.news_next_publication())
-    return render(request, "consultations/resident/home.html", selectors.home_sections())
+    sections = selectors.home_sections()
+    page_cache_until(request, sections["news_next"])
+    return render(request, "consultations/resident/home.html", sections)
 
 
 @permission_required(is_municipal_staff)
