@@ -262,7 +262,7 @@ def consultation_search(criteria: SearchCriteria) -> SearchResult:
     )
 
 
-def home_sections(*, recent_days: int = 60, limit: int = 6) -> dict[str, list[Any]]:
+def home_sections(*, recent_days: int = 60, limit: int = 6) -> dict[str, Any]:
     """The home page: open, upcoming and recently closed consultations, and latest news.
 
     The three sections are one query (a UNION of three ordered, limited selects) and their
