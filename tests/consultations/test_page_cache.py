@@ -264,6 +264,25 @@ def test_a_paper_questionnaire_after_the_close_changes_the_count_at_once(page_ca
 
 
 @pytest.mark.django_db
+def test_a_cancelled_sign_up_after_the_meetings_changes_the_count_at_once(page_cache_on, tenant_a):
+    from meetings.selectors import cancel_token
+    from meetings.services import signup_cancel
+    from tests.meetings.helpers import confirmed_signup, event_make, meeting_consultation
+
+    client = anonymous(tenant_a)
+    with schema_context(tenant_a.schema_name):
+        consultation = meeting_consultation("closed")
+        signup = confirmed_signup(event_make(consultation))
+    path = f"/konsultacje/{consultation.slug}/"
+    assert "Zapisała się 1 osoba" in cached(client, path)
+    with schema_context(tenant_a.schema_name):
+        signup_cancel(token=cancel_token(signup))
+    response, html = fetch(client, path)
+    assert response[HEADER] == "miss"
+    assert "Zapisało się 0 osób" in html
+
+
+@pytest.mark.django_db
 def test_contributions_to_an_open_form_leave_the_version_alone(page_cache_on, tenant_a):
     # While the form is open its page shows no count: the cache of the whole site is kept
     # however many residents take part; the page itself is kept only until the form closes.
