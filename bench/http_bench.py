@@ -52,7 +52,15 @@ POLICIES = {
     "new_connection_per_request": {"DB_CONN_MAX_AGE": "0"},
     "persistent_unbounded": {"DB_CONN_MAX_AGE": "600", "DB_CONN_MAX_SCHEMAS": "1000000"},
     "persistent_bounded": {},
+    # The settings' defaults with the page cache off: every page rendered.
+    "persistent_bounded_no_page_cache": {"PAGE_CACHE_SECONDS": "0"},
 }
+# BENCH_HTTP_POLICIES=persistent_bounded,persistent_bounded_no_page_cache picks some.
+POLICIES_CHOSEN = [
+    name
+    for name in os.environ.get("BENCH_HTTP_POLICIES", ",".join(POLICIES)).split(",")
+    if name in POLICIES
+]
 
 
 def http_get(port: int, host: str, path: str) -> int:
@@ -85,19 +93,46 @@ def client_loop(args: tuple[int, str, str, float]) -> tuple[int, int, list[float
     return ok, errors, latencies
 
 
-def rate(pool: Any, port: int, host: str, path: str, clients: int) -> dict[str, Any]:
-    """Requests a second over SECONDS, ``clients`` processes each sending one at a time."""
+def workers_cpu(master: subprocess.Popen[bytes]) -> dict[int, float]:
+    """CPU seconds (user + system) used so far by each gunicorn worker, by pid."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[int(pid)] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+def rate(
+    pool: Any, port: int, host: str, path: str, clients: int, master: subprocess.Popen[bytes]
+) -> dict[str, Any]:
+    """Requests a second over SECONDS, ``clients`` processes each sending one at a time, and
+    the workers' CPU per request (load-independent; None if a worker was replaced meanwhile
+    by max_requests)."""
     # Warm up every worker (templates, translations, caches, connections): the pool spreads
     # these over processes, so each gunicorn worker gets some.
     pool.starmap(http_get, [(port, host, path)] * (4 * WORKERS * clients), chunksize=1)
     load = os.getloadavg()[0]
+    cpu_before = workers_cpu(master)
     results = pool.map(client_loop, [(port, host, path, SECONDS)] * clients, chunksize=1)
+    cpu_after = workers_cpu(master)
     ok = sum(r[0] for r in results)
     errors = sum(r[1] for r in results)
     latencies = sorted(latency for r in results for latency in r[2])
     p95 = latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))]
+    same_workers = set(cpu_before) == set(cpu_after)
+    cpu_ms = (
+        round((sum(cpu_after.values()) - sum(cpu_before.values())) * 1000 / (ok + errors), 3)
+        if same_workers and ok + errors
+        else None
+    )
     return {
         "requests_per_second": round(ok / SECONDS, 1),
+        "worker_cpu_ms_per_request": cpu_ms,
         "errors": errors,
         "median_ms": round(statistics.median(latencies) * 1000, 2),
         "p95_ms": round(p95 * 1000, 2),
@@ -241,7 +276,7 @@ def policy_measure(
             for page, path in paths.items():
                 out[page] = {}
                 for clients in CLIENTS:
-                    out[page][f"clients_{clients}"] = rate(pool, port, host, path, clients)
+                    out[page][f"clients_{clients}"] = rate(pool, port, host, path, clients, master)
                     log(f"  {page} x{clients}: {out[page][f'clients_{clients}']}")
             static_10 = out["static"]["clients_10"]["requests_per_second"]
             out["share_of_static_at_10_clients"] = {
@@ -265,9 +300,9 @@ def main(real_stdout: Any) -> int:
     if not url:
         raise SystemExit("DATABASE_URL is not set: run `make bench-http`")
     reuse = os.environ.get("BENCH_HTTP_REUSE") == "1"
-    from platform_site.dburl import parse_database_url
+    import dj_database_url
 
-    if "bench" not in parse_database_url(url)["NAME"]:
+    if "bench" not in str(dj_database_url.parse(url)["NAME"]):
         raise SystemExit("the database's name must contain 'bench'")
     if not reuse:
         log(f"database {database_reset(url)} dropped and created again")
@@ -298,6 +333,7 @@ def main(real_stdout: Any) -> int:
     policies = {
         name: policy_measure(name, extra, paths, hosts[0], hosts)
         for name, extra in POLICIES.items()
+        if name in POLICIES_CHOSEN
     }
     bounded = policies["persistent_bounded"]
     result = {

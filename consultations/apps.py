@@ -22,6 +22,17 @@ class ConsultationsConfig(AppConfig):
             )
         )
 
+        from consultations.page_cache import (
+            page_version_on_municipality_change,
+            page_version_on_public_change,
+        )
+        from consultations.public_changes import listener_register
+        from tenants import status_listeners
+
+        # Cached residents' pages change key in the transaction of every change they show.
+        listener_register(page_version_on_public_change)
+        status_listeners.listener_register(page_version_on_municipality_change)
+
         from consultations.selectors import consultations_for_provider, consultations_running_count
         from tenants.provider_panel import (
             ProviderSection,

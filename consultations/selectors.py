@@ -15,6 +15,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
     prefetch_related_objects,
@@ -298,7 +299,7 @@ def consultation_search(criteria: SearchCriteria) -> SearchResult:
     )
 
 
-def home_sections(*, recent_days: int = 60, limit: int = 6) -> dict[str, list[Any]]:
+def home_sections(*, recent_days: int = 60, limit: int = 6) -> dict[str, Any]:
     """The home page: open, upcoming and recently closed consultations, and latest news.
 
     The three sections are one query (a UNION of three ordered, limited selects) and their
@@ -331,7 +332,26 @@ def home_sections(*, recent_days: int = 60, limit: int = 6) -> dict[str, list[An
         "closed": section(
             (ConsultationStatus.CLOSED, ConsultationStatus.REPORT_PUBLISHED), "ends_at", True
         ),
-        "news": list(news_public()[:3]),
+        **_news_latest(now, limit=3),
+    }
+
+
+def _news_latest(now: datetime, *, limit: int) -> dict[str, Any]:
+    """The latest ``limit`` published news items ("news") and when the next item dated ahead
+    appears ("news_next", None: none is; the page cache keeps the page no longer), in one
+    query: the next one sorts first, so ``limit + 1`` rows hold both."""
+    next_ahead = (
+        News.objects.filter(published_at__gt=now).order_by("published_at", "pk").values("pk")[:1]
+    )
+    rows = list(
+        News.objects.filter(Q(published_at__lte=now) | Q(pk=Subquery(next_ahead)))
+        .select_related("area")
+        .order_by("-published_at", "-pk")[: limit + 1]
+    )
+    ahead = [row.published_at for row in rows if row.published_at > now]
+    return {
+        "news": [row for row in rows if row.published_at <= now][:limit],
+        "news_next": ahead[0] if ahead else None,
     }
 
 
@@ -359,6 +379,16 @@ def consultation_get_for_staff(user: Any, *, consultation_id: int) -> Consultati
 
 def news_public() -> QuerySet[News]:
     return News.objects.filter(published_at__lte=timezone.now()).select_related("area")
+
+
+def news_next_publication() -> datetime | None:
+    """When the next news item dated ahead appears on the residents' pages (None: none is)."""
+    return (
+        News.objects.filter(published_at__gt=timezone.now())
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
 
 
 def news_for_staff(user: Any) -> QuerySet[News]:

@@ -21,12 +21,16 @@ from common.db import connection
 from consultations import legal_texts, permissions, selectors, services
 from consultations.forms import AccessibilityStatementForm, PrivacyNoticeForm, SiteSettingsForm
 from consultations.forms_rules import CouncilResolutionForm
+from consultations.page_cache import page_cache_until, page_cached
 from consultations.permissions import can_manage_site_settings, is_municipal_staff
 from consultations.selectors import site_settings_get
 
 
+@page_cached
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "consultations/resident/home.html", selectors.home_sections())
+    sections = selectors.home_sections()
+    page_cache_until(request, sections["news_next"])
+    return render(request, "consultations/resident/home.html", sections)
 
 
 @permission_required(is_municipal_staff)

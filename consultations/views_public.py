@@ -12,8 +12,10 @@ from django.utils import timezone
 from consultations import legal_texts, selectors
 from consultations.forms import ConsultationSearchForm
 from consultations.models import Document, DocumentKind, News
+from consultations.page_cache import next_moment, page_cache_until, page_cached
 
 
+@page_cached
 def consultation_list(request: HttpRequest) -> HttpResponse:
     form = ConsultationSearchForm(request.GET or None)
     criteria = form.criteria()
@@ -36,16 +38,23 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@page_cached
 def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = selectors.consultation_get_public(slug=slug)
     if consultation is None:
         raise Http404
+    now = timezone.now()
+    entries = selectors.participation_entries(consultation, now=now)
+    # A form's phase (and so its link, or its count) changes at its window's ends, unwritten.
+    page_cache_until(
+        request, next_moment((m for e in entries for m in (e.starts_at, e.ends_at)), now=now)
+    )
     return render(
         request,
         "consultations/resident/detail.html",
         {
             "consultation": consultation,
-            "participation": selectors.participation_entries(consultation),
+            "participation": entries,
             "documents": selectors.consultation_documents(consultation),
         },
     )
@@ -86,11 +95,14 @@ def document_download(request: HttpRequest, slug: str, document_id: int) -> File
     return response
 
 
+@page_cached
 def news_list(request: HttpRequest) -> HttpResponse:
+    page_cache_until(request, selectors.news_next_publication())
     page = Paginator(selectors.news_public(), 20).get_page(request.GET.get("strona"))
     return render(request, "consultations/resident/news_list.html", {"page": page})
 
 
+@page_cached
 def news_detail(request: HttpRequest, news_id: int) -> HttpResponse:
     news: News | None = selectors.news_public().filter(pk=news_id).first()
     if news is None:
@@ -98,6 +110,7 @@ def news_detail(request: HttpRequest, news_id: int) -> HttpResponse:
     return render(request, "consultations/resident/news_detail.html", {"news": news})
 
 
+@page_cached
 def privacy_notice(request: HttpRequest) -> HttpResponse:
     """The municipality's privacy notice (RODO art. 13–14), built from its data and what
     staff completed; a gap reads "to be completed by the office"."""
@@ -108,6 +121,7 @@ def privacy_notice(request: HttpRequest) -> HttpResponse:
     return render(request, "consultations/resident/privacy_notice.html", {"notice": notice})
 
 
+@page_cached
 def accessibility_statement(request: HttpRequest) -> HttpResponse:
     """The accessibility statement in the structure of the ministry's template (art. 10 of
     the digital accessibility act)."""

@@ -126,6 +126,9 @@ MIDDLEWARE = [
     "tenants.middleware.MunicipalityMiddleware",
     # Before anything reads the tenant's tables: a suspended or unready site answers alone.
     "tenants.middleware.MunicipalityStatusMiddleware",
+    # Anonymous residents' pages, stored per municipality under its page version: a hit
+    # answers here, before sessions, CSRF and authentication (consultations/page_cache.py).
+    "consultations.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -189,6 +192,11 @@ CACHES = {
         "KEY_PREFIX": "konsulta",
     }
 }
+
+# The longest a residents' page is kept for anonymous visitors (0: never stored). Every change
+# they show moves the municipality's page version, so this bounds only what the clock changes
+# unseen (consultations/page_cache.py); the tests keep it at 0 except where they test it.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -47,6 +47,12 @@ class Municipality(TenantMixin):
     provisioning_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     ready_at = models.DateTimeField(null=True, blank=True)
+    # The version of what the municipality's residents see: bumped, in the same transaction,
+    # by every change that a public page shows (consultations/page_cache.py), and read with the
+    # municipality itself on every request, so a cached page's key changes exactly when the
+    # data does. Written only by `municipality_page_version_bump` (an UPDATE ... + 1): a full
+    # save() of a stale object would set it back.
+    page_version = models.BigIntegerField(default=0, editable=False)
 
     # Schemas are created by the provisioning task, never inside a web request.
     auto_create_schema = False

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
@@ -329,3 +330,13 @@ def municipality_admin_invitation_resend(*, municipality: Municipality, acting_u
             invitation_create(email=email, role=StaffRole.ADMIN)
     _event(municipality, MunicipalityEvent.Action.INVITATION_RESENT, acting_user, email)
     return email
+
+
+def municipality_page_version_bump(*, schema_name: str) -> None:
+    """Move the municipality's page version on, inside the caller's transaction.
+
+    One UPDATE of its row: the new value becomes visible with the caller's commit, together
+    with the change it stands for, and concurrent changes queue on the row's lock, so none is
+    lost. The page cache reads the version with the municipality on every request
+    (consultations/page_cache.py)."""
+    Municipality.objects.filter(schema_name=schema_name).update(page_version=F("page_version") + 1)

@@ -9,3 +9,7 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("KONSULTA_ENV", "development")
+# Other tests write rows with the ORM (no page version bump) and roll their transactions back
+# (Redis keeps what was cached): the page cache is off for them, and on in the tests of it
+# (tests/consultations/test_page_cache.py), which clear its entries first.
+os.environ.setdefault("PAGE_CACHE_SECONDS", "0")

@@ -31,6 +31,7 @@ from consultations.models import (
     SiteSettings,
 )
 from consultations.selectors import SITE_SETTINGS_CACHE_KEY
+from consultations.public_changes import public_change
 from consultations.services.audit import audit_record
 
 logger = logging.getLogger("konsulta")
@@ -95,6 +96,7 @@ def _text_errors(data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, lis
 
 def _saved(row: SiteSettings, acting_user: User, action: str, changed: list[str]) -> None:
     audit_record(acting_user=acting_user, action=action, target=row, details={"fields": changed})
+    public_change("site")
     transaction.on_commit(lambda: cache.delete(SITE_SETTINGS_CACHE_KEY))
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.queue import task_queue_on_commit
+from consultations.public_changes import public_change
 from meetings.models import LIVE_SIGNUP_STATUSES, Event, Signup, SignupStatus
 from meetings.selectors import (
     CONFIRMATION_VALID_DAYS,
@@ -155,6 +156,8 @@ def signup_confirm(*, token: str, now: datetime | None = None) -> Signup:
         signup.status = SignupStatus.WAITING
         signup.waiting_since = now
     signup.save()
+    # The consultation page shows how many people signed up once the meetings are over.
+    public_change("contributions", event.consultation_id)
     _mail(signup, "confirmed" if signup.status == SignupStatus.CONFIRMED else "waiting")
     return signup
 
@@ -200,6 +203,7 @@ def signup_cancel(*, token: str, now: datetime | None = None) -> Signup | None:
     signup.save(update_fields=["status", "cancelled_at", "confirmation_hash", "updated_at"])
     if was_confirmed and event.status != "cancelled" and event.starts_at > signup.cancelled_at:
         places_fill(event=event)
+    public_change("contributions", event.consultation_id)
     return signup
 
 

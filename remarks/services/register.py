@@ -21,6 +21,7 @@ from accounts.models import User
 from common.queue import task_queue_on_commit
 from consultations import participation
 from consultations.models import Consultation, ConsultationStatus
+from consultations.public_changes import public_change
 from consultations.services import audit_record
 from remarks import selectors
 from remarks.files import ATTACHMENT_MAX_BYTES, SCAN_MAX_BYTES, file_check
@@ -159,6 +160,8 @@ def _insert_once(remark: Remark) -> tuple[Remark, bool]:
         if existing is None:
             raise
         return existing, False
+    # The consultation page shows how many remarks (or comments) a finished form received.
+    public_change("contributions", remark.consultation_id)
     return remark, True
 
 

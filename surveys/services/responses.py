@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from consultations.public_changes import public_change
 from consultations.selectors import participation_form_get
 from consultations.services import audit_record
 from surveys import geo
@@ -486,6 +487,9 @@ def _store(
     for row in rows:
         row.response = response
     Answer.objects.bulk_create(rows)
+    if created:
+        # The consultation page shows how many responses a finished survey received.
+        public_change("contributions", survey.consultation_id)
     return SubmitResult(response, created=created)
 
 
