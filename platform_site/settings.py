@@ -78,6 +78,8 @@ SHARED_APPS = [
     "allauth",
     "allauth.account",
     "billing",
+    # Regional portals and the public index of what municipalities published.
+    "portal",
     # No models: the top layer's management commands (demo_load) live here.
     "platform_site",
 ]

@@ -1,0 +1,431 @@
+"""Reads of the portals: which portal a host is, and search over the public index.
+
+Text search: the PostgreSQL here has no Polish dictionary (``\\dF`` lists no "polish"
+configuration; it is not shipped with PostgreSQL and needs a hunspell/ispell dictionary
+installed on the server), so words are matched as substrings of the text folded by
+``portal_fold()`` (lower case, Polish diacritics removed by the unaccent extension) on a
+pg_trgm GIN index: "lodz" finds "Łódź", "ziele" finds "zieleń" and "zielony", with no stemmer
+to maintain (migration 0002).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, TextField, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from common.db import connection
+from consultations import participation
+from consultations.models import LegalBasis
+from portal.models import IndexStatus, Portal, PortalFeature, PortalNews, PublicConsultation
+from tenants.models import Municipality, MunicipalityKind, MunicipalityStatus
+
+PAGE_SIZE = 20
+# Hostile input is cut to these before any query is built: a search costs the same whatever
+# arrives (10,000 words, a page number of 10^9, every id there is).
+MAX_WORDS = 6
+MAX_WORD_LENGTH = 40
+MIN_WORD_LENGTH = 3  # shorter ones match almost everything and no trigram can narrow them
+MAX_VALUES_PER_FACET = 30
+MAX_TEXT_LENGTH = 300
+# Category values shown (the most frequent, and any chosen).
+CATEGORY_FACET_SIZE = 25
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+
+# --- Hosts ----------------------------------------------------------------------------------
+
+# The set of portal hosts, kept by each process for this long: the tenant middleware asks on
+# every request, and a query there would cost every municipality's page. A new portal is
+# served at most this long after it is created.
+PORTAL_HOSTS_TTL = 5.0
+_hosts: dict[str, Any] = {"until": 0.0, "hosts": frozenset()}
+
+
+def portal_host(subdomain: str) -> str:
+    return f"{subdomain}.{settings.PLATFORM_DOMAIN}"
+
+
+def _portal_hosts() -> frozenset[str]:
+    now = time.monotonic()
+    if now >= _hosts["until"]:
+        hosts: set[str] = set()
+        for subdomain, custom in Portal.objects.values_list("subdomain", "custom_domain"):
+            hosts.add(portal_host(subdomain))
+            if custom:
+                hosts.add(custom)
+        _hosts["hosts"] = frozenset(hosts)
+        _hosts["until"] = now + PORTAL_HOSTS_TTL
+    return _hosts["hosts"]
+
+
+def portal_hosts_forget() -> None:
+    """Read the hosts again on the next request (after a portal is created or changed)."""
+    _hosts["until"] = 0.0
+
+
+def portal_host_is_public(hostname: str) -> bool:
+    """tenants.hosts predicate: a portal's host is served by the public URLconf."""
+    return hostname in _portal_hosts()
+
+
+def portal_for_host(hostname: str) -> Portal | None:
+    """The portal a host serves; None on the apex (the national portal) or any other host."""
+    if hostname == settings.PLATFORM_DOMAIN:
+        return None
+    suffix = "." + settings.PLATFORM_DOMAIN
+    if hostname.endswith(suffix):
+        found = Portal.objects.filter(subdomain=hostname[: -len(suffix)]).first()
+        if found is not None:
+            return found
+    return Portal.objects.filter(custom_domain=hostname).first()
+
+
+def portal_url(portal: Portal | None) -> str:
+    host = portal_host(portal.subdomain) if portal else settings.PLATFORM_DOMAIN
+    port = f":{settings.PLATFORM_PORT}" if settings.PLATFORM_PORT else ""
+    return f"{settings.PLATFORM_SCHEME}://{host}{port}"
+
+
+def portal_members(portal: Portal | None) -> list[Municipality]:
+    """The municipalities a portal shows, active ones only, by name (the national portal:
+    every active municipality)."""
+    qs = Municipality.objects.filter(status=MunicipalityStatus.ACTIVE).exclude(schema_name="public")
+    if portal is not None:
+        qs = qs.filter(portals=portal)
+    return list(qs.only("pk", "name", "kind", "teryt").order_by("name"))
+
+
+def portal_entries(portal: Portal | None) -> QuerySet[PublicConsultation]:
+    """The index rows a portal may show: its members' only."""
+    qs = PublicConsultation.objects.all()
+    if portal is not None:
+        qs = qs.filter(municipality__portals=portal)
+    return qs
+
+
+# --- Search ---------------------------------------------------------------------------------
+
+
+class Fold(Func):
+    """portal_fold(text): lower case without diacritics (migration 0002)."""
+
+    function = "public.portal_fold"
+    output_field = TextField()
+
+
+STATUS_ORDER = Case(
+    When(status=IndexStatus.OPEN, then=Value(0)),
+    When(status=IndexStatus.SCHEDULED, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+@dataclass(frozen=True)
+class PortalCriteria:
+    """A resident's search: values within a facet are alternatives (OR), facets together
+    narrow the result (AND)."""
+
+    words: tuple[str, ...] = ()
+    municipality_ids: tuple[int, ...] = ()
+    statuses: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    legal_bases: tuple[str, ...] = ()
+    forms: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    page: int = 1
+    # Something asked for was not understood and left out (the page says so).
+    ignored: bool = False
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+
+def _values(data: Mapping[str, Any], key: str) -> list[str]:
+    getlist = getattr(data, "getlist", None)
+    raw = getlist(key) if getlist else ([data[key]] if key in data else [])
+    return [str(v).strip() for v in raw[: MAX_VALUES_PER_FACET * 4] if str(v).strip()]
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def criteria_parse(data: Mapping[str, Any], *, member_ids: Iterable[int]) -> PortalCriteria:
+    """Criteria from a query string, bounded: unknown facets and values (another portal's
+    municipalities, a status residents cannot see) are dropped and flagged, long input cut."""
+    ignored = False
+    members = set(member_ids)
+
+    def pick(key: str, allowed: Iterable[str]) -> tuple[str, ...]:
+        nonlocal ignored
+        allowed_set = set(allowed)
+        raw = _values(data, key)
+        chosen = [v for v in dict.fromkeys(raw) if v in allowed_set][:MAX_VALUES_PER_FACET]
+        if len(chosen) != len(dict.fromkeys(raw)):
+            ignored = True
+        return tuple(chosen)
+
+    text = " ".join(_values(data, "q"))[:MAX_TEXT_LENGTH]
+    words: list[str] = []
+    for word in text.split():
+        word = word.strip(".,;:!?\"'()[]")[:MAX_WORD_LENGTH]
+        if len(word) >= MIN_WORD_LENGTH and word.lower() not in (w.lower() for w in words):
+            words.append(word)
+    if len(words) > MAX_WORDS:
+        words, ignored = words[:MAX_WORDS], True
+
+    municipality_ids = pick("gmina", (str(pk) for pk in members))
+    years_raw = pick("rok", (str(y) for y in range(YEAR_MIN, YEAR_MAX + 1)))
+    categories = tuple(dict.fromkeys(v[:200] for v in _values(data, "kategoria")))
+    if len(categories) > MAX_VALUES_PER_FACET:
+        categories, ignored = categories[:MAX_VALUES_PER_FACET], True
+    date_from = _date(_values(data, "od")[0]) if _values(data, "od") else None
+    date_to = _date(_values(data, "do")[0]) if _values(data, "do") else None
+    if (_values(data, "od") and date_from is None) or (_values(data, "do") and date_to is None):
+        ignored = True
+    page_raw = (_values(data, "strona") or ["1"])[0]
+    page = int(page_raw) if page_raw.isdigit() and len(page_raw) < 10 else 1
+    return PortalCriteria(
+        words=tuple(words),
+        municipality_ids=tuple(int(v) for v in municipality_ids),
+        statuses=pick("status", IndexStatus.values),
+        kinds=pick("typ", MunicipalityKind.values),
+        categories=categories,
+        legal_bases=pick("podstawa", LegalBasis.values),
+        forms=pick("forma", _form_names()),
+        years=tuple(int(v) for v in years_raw),
+        date_from=date_from,
+        date_to=date_to,
+        page=max(page, 1),
+        ignored=ignored,
+    )
+
+
+def _form_names() -> list[str]:
+    return [kind.name for kind in participation.kinds()]
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, dtime.min))
+
+
+def entries_filter(
+    criteria: PortalCriteria, *, portal: Portal | None
+) -> QuerySet[PublicConsultation]:
+    """The portal's index rows matching every criterion (the intersection)."""
+    qs = portal_entries(portal)
+    if criteria.words:
+        qs = qs.alias(folded=Fold(F("search_text")))
+        for word in criteria.words:
+            qs = qs.filter(folded__contains=Fold(Value(word)))
+    if criteria.municipality_ids:
+        qs = qs.filter(municipality_id__in=criteria.municipality_ids)
+    if criteria.statuses:
+        qs = qs.filter(status__in=criteria.statuses)
+    if criteria.kinds:
+        qs = qs.filter(municipality_kind__in=criteria.kinds)
+    if criteria.legal_bases:
+        qs = qs.filter(legal_basis__in=criteria.legal_bases)
+    if criteria.categories:
+        qs = qs.filter(categories__overlap=list(criteria.categories))
+    if criteria.forms:
+        qs = qs.filter(forms__overlap=list(criteria.forms))
+    if criteria.years:
+        year_q = Q()
+        for year in criteria.years:
+            year_q |= Q(
+                starts_at__gte=_day_start(date(year, 1, 1)),
+                starts_at__lt=_day_start(date(year + 1, 1, 1)),
+            )
+        qs = qs.filter(year_q)
+    if criteria.date_from:
+        qs = qs.filter(ends_at__gte=_day_start(criteria.date_from))
+    if criteria.date_to:
+        qs = qs.filter(starts_at__lt=_day_start(criteria.date_to + timedelta(days=1)))
+    return qs
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class PortalSearch:
+    criteria: PortalCriteria
+    entries: list[PublicConsultation]
+    facets: dict[str, list[FacetValue]]
+    total: int
+    page: int
+    pages: int
+    members: list[Municipality] = field(default_factory=list)
+
+
+def _facet_counts(matching: QuerySet[PublicConsultation]) -> dict[str, dict[str, int]]:
+    """Counts of every facet's values over the matching rows, in one query: the matching
+    rows are read once (a materialised CTE) and grouped seven ways."""
+    columns = ("municipality_id", "status", "municipality_kind", "legal_basis", "categories")
+    sub_sql, params = (
+        matching.order_by().values(*columns, "forms", "starts_at").query.sql_with_params()
+    )
+    tz = settings.TIME_ZONE
+    sql = (
+        f"WITH m AS MATERIALIZED ({sub_sql}) "
+        "SELECT 'municipality', municipality_id::text, count(*) FROM m GROUP BY 2 "
+        "UNION ALL SELECT 'status', status, count(*) FROM m GROUP BY 2 "
+        "UNION ALL SELECT 'kind', municipality_kind, count(*) FROM m GROUP BY 2 "
+        "UNION ALL SELECT 'legal_basis', legal_basis, count(*) FROM m GROUP BY 2 "
+        "UNION ALL SELECT 'category', c, count(*) FROM m, unnest(m.categories) c GROUP BY 2 "
+        "UNION ALL SELECT 'form', f, count(*) FROM m, unnest(m.forms) f GROUP BY 2 "
+        "UNION ALL SELECT 'year', "
+        "extract(year FROM starts_at AT TIME ZONE %s)::int::text, count(*) "
+        "FROM m WHERE starts_at IS NOT NULL GROUP BY 2"
+    )
+    counts: dict[str, dict[str, int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, tz])
+        for facet, value, count in cursor.fetchall():
+            counts.setdefault(facet, {})[value] = count
+    return counts
+
+
+def portal_search(criteria: PortalCriteria, *, portal: Portal | None) -> PortalSearch:
+    """A page of results with the counts of each facet's values on the whole result: three
+    queries (members, facet counts, the page), whatever the input."""
+    members = portal_members(portal)
+
+    matching = entries_filter(criteria, portal=portal)
+    counts = _facet_counts(matching)
+    total = sum(counts.get("status", {}).values())
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(criteria.page, pages)
+    entries = list(
+        matching.select_related("municipality")
+        .order_by(STATUS_ORDER, "-starts_at", "-pk")
+        .defer("search_text")[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    )
+
+    def facet(
+        name: str, choices: Iterable[tuple[str, Any]], chosen: Iterable[Any], keep_zero: bool
+    ) -> list[FacetValue]:
+        chosen_set = {str(v) for v in chosen}
+        found = counts.get(name, {})
+        values = [
+            FacetValue(str(value), str(label), found.get(str(value), 0), str(value) in chosen_set)
+            for value, label in choices
+        ]
+        return [v for v in values if keep_zero or v.count or v.selected]
+
+    category_counts = counts.get("category", {})
+    top = sorted(category_counts.items(), key=lambda kv: (-kv[1], kv[0]))[:CATEGORY_FACET_SIZE]
+    category_values = sorted(
+        {name for name, _count in top} | set(criteria.categories), key=str.lower
+    )
+    year_values = sorted({*counts.get("year", {}), *(str(y) for y in criteria.years)}, reverse=True)
+    facets = {
+        "status": facet("status", IndexStatus.choices, criteria.statuses, True),
+        "municipality": facet(
+            "municipality",
+            [(str(m.pk), m.name) for m in members],
+            criteria.municipality_ids,
+            len(members) <= 40,
+        ),
+        "kind": facet("kind", MunicipalityKind.choices, criteria.kinds, False),
+        "category": facet("category", [(c, c) for c in category_values], criteria.categories, True),
+        "legal_basis": facet("legal_basis", LegalBasis.choices, criteria.legal_bases, False),
+        "form": facet(
+            "form",
+            [(k.name, k.label) for k in participation.kinds()],
+            criteria.forms,
+            False,
+        ),
+        "year": facet("year", [(y, y) for y in year_values], criteria.years, True),
+    }
+
+    return PortalSearch(
+        criteria=criteria,
+        entries=entries,
+        facets=facets,
+        total=total,
+        page=page,
+        pages=pages,
+        members=members,
+    )
+
+
+# --- Home, feeds, news ------------------------------------------------------------------------
+
+
+def portal_home(portal: Portal | None, *, limit: int = 8) -> dict[str, Any]:
+    """Open and upcoming consultations across the members, featured ones first."""
+    entries = portal_entries(portal).select_related("municipality").defer("search_text")
+    featured: list[PublicConsultation] = []
+    if portal is not None:
+        pairs = list(
+            PortalFeature.objects.filter(portal=portal).values_list(
+                "municipality_id", "consultation_id"
+            )[:limit]
+        )
+        if pairs:
+            match = Q()
+            for municipality_id, consultation_id in pairs:
+                match |= Q(municipality_id=municipality_id, consultation_id=consultation_id)
+            featured = list(entries.filter(match))
+    return {
+        "featured": featured,
+        "open": list(entries.filter(status=IndexStatus.OPEN).order_by("ends_at", "pk")[:limit]),
+        "upcoming": list(
+            entries.filter(status=IndexStatus.SCHEDULED).order_by("starts_at", "pk")[:limit]
+        ),
+        "news": list(PortalNews.objects.filter(portal=portal)[:3]) if portal else [],
+    }
+
+
+FEED_SIZE = 50
+
+
+def portal_feed_entries(portal: Portal | None) -> list[PublicConsultation]:
+    """The newest public consultations of the portal, for RSS, Atom and the calendar."""
+    return list(
+        portal_entries(portal)
+        .select_related("municipality")
+        .defer("search_text")
+        .order_by(F("published_at").desc(nulls_last=True), "-pk")[:FEED_SIZE]
+    )
+
+
+def form_label(name: str) -> str:
+    kind = participation.kind_get(name)
+    return str(kind.label) if kind else name
+
+
+LABELS = {
+    "status": _("Status"),
+    "municipality": _("Municipality"),
+    "kind": _("Type of area"),
+    "category": _("Category"),
+    "legal_basis": _("Legal basis"),
+    "form": _("Form of participation"),
+    "year": _("Year of start"),
+}
