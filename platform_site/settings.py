@@ -372,6 +372,15 @@ CELERY_BEAT_SCHEDULE["subscriptions-purge"] = {
     "task": "subscriptions.tasks.subscriptions_purge_all",
     "schedule": 60.0 * 60,
 }
+# The portals' digests: each run plans this day's and this week's and mails what is due.
+CELERY_BEAT_SCHEDULE["portal-digests"] = {
+    "task": "portal.tasks.digests_send_all",
+    "schedule": 60.0 * 60,
+}
+CELERY_BEAT_SCHEDULE["portal-digest-subscribers-purge"] = {
+    "task": "portal.tasks.digest_subscribers_purge",
+    "schedule": 60.0 * 60 * 24,
+}
 # Beat records every tick of its loop in Redis (GET /healthz reports its age); the loop
 # wakes at least this often.
 CELERY_BEAT_SCHEDULER = "platform_site.heartbeat:HeartbeatScheduler"

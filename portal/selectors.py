@@ -10,6 +10,7 @@ to maintain (migration 0002).
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 from collections.abc import Iterable, Mapping
@@ -19,14 +20,24 @@ from datetime import time as dtime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, TextField, Value, When
+from django.db.models import Case, Count, F, Func, IntegerField, Q, QuerySet, TextField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.collation import polish_order
 from common.db import connection
+from common.tokens import row_token, row_token_read
 from consultations import participation
 from consultations.models import LegalBasis
-from portal.models import IndexStatus, Portal, PortalFeature, PortalNews, PublicConsultation
+from portal.models import (
+    DigestFrequency,
+    DigestSubscriber,
+    IndexStatus,
+    Portal,
+    PortalFeature,
+    PortalNews,
+    PublicConsultation,
+)
 from tenants.models import Municipality, MunicipalityKind, MunicipalityStatus
 
 PAGE_SIZE = 20
@@ -102,7 +113,7 @@ def portal_members(portal: Portal | None) -> list[Municipality]:
     qs = Municipality.objects.filter(status=MunicipalityStatus.ACTIVE).exclude(schema_name="public")
     if portal is not None:
         qs = qs.filter(portals=portal)
-    return list(qs.only("pk", "name", "kind", "teryt").order_by("name"))
+    return list(qs.prefetch_related("domains").order_by(polish_order("name")))
 
 
 def portal_entries(portal: Portal | None) -> QuerySet[PublicConsultation]:
@@ -310,10 +321,16 @@ def _facet_counts(matching: QuerySet[PublicConsultation]) -> dict[str, dict[str,
     return counts
 
 
-def portal_search(criteria: PortalCriteria, *, portal: Portal | None) -> PortalSearch:
-    """A page of results with the counts of each facet's values on the whole result: three
-    queries (members, facet counts, the page), whatever the input."""
-    members = portal_members(portal)
+def portal_search(
+    criteria: PortalCriteria,
+    *,
+    portal: Portal | None,
+    members: list[Municipality] | None = None,
+) -> PortalSearch:
+    """A page of results with the counts of each facet's values on the whole result: a
+    constant number of queries (members, facet counts, the page), whatever the input."""
+    if members is None:
+        members = portal_members(portal)
 
     matching = entries_filter(criteria, portal=portal)
     counts = _facet_counts(matching)
@@ -429,3 +446,121 @@ LABELS = {
     "form": _("Form of participation"),
     "year": _("Year of start"),
 }
+
+
+# --- Newsletter ---------------------------------------------------------------------------------
+
+CONFIRMATION_VALID_DAYS = 7
+UNSUBSCRIBE_PURPOSE = "portal.digest.unsubscribe"
+DIGEST_ITEMS = 30
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def unsubscribe_token(subscriber: DigestSubscriber) -> str:
+    return row_token(UNSUBSCRIBE_PURPOSE, subscriber.pk, subscriber.unsubscribe_key)
+
+
+def unsubscribe_token_read(token: str) -> tuple[int, str] | None:
+    return row_token_read(UNSUBSCRIBE_PURPOSE, token)
+
+
+def subscriber_for_confirmation(*, token: str) -> DigestSubscriber | None:
+    if not token:
+        return None
+    return DigestSubscriber.objects.filter(
+        confirmation_hash=token_hash(token),
+        confirmation_sent_at__gte=timezone.now() - timedelta(days=CONFIRMATION_VALID_DAYS),
+    ).first()
+
+
+def subscriber_for_unsubscribe(*, token: str) -> DigestSubscriber | None:
+    parsed = unsubscribe_token_read(token)
+    if parsed is None:
+        return None
+    return DigestSubscriber.objects.filter(pk=parsed[0], unsubscribe_key=parsed[1]).first()
+
+
+def digest_period_start(frequency: str, now: datetime) -> date:
+    """The first day of the period ``now`` falls in, in the platform's time zone: the day
+    itself (daily) or the Monday of its ISO week (weekly)."""
+    today = timezone.localdate(now)
+    if frequency == DigestFrequency.DAILY:
+        return today
+    return today - timedelta(days=today.weekday())
+
+
+def digest_entries(
+    subscriber: DigestSubscriber, *, now: datetime
+) -> tuple[list[PublicConsultation], list[PublicConsultation]]:
+    """(new, closing soon) for one subscriber: announced or opened within the last period,
+    and open ones ending within the next, among their chosen municipalities and categories
+    (all of the portal's when none are chosen)."""
+    length = timedelta(days=1 if subscriber.frequency == DigestFrequency.DAILY else 7)
+    qs = portal_entries(subscriber.portal).select_related("municipality").defer("search_text")
+    if subscriber.municipality_ids:
+        qs = qs.filter(municipality_id__in=subscriber.municipality_ids)
+    if subscriber.categories:
+        qs = qs.filter(categories__overlap=subscriber.categories)
+    new = list(
+        qs.filter(
+            published_at__gte=now - length,
+            status__in=[IndexStatus.SCHEDULED, IndexStatus.OPEN],
+        ).order_by("starts_at", "pk")[:DIGEST_ITEMS]
+    )
+    closing = list(
+        qs.filter(status=IndexStatus.OPEN, ends_at__gte=now, ends_at__lt=now + length).order_by(
+            "ends_at", "pk"
+        )[:DIGEST_ITEMS]
+    )
+    return new, closing
+
+
+# --- Permissions --------------------------------------------------------------------------------
+
+
+def can_edit_portal(user: Any, portal: Portal) -> bool:
+    """Portal staff of this portal, or the provider's staff; signed in on a public host."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if connection.schema_name != "public":
+        return False
+    return bool(user.is_staff) or portal.staff.filter(pk=user.pk).exists()
+
+
+def portal_categories(portal: Portal | None, *, limit: int = 60) -> list[str]:
+    """The category names the portal's consultations use, most used first (one query)."""
+    rows = portal_entries(portal).values_list("categories", flat=True)
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT c FROM ({sql}) AS e(categories), unnest(e.categories) c "
+            "GROUP BY c ORDER BY count(*) DESC, c LIMIT %s",
+            [*params, limit],
+        )
+        return sorted((row[0] for row in cursor.fetchall()), key=str.lower)
+
+
+def members_with_counts(portal: Portal | None) -> list[dict[str, Any]]:
+    """Each member with its count of open and upcoming consultations, for the list of
+    municipalities (two queries)."""
+    members = portal_members(portal)
+    counts: dict[int, dict[str, int]] = {}
+    rows = (
+        portal_entries(portal)
+        .filter(status__in=[IndexStatus.OPEN, IndexStatus.SCHEDULED])
+        .values_list("municipality_id", "status")
+    )
+
+    for municipality_id, status, n in rows.annotate(n=Count("pk")).order_by():
+        counts.setdefault(municipality_id, {})[status] = n
+    return [
+        {
+            "municipality": m,
+            "open": counts.get(m.pk, {}).get(IndexStatus.OPEN, 0),
+            "upcoming": counts.get(m.pk, {}).get(IndexStatus.SCHEDULED, 0),
+        }
+        for m in members
+    ]
