@@ -38,7 +38,7 @@ def portal_of(request: HttpRequest) -> Portal | None:
         if portal is None and host != settings.PLATFORM_DOMAIN:
             raise Http404
         request._portal = portal  # type: ignore[attr-defined]
-    return request._portal  # type: ignore[attr-defined,no-any-return]
+    return request._portal  # type: ignore[attr-defined]
 
 
 def _render(
@@ -305,7 +305,7 @@ def staff_panel(request: HttpRequest) -> HttpResponse:
             services.portal_news_publish(
                 portal=portal,
                 acting_user=request.user,
-                **form.cleaned_data,  # type: ignore[arg-type]
+                **form.cleaned_data,
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
@@ -329,7 +329,7 @@ def staff_feature(request: HttpRequest) -> HttpResponse:
             portal=portal,
             entry_id=int(entry_id) if entry_id.isdigit() and len(entry_id) < 19 else 0,
             featured=request.POST.get("featured") == "1",
-            acting_user=request.user,  # type: ignore[arg-type]
+            acting_user=request.user,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
