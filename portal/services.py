@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services import user_create
 from common.db import connection
 from common.queue import task_queue_on_commit
 from portal.models import (
@@ -136,7 +137,8 @@ def portal_save(
     for email in emails:
         user = User.objects.filter(email__iexact=email).first()
         if user is None:
-            user = User.objects.create_user(email=email, password=None)
+            # No password: they choose one through "forgotten password" on the portal.
+            user = user_create(email=email, password=None)
         staff.append(user)
     portal.staff.set(staff)
     transaction.on_commit(portal_hosts_forget)
