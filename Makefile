@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test lint format bench bench-pages bench-release bench-http bench-remarks browser-deps messages clean
+.PHONY: install run test lint format bench bench-pages bench-release bench-http bench-remarks bench-portal browser-deps messages clean
 
 install: $(STAMP)
 
@@ -54,6 +54,9 @@ bench-pages: install
 
 bench-remarks: install
 	@$(PY) -m platform_site.devservices --profile bench -- $(PY) bench/remarks.py
+
+bench-portal: install
+	@$(PY) -m platform_site.devservices --profile bench -- $(PY) bench/portal.py
 
 bench-release: install
 	@$(PY) -m platform_site.devservices --profile bench -- $(PY) bench/release.py

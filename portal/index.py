@@ -27,16 +27,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from common.db import connection
 from consultations import participation
-from consultations.models import Consultation, ConsultationStatus
+from consultations.models import (
+    Area,
+    Category,
+    Consultation,
+    ConsultationStatus,
+    ParticipationForm,
+)
 from consultations.public_changes import PublicChange
 from portal.models import PublicConsultation
-from tenants.models import Municipality, MunicipalityStatus
+from tenants.models import Domain, Municipality, MunicipalityStatus
 
 logger = logging.getLogger("konsulta.portal")
 
@@ -48,6 +56,7 @@ INDEXED_STATUSES = frozenset(
         ConsultationStatus.REPORT_PUBLISHED,
     }
 )
+FINAL_STATUSES = frozenset({ConsultationStatus.CLOSED, ConsultationStatus.REPORT_PUBLISHED})
 # The fields a row is rebuilt from; the rebuild compares exactly these to find drift.
 ROW_FIELDS = (
     "slug",
@@ -68,26 +77,41 @@ ROW_FIELDS = (
 )
 
 
-def _contributions(consultation: Consultation) -> int:
-    """The sum of what each registered kind in use counts (a kind not installed counts 0)."""
+def _contributions(consultation: Consultation, kinds: list[str]) -> int:
+    """The sum of what each registered kind in use counts (a kind not installed counts 0):
+    one query a kind, so only the changes that move it (scope "contributions") and the
+    rebuild pay for it."""
     total = 0
-    for form in consultation.participation_forms.all():
-        kind = participation.kind_get(form.kind)
+    for name in kinds:
+        kind = participation.kind_get(name)
         if kind is not None:
             total += int(kind.contribution_count(consultation))
     return total
 
 
-def row_values(consultation: Consultation, municipality: Municipality) -> dict[str, Any]:
+def _site_base(municipality: Municipality) -> str:
+    """The municipality's own address, from the primary domain read with it (one query for
+    both, see _municipality_of_schema), as Municipality.site_url builds it."""
+    domain = getattr(municipality, "primary_domain", None)
+    if domain is None:
+        return municipality.site_url.rstrip("/")
+    port = f":{settings.PLATFORM_PORT}" if settings.PLATFORM_PORT else ""
+    return f"{settings.PLATFORM_SCHEME}://{domain}{port}"
+
+
+def row_values(
+    consultation: Consultation, municipality: Municipality, *, contributions: bool = True
+) -> dict[str, Any]:
     """What the index holds of one public consultation (no personal data: see the module).
-    The consultation comes with its areas, categories and forms prefetched."""
-    areas = sorted(area.name for area in consultation.areas.all())
-    categories = sorted(category.name for category in consultation.categories.all())
-    forms = [form.kind for form in consultation.participation_forms.all()]
+    The consultation comes from _indexable() (its areas, categories and forms as arrays);
+    ``contributions`` False leaves the count out (the row keeps the one it has)."""
+    areas = sorted(consultation.area_names or [])  # type: ignore[attr-defined]
+    categories = sorted(consultation.category_names or [])  # type: ignore[attr-defined]
+    forms = list(consultation.form_kinds or [])  # type: ignore[attr-defined]
     path = reverse(
         "consultation_detail", kwargs={"slug": consultation.slug}, urlconf=settings.ROOT_URLCONF
     )
-    return {
+    values = {
         "slug": consultation.slug,
         "title": consultation.title,
         "summary": consultation.summary,
@@ -100,42 +124,66 @@ def row_values(consultation: Consultation, municipality: Municipality) -> dict[s
         "areas": areas,
         "categories": categories,
         "forms": forms,
-        "contributions": _contributions(consultation),
-        "url": municipality.site_url.rstrip("/") + path,
+        "url": _site_base(municipality) + path,
         "search_text": "\n".join(
             [consultation.title, consultation.summary, municipality.name, *areas, *categories]
         ),
     }
+    if contributions:
+        values["contributions"] = _contributions(consultation, forms)
+    return values
 
 
-def _indexable() -> Any:
-    """The consultations of the current schema that belong in the index, with what a row
-    needs, in a constant number of queries."""
-    return Consultation.objects.filter(status__in=INDEXED_STATUSES).prefetch_related(
-        "areas", "categories", "participation_forms"
+def _indexable() -> QuerySet[Consultation]:
+    """The consultations of the current schema that belong in the index, each with the names
+    of its areas, categories and forms as arrays: one query, however many rows."""
+    return Consultation.objects.filter(status__in=INDEXED_STATUSES).annotate(
+        area_names=ArraySubquery(Area.objects.filter(consultations=OuterRef("pk")).values("name")),
+        category_names=ArraySubquery(
+            Category.objects.filter(consultations=OuterRef("pk")).values("name")
+        ),
+        form_kinds=ArraySubquery(
+            ParticipationForm.objects.filter(consultation=OuterRef("pk"))
+            .order_by("position", "pk")
+            .values("kind")
+        ),
     )
 
 
-def _upsert(rows: list[PublicConsultation]) -> None:
+def _upsert(rows: list[PublicConsultation], *, contributions: bool = True) -> None:
     """INSERT … ON CONFLICT (municipality, consultation) DO UPDATE: one statement, and two
-    writers of one consultation end on one row."""
+    writers of one consultation end on one row. Without ``contributions`` an existing row
+    keeps its count (a new one starts at 0: nobody takes part before a consultation is
+    announced, and the first contribution's change writes the count)."""
+    fields = (
+        [*ROW_FIELDS, "indexed_at"]
+        if contributions
+        else [f for f in [*ROW_FIELDS, "indexed_at"] if f != "contributions"]
+    )
     PublicConsultation.objects.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=["municipality", "consultation_id"],
-        update_fields=[*ROW_FIELDS, "indexed_at"],
+        update_fields=fields,
         batch_size=500,
     )
 
 
 def _municipality_of_schema(schema_name: str | None) -> Municipality | None:
-    return Municipality.objects.prefetch_related("domains").filter(schema_name=schema_name).first()
+    """The municipality with its primary domain, in one query."""
+    primary = Domain.objects.filter(tenant=OuterRef("pk"), is_primary=True).values("domain")[:1]
+    return (
+        Municipality.objects.filter(schema_name=schema_name)
+        .annotate(primary_domain=Subquery(primary))
+        .first()
+    )
 
 
-def index_entry_sync(*, consultation_id: int) -> None:
+def index_entry_sync(*, consultation_id: int, contributions: bool = True) -> None:
     """Bring the index row of one consultation of the current schema in line with it:
     written when it is public and its municipality active, removed otherwise. Call inside
-    the transaction of the change."""
+    the transaction of the change. Three queries (municipality, consultation, upsert), plus
+    one a form of participation when ``contributions`` is asked for."""
     municipality = _municipality_of_schema(connection.schema_name)
     if municipality is None:
         return
@@ -147,14 +195,17 @@ def index_entry_sync(*, consultation_id: int) -> None:
             municipality=municipality, consultation_id=consultation_id
         ).delete()
         return
+    # Once a consultation closes its figures are final: count them then, whatever changed.
+    count = contributions or consultation.status in FINAL_STATUSES
     _upsert(
         [
             PublicConsultation(
                 municipality=municipality,
                 consultation_id=consultation.pk,
-                **row_values(consultation, municipality),
+                **row_values(consultation, municipality, contributions=count),
             )
-        ]
+        ],
+        contributions=count,
     )
 
 
@@ -228,9 +279,10 @@ def index_rebuild(*, mend: bool = True, schema_names: Iterable[str] = ()) -> lis
     """Check every municipality (or those named) against the index, mending what differs.
     Also removes rows of municipalities that no longer exist in the index's eyes (not
     active): their expected set is empty."""
-    municipalities = Municipality.objects.exclude(
-        schema_name=get_public_schema_name()
-    ).prefetch_related("domains")
+    primary = Domain.objects.filter(tenant=OuterRef("pk"), is_primary=True).values("domain")[:1]
+    municipalities = Municipality.objects.exclude(schema_name=get_public_schema_name()).annotate(
+        primary_domain=Subquery(primary)
+    )
     names = list(schema_names)
     if names:
         municipalities = municipalities.filter(schema_name__in=names)
@@ -264,7 +316,12 @@ def index_on_public_change(change: PublicChange) -> None:
     if change.scope == "news":
         return  # a municipality's news is not in the index
     if change.consultation_id is not None:
-        index_entry_sync(consultation_id=change.consultation_id)
+        # Only residents' contributions (and the participation forms that hold them) move
+        # the count; every other change leaves it to save a query a form (bench/portal.py).
+        index_entry_sync(
+            consultation_id=change.consultation_id,
+            contributions=change.scope in {"contributions", "participation"},
+        )
         return
     # Site-wide: an area or a category renamed changes the rows that name it.
     municipality = _municipality_of_schema(connection.schema_name)
@@ -279,6 +336,6 @@ def index_on_municipality_change(municipality: Municipality) -> None:
     if municipality.status != MunicipalityStatus.ACTIVE:
         PublicConsultation.objects.filter(municipality=municipality).delete()
         return
-    fresh = Municipality.objects.prefetch_related("domains").filter(pk=municipality.pk).first()
+    fresh = _municipality_of_schema(municipality.schema_name)
     if fresh is not None:
         municipality_index_sync(municipality=fresh)

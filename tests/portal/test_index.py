@@ -239,3 +239,36 @@ def test_the_rebuild_command_finds_and_mends_drift(tenant_a, capsys):
     # then a second check finds nothing
     call_command("portal_index_rebuild", "--check", "--schema", tenant_a.schema_name)
     assert "no drift" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_participation_figures_are_counted_when_contributions_change_and_at_closing(in_a, admin):
+    from consultations import participation
+    from consultations.public_changes import public_change
+
+    # given a kind that counts 7 contributions, in use by an open consultation
+    kind = participation.ParticipationKind(
+        name="tally", label="Tally", resident_actions=(), contribution_count=lambda c: 7
+    )
+    participation.register(kind)
+    try:
+        consultation = open_consultation(admin, participation_forms=["remarks", "tally"])
+        assert row_of(in_a.pk, consultation).contributions == 0
+        # when its contributions change, the count follows
+        public_change("contributions", consultation.pk)
+        assert row_of(in_a.pk, consultation).contributions == 7
+        # an edit keeps the count it has
+        services.consultation_update(
+            acting_user=admin,
+            consultation_id=consultation.pk,
+            data=input_of(consultation, title="Nowy"),
+        )
+        assert row_of(in_a.pk, consultation).contributions == 7
+        # and closing counts again
+        PublicConsultation.objects.filter(consultation_id=consultation.pk).update(contributions=0)
+        services.consultation_close(
+            consultation_id=consultation.pk, now=timezone.now() + timedelta(days=40)
+        )
+        assert row_of(in_a.pk, consultation).contributions == 7
+    finally:
+        participation.unregister("tally")
