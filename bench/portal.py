@@ -405,7 +405,7 @@ def main(real_stdout: Any) -> int:
         "server": "django.test.Client in-process (middleware, host routing, views, templates)",
         "requests_per_search": REQUESTS,
         "search": results,
-        "text_search": "unaccent + pg_trgm GIN on portal_fold(search_text) (no Polish "
+        "text_search": "unaccent + pg_trgm GIN on the stored portal_fold(search_text) (no Polish "
         "dictionary in this PostgreSQL)",
         "plan_of_text_filter": explain({"q": ["park"]}),
         "index_write": write,

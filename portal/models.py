@@ -13,6 +13,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import F, Func
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
@@ -58,9 +59,16 @@ class PublicConsultation(models.Model):
     contributions = models.PositiveIntegerField(default=0)
     # The consultation's page on the municipality's own (primary) host.
     url = models.URLField(max_length=500)
-    # Title, summary, areas, categories and the municipality's name: what text search reads
-    # (through the portal_fold() index of migration 0002, never as typed).
+    # Title, summary, areas, categories and the municipality's name, as written...
     search_text = models.TextField(blank=True)
+    # ...and folded by portal_fold() (lower case, no diacritics; migration 0002) when the row
+    # is written: what text search reads through its trigram index. Stored, so a search
+    # compares strings and never runs unaccent on the rows it checks.
+    search_folded = models.GeneratedField(
+        expression=Func(F("search_text"), function="public.portal_fold"),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
     indexed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -77,6 +85,11 @@ class PublicConsultation(models.Model):
             GinIndex(fields=["categories"], name="public_consultation_categories"),
             GinIndex(fields=["areas"], name="public_consultation_areas"),
             GinIndex(fields=["forms"], name="public_consultation_forms"),
+            GinIndex(
+                fields=["search_folded"],
+                opclasses=["gin_trgm_ops"],
+                name="public_consultation_text",
+            ),
         ]
 
     def __str__(self) -> str:

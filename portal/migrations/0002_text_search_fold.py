@@ -1,7 +1,9 @@
 """Text search over the index without a Polish dictionary (none ships with PostgreSQL; see
 portal/selectors.py): unaccent folds "Łódź" to "lodz", pg_trgm indexes substrings of the
-folded text. unaccent() is only STABLE (its dictionary could change), so an index needs an
-IMMUTABLE wrapper that names the dictionary outright; the standard way to index it."""
+folded text. unaccent() is only STABLE (its dictionary could change), so a generated column
+needs an IMMUTABLE wrapper that names the dictionary outright (the standard way). The folded
+text is stored: a search that ran unaccent on every candidate row took 0.6 s at 200,000 rows
+(bench/portal.py)."""
 
 from django.db import migrations
 
@@ -22,9 +24,4 @@ class Migration(migrations.Migration):
             reverse_sql=migrations.RunSQL.noop,
         ),
         migrations.RunSQL(FOLD, reverse_sql="DROP FUNCTION IF EXISTS public.portal_fold(text)"),
-        migrations.RunSQL(
-            "CREATE INDEX public_consultation_text ON portal_publicconsultation "
-            "USING gin (public.portal_fold(search_text) public.gin_trgm_ops)",
-            reverse_sql="DROP INDEX IF EXISTS public_consultation_text",
-        ),
     ]
