@@ -43,7 +43,7 @@ from consultations.models import (
     ParticipationForm,
 )
 from consultations.public_changes import PublicChange
-from portal.models import PublicConsultation
+from portal.models import PublicConsultation, PublicConsultationSearch
 from tenants.models import Domain, Municipality, MunicipalityStatus
 
 logger = logging.getLogger("konsulta.portal")
@@ -150,23 +150,73 @@ def _indexable() -> QuerySet[Consultation]:
     )
 
 
-def _upsert(rows: list[PublicConsultation], *, contributions: bool = True) -> None:
-    """INSERT … ON CONFLICT (municipality, consultation) DO UPDATE: one statement, and two
-    writers of one consultation end on one row. Without ``contributions`` an existing row
-    keeps its count (a new one starts at 0: nobody takes part before a consultation is
-    announced, and the first contribution's change writes the count)."""
-    fields = (
-        [*ROW_FIELDS, "indexed_at"]
-        if contributions
-        else [f for f in [*ROW_FIELDS, "indexed_at"] if f != "contributions"]
+# What the narrow half repeats of the wide one, compared by the rebuild.
+NARROW_FIELDS = ("status", "legal_basis", "starts_at", "ends_at", "categories", "forms")
+# The narrow half's columns, as written by index_rows_put (search_folded last, folded there).
+SEARCH_COLUMNS = (
+    "entry_id",
+    "municipality_id",
+    "status",
+    "legal_basis",
+    "municipality_kind",
+    "starts_at",
+    "ends_at",
+    "categories",
+    "forms",
+    "search_folded",
+)
+
+
+def index_rows_put(rows: list[PublicConsultation], *, contributions: bool = True) -> None:
+    """Write index rows, both halves: INSERT … ON CONFLICT (municipality, consultation) DO
+    UPDATE for the wide half, then the same on its id for the narrow half, whose folded text
+    the database computes (portal_fold, the function the searches fold their words with).
+    Two statements a batch, and two writers of one consultation end on one row. Without
+    ``contributions`` an existing row keeps its count (a new one starts at 0: nobody takes
+    part before a consultation is announced, and the change that adds a contribution writes
+    the count)."""
+    fields = [f for f in [*ROW_FIELDS, "indexed_at"] if contributions or f != "contributions"]
+    table = connection.ops.quote_name(PublicConsultationSearch._meta.db_table)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in SEARCH_COLUMNS[1:])
+    placeholder = (
+        "(%s, %s, %s, %s, %s, %s, %s, %s::varchar(200)[], %s::varchar(40)[], "
+        "public.portal_fold(%s))"
     )
-    PublicConsultation.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["municipality", "consultation_id"],
-        update_fields=fields,
-        batch_size=500,
-    )
+    for start in range(0, len(rows), INDEX_BATCH):
+        batch = rows[start : start + INDEX_BATCH]
+        # On PostgreSQL, bulk_create with update_conflicts sets each row's id (Django 5.0+).
+        PublicConsultation.objects.bulk_create(
+            batch,
+            update_conflicts=True,
+            unique_fields=["municipality", "consultation_id"],
+            update_fields=fields,
+        )
+        params: list[Any] = []
+        for row in batch:
+            params += [
+                row.pk,
+                row.municipality_id,
+                row.status,
+                row.legal_basis,
+                row.municipality_kind,
+                row.starts_at,
+                row.ends_at,
+                list(row.categories),
+                list(row.forms),
+                row.search_text,
+            ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(SEARCH_COLUMNS)}) VALUES "
+                + ", ".join([placeholder] * len(batch))
+                + f" ON CONFLICT (entry_id) DO UPDATE SET {updates}",
+                params,
+            )
+
+
+# Rows a statement writes at most (10 parameters each on the narrow half: 20,000, far below
+# PostgreSQL's 65,535).
+INDEX_BATCH = 2000
 
 
 def _municipality_of_schema(schema_name: str | None) -> Municipality | None:
@@ -197,7 +247,7 @@ def index_entry_sync(*, consultation_id: int, contributions: bool = True) -> Non
         return
     # Once a consultation closes its figures are final: count them then, whatever changed.
     count = contributions or consultation.status in FINAL_STATUSES
-    _upsert(
+    index_rows_put(
         [
             PublicConsultation(
                 municipality=municipality,
@@ -247,14 +297,17 @@ def municipality_index_sync(*, municipality: Municipality, mend: bool = True) ->
     present: dict[int, dict[str, Any]] = {
         row["consultation_id"]: row
         for row in PublicConsultation.objects.filter(municipality=municipality).values(
-            "consultation_id", *ROW_FIELDS
+            "consultation_id", *ROW_FIELDS, *(f"search__{name}" for name in NARROW_FIELDS)
         )
     }
     for consultation_id, values in expected.items():
         row = present.get(consultation_id)
         if row is None:
             drift.missing.append(consultation_id)
-        elif any(row[name] != values[name] for name in ROW_FIELDS):
+        elif any(row[name] != values[name] for name in ROW_FIELDS) or any(
+            row[f"search__{name}"] != values[name] for name in NARROW_FIELDS
+        ):
+            # A wide half that differs, or a narrow half missing or out of step with it.
             drift.stale.append(consultation_id)
     drift.extra = sorted(set(present) - set(expected))
     drift.missing.sort()
@@ -264,7 +317,7 @@ def municipality_index_sync(*, municipality: Municipality, mend: bool = True) ->
             PublicConsultation.objects.filter(
                 municipality=municipality, consultation_id__in=drift.extra
             ).delete()
-            _upsert(
+            index_rows_put(
                 [
                     PublicConsultation(
                         municipality=municipality, consultation_id=pk, **expected[pk]

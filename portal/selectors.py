@@ -37,6 +37,7 @@ from portal.models import (
     PortalFeature,
     PortalNews,
     PublicConsultation,
+    PublicConsultationSearch,
 )
 from tenants.models import Municipality, MunicipalityKind, MunicipalityStatus
 
@@ -232,9 +233,12 @@ def _day_start(day: date) -> datetime:
 
 def entries_filter(
     criteria: PortalCriteria, *, portal: Portal | None
-) -> QuerySet[PublicConsultation]:
-    """The portal's index rows matching every criterion (the intersection)."""
-    qs = portal_entries(portal)
+) -> QuerySet[PublicConsultationSearch]:
+    """The narrow halves of the portal's index rows matching every criterion (the
+    intersection)."""
+    qs = PublicConsultationSearch.objects.all()
+    if portal is not None:
+        qs = qs.filter(municipality__portals=portal)
     for word in criteria.words:
         # The stored folded text against the folded word: the trigram index answers it.
         qs = qs.filter(search_folded__contains=Fold(Value(word)))
@@ -285,7 +289,7 @@ class PortalSearch:
 
 
 def _facets_and_page(
-    matching: QuerySet[PublicConsultation], page: int
+    matching: QuerySet[PublicConsultationSearch], page: int
 ) -> tuple[dict[str, dict[str, int]], list[int], int]:
     """Counts of every facet's values over the matching rows and the ids of one page of
     them, in one query: the matching rows are read from the table once (a materialised CTE),
@@ -293,7 +297,9 @@ def _facets_and_page(
     Returns (counts, page ids in order, the page number given)."""
     columns = ("municipality_id", "status", "municipality_kind", "legal_basis", "categories")
     sub_sql, params = (
-        matching.order_by().values("id", *columns, "forms", "starts_at").query.sql_with_params()
+        matching.order_by()
+        .values("entry_id", *columns, "forms", "starts_at")
+        .query.sql_with_params()
     )
     page = max(1, min(page, 10**9))
     sql = (
@@ -363,7 +369,7 @@ def portal_search(
         entry.pk: entry
         for entry in PublicConsultation.objects.filter(pk__in=ids)
         .select_related("municipality")
-        .defer("search_text", "search_folded")
+        .defer("search_text")
     }
     entries = sorted(by_id.values(), key=_list_order)
 
@@ -420,9 +426,7 @@ def portal_search(
 
 def portal_home(portal: Portal | None, *, limit: int = 8) -> dict[str, Any]:
     """Open and upcoming consultations across the members, featured ones first."""
-    entries = (
-        portal_entries(portal).select_related("municipality").defer("search_text", "search_folded")
-    )
+    entries = portal_entries(portal).select_related("municipality").defer("search_text")
     featured: list[PublicConsultation] = []
     if portal is not None:
         pairs = list(
@@ -453,7 +457,7 @@ def portal_feed_entries(portal: Portal | None) -> list[PublicConsultation]:
     return list(
         portal_entries(portal)
         .select_related("municipality")
-        .defer("search_text", "search_folded")
+        .defer("search_text")
         .order_by(F("published_at").desc(nulls_last=True), "-pk")[:FEED_SIZE]
     )
 
@@ -525,11 +529,7 @@ def digest_entries(
     and open ones ending within the next, among their chosen municipalities and categories
     (all of the portal's when none are chosen)."""
     length = timedelta(days=1 if subscriber.frequency == DigestFrequency.DAILY else 7)
-    qs = (
-        portal_entries(subscriber.portal)
-        .select_related("municipality")
-        .defer("search_text", "search_folded")
-    )
+    qs = portal_entries(subscriber.portal).select_related("municipality").defer("search_text")
     if subscriber.municipality_ids:
         qs = qs.filter(municipality_id__in=subscriber.municipality_ids)
     if subscriber.categories:

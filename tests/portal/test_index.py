@@ -272,3 +272,19 @@ def test_participation_figures_are_counted_when_contributions_change_and_at_clos
         assert row_of(in_a.pk, consultation).contributions == 7
     finally:
         participation.unregister("tally")
+
+
+@pytest.mark.django_db
+def test_the_narrow_half_holds_the_folded_text_and_a_lost_one_is_drift(tenant_a, capsys):
+    from portal.models import PublicConsultationSearch
+
+    with schema_context(tenant_a.schema_name):
+        consultation = scheduled(staff_make("admin"), title="Źródła Łąki Żółte")
+    search = PublicConsultationSearch.objects.get(entry=row_of(tenant_a.pk, consultation))
+    assert "zrodla laki zolte" in search.search_folded
+    assert search.status == "scheduled" and search.municipality_id == tenant_a.pk
+    search.delete()
+    call_command("portal_index_rebuild", "--check", "--schema", tenant_a.schema_name)
+    assert "missing 0, stale 1, extra 0" in capsys.readouterr().out
+    call_command("portal_index_rebuild", "--schema", tenant_a.schema_name)
+    assert PublicConsultationSearch.objects.filter(entry__consultation_id=consultation.pk).exists()

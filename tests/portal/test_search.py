@@ -9,6 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from portal.index import index_rows_put
 from portal.models import Portal, PublicConsultation
 from portal.selectors import portal_hosts_forget
 
@@ -35,7 +36,9 @@ def entry(municipality_id, n, **fields):
     }
     values.update(fields)
     values["search_text"] = "\n".join([values["title"], values["summary"], *values["categories"]])
-    return PublicConsultation.objects.create(**values)
+    row = PublicConsultation(**values)
+    index_rows_put([row])
+    return PublicConsultation.objects.get(pk=row.pk)
 
 
 @pytest.fixture
