@@ -111,7 +111,7 @@ def row_values(
     path = reverse(
         "consultation_detail", kwargs={"slug": consultation.slug}, urlconf=settings.ROOT_URLCONF
     )
-    values = {
+    values: dict[str, Any] = {
         "slug": consultation.slug,
         "title": consultation.title,
         "summary": consultation.summary,
@@ -168,54 +168,51 @@ SEARCH_COLUMNS = (
 
 
 def index_rows_put(rows: list[PublicConsultation], *, contributions: bool = True) -> None:
-    """Write index rows, both halves: INSERT … ON CONFLICT (municipality, consultation) DO
-    UPDATE for the wide half, then the same on its id for the narrow half, whose folded text
-    the database computes (portal_fold, the function the searches fold their words with).
-    Two statements a batch, and two writers of one consultation end on one row. Without
+    """Write index rows, both halves, in one statement a batch: INSERT … ON CONFLICT
+    (municipality, consultation) DO UPDATE on the wide half, RETURNING what the narrow half
+    repeats, which is upserted on the entry's id with the folded text computed by the
+    database (portal_fold, the function searches fold their words with). One round trip a
+    change (bench/portal.py), and two writers of one consultation end on one row. Without
     ``contributions`` an existing row keeps its count (a new one starts at 0: nobody takes
     part before a consultation is announced, and the change that adds a contribution writes
     the count)."""
-    fields = [f for f in [*ROW_FIELDS, "indexed_at"] if contributions or f != "contributions"]
-    table = connection.ops.quote_name(PublicConsultationSearch._meta.db_table)
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in SEARCH_COLUMNS[1:])
-    placeholder = (
-        "(%s, %s, %s, %s, %s, %s, %s, %s::varchar(200)[], %s::varchar(40)[], "
-        "public.portal_fold(%s))"
+    quote = connection.ops.quote_name
+    wide_table = quote(PublicConsultation._meta.db_table)
+    narrow_table = quote(PublicConsultationSearch._meta.db_table)
+    wide_columns = ["municipality_id", "consultation_id", *ROW_FIELDS]
+    casts = {
+        "areas": "::varchar(200)[]",
+        "categories": "::varchar(200)[]",
+        "forms": "::varchar(40)[]",
+    }
+    placeholder = "(" + ", ".join(f"%s{casts.get(c, '')}" for c in wide_columns) + ", now())"
+    wide_updates = ", ".join(
+        f"{c} = EXCLUDED.{c}"
+        for c in [*ROW_FIELDS, "indexed_at"]
+        if contributions or c != "contributions"
     )
+    narrow_updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in SEARCH_COLUMNS[1:])
+    repeated = ", ".join(SEARCH_COLUMNS[1:-1])
     for start in range(0, len(rows), INDEX_BATCH):
         batch = rows[start : start + INDEX_BATCH]
-        # On PostgreSQL, bulk_create with update_conflicts sets each row's id (Django 5.0+).
-        PublicConsultation.objects.bulk_create(
-            batch,
-            update_conflicts=True,
-            unique_fields=["municipality", "consultation_id"],
-            update_fields=fields,
-        )
         params: list[Any] = []
         for row in batch:
-            params += [
-                row.pk,
-                row.municipality_id,
-                row.status,
-                row.legal_basis,
-                row.municipality_kind,
-                row.starts_at,
-                row.ends_at,
-                list(row.categories),
-                list(row.forms),
-                row.search_text,
-            ]
+            params += [row.municipality_id, row.consultation_id]
+            params += [list(v) if isinstance(v := getattr(row, c), list) else v for c in ROW_FIELDS]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} ({', '.join(SEARCH_COLUMNS)}) VALUES "
-                + ", ".join([placeholder] * len(batch))
-                + f" ON CONFLICT (entry_id) DO UPDATE SET {updates}",
+                f"WITH wide AS (INSERT INTO {wide_table} ({', '.join(wide_columns)}, indexed_at) "
+                "VALUES " + ", ".join([placeholder] * len(batch)) + " "
+                f"ON CONFLICT (municipality_id, consultation_id) DO UPDATE SET {wide_updates} "
+                f"RETURNING id, {repeated}, search_text) "
+                f"INSERT INTO {narrow_table} ({', '.join(SEARCH_COLUMNS)}) "
+                f"SELECT id, {repeated}, public.portal_fold(search_text) FROM wide "
+                f"ON CONFLICT (entry_id) DO UPDATE SET {narrow_updates}",
                 params,
             )
 
 
-# Rows a statement writes at most (10 parameters each on the narrow half: 20,000, far below
-# PostgreSQL's 65,535).
+# Rows a statement writes at most (17 parameters each: 34,000, below PostgreSQL's 65,535).
 INDEX_BATCH = 2000
 
 

@@ -339,7 +339,7 @@ def _facets_and_page(
     return counts, ids, page
 
 
-_STATUS_RANK = {IndexStatus.OPEN: 0, IndexStatus.SCHEDULED: 1}
+_STATUS_RANK: dict[str, int] = {IndexStatus.OPEN: 0, IndexStatus.SCHEDULED: 1}
 
 
 def _list_order(entry: PublicConsultation) -> tuple[int, int, float, int]:

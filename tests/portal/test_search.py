@@ -36,9 +36,8 @@ def entry(municipality_id, n, **fields):
     }
     values.update(fields)
     values["search_text"] = "\n".join([values["title"], values["summary"], *values["categories"]])
-    row = PublicConsultation(**values)
-    index_rows_put([row])
-    return PublicConsultation.objects.get(pk=row.pk)
+    index_rows_put([PublicConsultation(**values)])
+    return PublicConsultation.objects.get(municipality_id=municipality_id, consultation_id=n)
 
 
 @pytest.fixture
