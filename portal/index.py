@@ -31,7 +31,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
-from django_tenants.utils import get_public_schema_name, schema_context
+from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
 from common.db import connection
 from consultations import participation
@@ -281,6 +281,10 @@ class Drift:
 def _expected_rows(municipality: Municipality) -> dict[int, dict[str, Any]]:
     """The rows the index should hold for a municipality, read inside its own schema."""
     if municipality.status != MunicipalityStatus.ACTIVE:
+        return {}
+    if not schema_exists(municipality.schema_name):
+        # Marked active without a schema (a half-done provisioning): nothing to show.
+        logger.warning("index: schema %s is missing", municipality.schema_name)
         return {}
     with schema_context(municipality.schema_name):
         return {c.pk: row_values(c, municipality) for c in _indexable()}
