@@ -58,7 +58,10 @@ def home(request: HttpRequest) -> HttpResponse:
     return _render(
         request,
         "portal/home.html",
-        {"sections": selectors.portal_home(portal), "members": selectors.portal_members(portal)},
+        {
+            "sections": selectors.portal_home(portal),
+            "members": selectors.portal_member_names(portal),
+        },
     )
 
 
@@ -78,7 +81,7 @@ def _search_params(request: HttpRequest) -> tuple[QueryDict, bool]:
 
 def consultation_list(request: HttpRequest) -> HttpResponse:
     portal = portal_of(request)
-    members = selectors.portal_members(portal)
+    members = selectors.portal_member_names(portal)
     params, cut = _search_params(request)
     criteria = selectors.criteria_parse(params, member_ids=[m.pk for m in members])
     if cut:
@@ -223,7 +226,7 @@ def calendar_ics(request: HttpRequest) -> HttpResponse:
 
 def digest_subscribe(request: HttpRequest) -> HttpResponse:
     portal = portal_of(request)
-    members = selectors.portal_members(portal)
+    members = selectors.portal_member_names(portal)
     form = DigestForm(
         request.POST or None,
         municipalities=[(str(m.pk), m.name) for m in members],
