@@ -104,6 +104,16 @@ def test_a_resident_finds_a_consultation_on_the_metropolis_portal_and_subscribes
     )
     page.get_by_role("heading", name=wanted, level=1).wait_for()
 
+    # The list of member municipalities links each one's own site.
+    page.goto(live_stack.url(host, "/samorzady/"))
+    page.get_by_role("heading", name="Samorządy członkowskie").wait_for()
+    assert (
+        page.get_by_role("link", name=tenant_a.name)
+        .first.get_attribute("href")
+        .startswith(f"http://{tenant_a.host}:{live_stack.port}/")
+    )
+    assert_accessible(page, "portal-municipalities", municipality_site=False)
+
     # Back on the portal, subscribes to the digest of municipality A.
     email = unique("mieszkanka") + "@poczta.test"
     page.goto(live_stack.url(host, "/newsletter/"))
