@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test lint format bench bench-pages bench-release bench-http bench-remarks bench-surveys browser-deps messages clean
+.PHONY: install run test lint format bench bench-pages bench-release bench-http bench-remarks bench-surveys bench-portal browser-deps messages clean
 
 install: $(STAMP)
 
@@ -57,6 +57,9 @@ bench-remarks: install
 
 bench-surveys: install
 	@$(PY) -m platform_site.devservices --profile bench -- $(PY) bench/surveys.py
+
+bench-portal: install
+	@$(PY) -m platform_site.devservices --profile bench -- $(PY) bench/portal.py
 
 bench-release: install
 	@$(PY) -m platform_site.devservices --profile bench -- $(PY) bench/release.py

@@ -80,6 +80,8 @@ SHARED_APPS = [
     "billing",
     # Provider-wide legal rule sets (public schema), read by consultations.
     "rulesets",
+    # Regional portals and the public index of what municipalities published.
+    "portal",
     # No models: the top layer's management commands (demo_load) live here.
     "platform_site",
 ]
@@ -395,6 +397,15 @@ CELERY_BEAT_SCHEDULE["notifications-send"] = {
 CELERY_BEAT_SCHEDULE["subscriptions-purge"] = {
     "task": "subscriptions.tasks.subscriptions_purge_all",
     "schedule": 60.0 * 60,
+}
+# The portals' digests: each run plans this day's and this week's and mails what is due.
+CELERY_BEAT_SCHEDULE["portal-digests"] = {
+    "task": "portal.tasks.digests_send_all",
+    "schedule": 60.0 * 60,
+}
+CELERY_BEAT_SCHEDULE["portal-digest-subscribers-purge"] = {
+    "task": "portal.tasks.digest_subscribers_purge",
+    "schedule": 60.0 * 60 * 24,
 }
 # Beat records every tick of its loop in Redis (GET /healthz reports its age); the loop
 # wakes at least this often.

@@ -1,4 +1,4 @@
-"""The apex domain: the provider's site and panel."""
+"""The apex domain and the regional portals' hosts: the portals, the provider's site and panel."""
 
 from django.urls import include, path
 
@@ -29,7 +29,10 @@ provider_patterns = (
 )
 
 urlpatterns = [
-    path("", views.landing, name="landing"),
+    # The national portal (every municipality); on a portal's host, that portal.
+    path("", include("portal.urls")),
+    path("o-platformie/", views.landing, name="landing"),
+    path("operator/portale/", include("portal.urls_provider")),
     path("operator/", include(provider_patterns)),
     path("polityka-prywatnosci/", views.provider_privacy_notice, name="privacy_notice"),
     path(

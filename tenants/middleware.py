@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
 
+from tenants.hosts import host_is_public
 from tenants.http import TenantRequest
 from tenants.models import Domain, Municipality, MunicipalityStatus
 
@@ -34,7 +35,8 @@ class MunicipalityMiddleware(TenantMainMiddleware):
     anything else to a 404 page that shows no tenant's data."""
 
     def get_tenant(self, domain_model: type[Domain], hostname: str) -> Municipality:
-        if hostname == settings.PLATFORM_DOMAIN:
+        # A regional portal's host (tenants.hosts) is public too, whatever Domain rows say.
+        if hostname == settings.PLATFORM_DOMAIN or host_is_public(hostname):
             return public_tenant()
         # The query django-tenants makes (the domain's municipality), written once instead of
         # compiled by the ORM on every request: on a cached page it is most of the work.

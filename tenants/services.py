@@ -20,6 +20,7 @@ from accounts.services import invitation_create, invitation_resend
 from common.db import connection
 from common.queue import task_queue_on_commit
 from tenants.cloning import schema_clone, spare_take
+from tenants.hosts import host_is_public
 from tenants.models import Domain, Municipality, MunicipalityEvent, MunicipalityStatus
 from tenants.status_listeners import municipality_changed
 from tenants.validators import (
@@ -109,7 +110,8 @@ def municipality_create(
         errors["nip"] = [_("Enter the NIP of the municipality; it is needed on invoices.")]
     check("subdomain", validate_subdomain, subdomain)
     if "subdomain" not in errors and (
-        Domain.objects.filter(domain=subdomain_host(subdomain)).exists()
+        host_is_public(subdomain_host(subdomain))
+        or Domain.objects.filter(domain=subdomain_host(subdomain)).exists()
         or Municipality.objects.filter(schema_name=schema_name_for(subdomain)).exists()
     ):
         errors["subdomain"] = [_("This subdomain is already taken.")]
@@ -119,7 +121,7 @@ def municipality_create(
             errors.setdefault("custom_domain", []).append(
                 _("A custom domain must be outside the platform's own domain.")
             )
-        elif Domain.objects.filter(domain=custom_domain).exists():
+        elif host_is_public(custom_domain) or Domain.objects.filter(domain=custom_domain).exists():
             errors.setdefault("custom_domain", []).append(_("This domain is already in use."))
     if not admin_email:
         errors["admin_email"] = [_("Enter the e-mail address of the first administrator.")]

@@ -11,6 +11,7 @@ from consultations.models import (
     Consultation,
     ConsultationStatus,
 )
+from consultations.public_changes import public_change
 from consultations.services.audit import audit_record
 
 
@@ -81,4 +82,6 @@ def consultation_payment_revoke(*, consultation_id: int, acting_user: Any = None
         target=consultation,
         details={"status": consultation.status},
     )
+    # A scheduled consultation back in draft is no longer public.
+    public_change("lifecycle", consultation.pk)
     return consultation

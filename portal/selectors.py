@@ -1,0 +1,625 @@
+"""Reads of the portals: which portal a host is, and search over the public index.
+
+Text search: the PostgreSQL here has no Polish dictionary (``\\dF`` lists no "polish"
+configuration; it is not shipped with PostgreSQL and needs a hunspell/ispell dictionary
+installed on the server), so words are matched as substrings of the text folded by
+``portal_fold()`` (lower case, Polish diacritics removed by the unaccent extension) on a
+pg_trgm GIN index: "lodz" finds "Łódź", "ziele" finds "zieleń" and "zielony", with no stemmer
+to maintain (migration 0002).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, F, Func, Q, QuerySet, TextField, Value
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from common.collation import polish_order
+from common.db import connection
+from common.tokens import row_token, row_token_read
+from consultations import participation
+from consultations.models import LegalBasis
+from portal.models import (
+    DigestFrequency,
+    DigestSubscriber,
+    IndexStatus,
+    Portal,
+    PortalFeature,
+    PortalNews,
+    PublicConsultation,
+    PublicConsultationSearch,
+)
+from tenants.models import Municipality, MunicipalityKind, MunicipalityStatus
+
+PAGE_SIZE = 20
+# Hostile input is cut to these before any query is built: a search costs the same whatever
+# arrives (10,000 words, a page number of 10^9, every id there is).
+MAX_WORDS = 6
+MAX_WORD_LENGTH = 40
+MIN_WORD_LENGTH = 3  # shorter ones match almost everything and no trigram can narrow them
+MAX_VALUES_PER_FACET = 30
+MAX_TEXT_LENGTH = 300
+# Category values shown (the most frequent, and any chosen).
+CATEGORY_FACET_SIZE = 25
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+
+# --- Hosts ----------------------------------------------------------------------------------
+
+# The set of portal hosts, kept by each process for this long: the tenant middleware asks on
+# every request, and a query there would cost every municipality's page. A new portal is
+# served at most this long after it is created.
+PORTAL_HOSTS_TTL = 5.0
+_hosts: dict[str, Any] = {"until": 0.0, "hosts": frozenset()}
+
+
+def portal_host(subdomain: str) -> str:
+    return f"{subdomain}.{settings.PLATFORM_DOMAIN}"
+
+
+def _portal_hosts() -> frozenset[str]:
+    now = time.monotonic()
+    if now >= _hosts["until"]:
+        hosts: set[str] = set()
+        for subdomain, custom in Portal.objects.values_list("subdomain", "custom_domain"):
+            hosts.add(portal_host(subdomain))
+            if custom:
+                hosts.add(custom)
+        _hosts["hosts"] = frozenset(hosts)
+        _hosts["until"] = now + PORTAL_HOSTS_TTL
+    return _hosts["hosts"]
+
+
+def portal_hosts_forget() -> None:
+    """Read the hosts again on the next request (after a portal is created or changed)."""
+    _hosts["until"] = 0.0
+
+
+def portal_host_is_public(hostname: str) -> bool:
+    """tenants.hosts predicate: a portal's host is served by the public URLconf."""
+    return hostname in _portal_hosts()
+
+
+def portal_for_host(hostname: str) -> Portal | None:
+    """The portal a host serves; None on the apex (the national portal) or any other host."""
+    if hostname == settings.PLATFORM_DOMAIN:
+        return None
+    suffix = "." + settings.PLATFORM_DOMAIN
+    if hostname.endswith(suffix):
+        found = Portal.objects.filter(subdomain=hostname[: -len(suffix)]).first()
+        if found is not None:
+            return found
+    return Portal.objects.filter(custom_domain=hostname).first()
+
+
+def portal_url(portal: Portal | None) -> str:
+    host = portal_host(portal.subdomain) if portal else settings.PLATFORM_DOMAIN
+    port = f":{settings.PLATFORM_PORT}" if settings.PLATFORM_PORT else ""
+    return f"{settings.PLATFORM_SCHEME}://{host}{port}"
+
+
+def _members_qs(portal: Portal | None) -> QuerySet[Municipality]:
+    qs = Municipality.objects.filter(status=MunicipalityStatus.ACTIVE).exclude(schema_name="public")
+    if portal is not None:
+        qs = qs.filter(portals=portal)
+    return qs
+
+
+def portal_members(portal: Portal | None) -> list[Municipality]:
+    """The municipalities a portal shows, active ones only, by name, with their domains
+    (the national portal: every active municipality)."""
+    return list(_members_qs(portal).prefetch_related("domains").order_by(polish_order("name")))
+
+
+@dataclass(frozen=True)
+class Member:
+    pk: int
+    name: str
+
+
+def portal_member_names(portal: Portal | None) -> list[Member]:
+    """The same municipalities as (id, name) only: what search and the newsletter form
+    need, in one query and without model instances (a page of the national portal built 200
+    of them with their domains, and the garbage collector's passes over them cost 100 ms
+    every few requests: bench/portal.py)."""
+    rows = _members_qs(portal).order_by(polish_order("name")).values_list("pk", "name")
+    return [Member(pk, name) for pk, name in rows]
+
+
+def portal_entries(portal: Portal | None) -> QuerySet[PublicConsultation]:
+    """The index rows a portal may show: its members' only."""
+    qs = PublicConsultation.objects.all()
+    if portal is not None:
+        qs = qs.filter(municipality__portals=portal)
+    return qs
+
+
+# --- Search ---------------------------------------------------------------------------------
+
+
+class Fold(Func):
+    """portal_fold(text): lower case without diacritics (migration 0002)."""
+
+    function = "public.portal_fold"
+    output_field = TextField()
+
+
+@dataclass(frozen=True)
+class PortalCriteria:
+    """A resident's search: values within a facet are alternatives (OR), facets together
+    narrow the result (AND)."""
+
+    words: tuple[str, ...] = ()
+    municipality_ids: tuple[int, ...] = ()
+    statuses: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    legal_bases: tuple[str, ...] = ()
+    forms: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    page: int = 1
+    # Something asked for was not understood and left out (the page says so).
+    ignored: bool = False
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+
+def _values(data: Mapping[str, Any], key: str) -> list[str]:
+    getlist = getattr(data, "getlist", None)
+    raw = getlist(key) if getlist else ([data[key]] if key in data else [])
+    return [str(v).strip() for v in raw[: MAX_VALUES_PER_FACET * 4] if str(v).strip()]
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def criteria_parse(data: Mapping[str, Any], *, member_ids: Iterable[int]) -> PortalCriteria:
+    """Criteria from a query string, bounded: unknown facets and values (another portal's
+    municipalities, a status residents cannot see) are dropped and flagged, long input cut."""
+    ignored = False
+    members = set(member_ids)
+
+    def pick(key: str, allowed: Iterable[str]) -> tuple[str, ...]:
+        nonlocal ignored
+        allowed_set = set(allowed)
+        raw = _values(data, key)
+        chosen = [v for v in dict.fromkeys(raw) if v in allowed_set][:MAX_VALUES_PER_FACET]
+        if len(chosen) != len(dict.fromkeys(raw)):
+            ignored = True
+        return tuple(chosen)
+
+    text = " ".join(_values(data, "q"))[:MAX_TEXT_LENGTH]
+    words: list[str] = []
+    for word in text.split():
+        word = word.strip(".,;:!?\"'()[]")[:MAX_WORD_LENGTH]
+        if len(word) >= MIN_WORD_LENGTH and word.lower() not in (w.lower() for w in words):
+            words.append(word)
+    if len(words) > MAX_WORDS:
+        words, ignored = words[:MAX_WORDS], True
+
+    municipality_ids = pick("gmina", (str(pk) for pk in members))
+    years_raw = pick("rok", (str(y) for y in range(YEAR_MIN, YEAR_MAX + 1)))
+    categories = tuple(dict.fromkeys(v[:200] for v in _values(data, "kategoria")))
+    if len(categories) > MAX_VALUES_PER_FACET:
+        categories, ignored = categories[:MAX_VALUES_PER_FACET], True
+    date_from = _date(_values(data, "od")[0]) if _values(data, "od") else None
+    date_to = _date(_values(data, "do")[0]) if _values(data, "do") else None
+    if (_values(data, "od") and date_from is None) or (_values(data, "do") and date_to is None):
+        ignored = True
+    page_raw = (_values(data, "strona") or ["1"])[0]
+    page = int(page_raw) if page_raw.isdigit() and len(page_raw) < 10 else 1
+    return PortalCriteria(
+        words=tuple(words),
+        municipality_ids=tuple(int(v) for v in municipality_ids),
+        statuses=pick("status", IndexStatus.values),
+        kinds=pick("typ", MunicipalityKind.values),
+        categories=categories,
+        legal_bases=pick("podstawa", LegalBasis.values),
+        forms=pick("forma", _form_names()),
+        years=tuple(int(v) for v in years_raw),
+        date_from=date_from,
+        date_to=date_to,
+        page=max(page, 1),
+        ignored=ignored,
+    )
+
+
+def _form_names() -> list[str]:
+    return [kind.name for kind in participation.kinds()]
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, dtime.min))
+
+
+def entries_filter(
+    criteria: PortalCriteria, *, portal: Portal | None
+) -> QuerySet[PublicConsultationSearch]:
+    """The narrow halves of the portal's index rows matching every criterion (the
+    intersection)."""
+    qs = PublicConsultationSearch.objects.all()
+    if portal is not None:
+        qs = qs.filter(municipality__portals=portal)
+    for word in criteria.words:
+        # The stored folded text against the folded word: the trigram index answers it.
+        qs = qs.filter(search_folded__contains=Fold(Value(word)))
+    if criteria.municipality_ids:
+        qs = qs.filter(municipality_id__in=criteria.municipality_ids)
+    if criteria.statuses:
+        qs = qs.filter(status__in=criteria.statuses)
+    if criteria.kinds:
+        qs = qs.filter(municipality_kind__in=criteria.kinds)
+    if criteria.legal_bases:
+        qs = qs.filter(legal_basis__in=criteria.legal_bases)
+    if criteria.categories:
+        qs = qs.filter(categories__overlap=list(criteria.categories))
+    if criteria.forms:
+        qs = qs.filter(forms__overlap=list(criteria.forms))
+    if criteria.years:
+        year_q = Q()
+        for year in criteria.years:
+            year_q |= Q(
+                starts_at__gte=_day_start(date(year, 1, 1)),
+                starts_at__lt=_day_start(date(year + 1, 1, 1)),
+            )
+        qs = qs.filter(year_q)
+    if criteria.date_from:
+        qs = qs.filter(ends_at__gte=_day_start(criteria.date_from))
+    if criteria.date_to:
+        qs = qs.filter(starts_at__lt=_day_start(criteria.date_to + timedelta(days=1)))
+    return qs
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class PortalSearch:
+    criteria: PortalCriteria
+    entries: list[PublicConsultation]
+    facets: dict[str, list[FacetValue]]
+    total: int
+    page: int
+    pages: int
+    members: list[Member] = field(default_factory=list)
+
+
+def _facets_and_page(
+    matching: QuerySet[PublicConsultationSearch], page: int
+) -> tuple[dict[str, dict[str, int]], list[int], int]:
+    """Counts of every facet's values over the matching rows and the ids of one page of
+    them, in one query: the matching rows are read from the table once (a materialised CTE),
+    grouped seven ways and sorted for the page (a page past the end gives the last one).
+    Returns (counts, page ids in order, the page number given)."""
+    columns = ("municipality_id", "status", "municipality_kind", "legal_basis", "categories")
+    sub_sql, params = (
+        matching.order_by()
+        .values("entry_id", *columns, "forms", "starts_at")
+        .query.sql_with_params()
+    )
+    page = max(1, min(page, 10**9))
+    sql = (
+        # Columns named outright: what the subquery calls them is Django's business.
+        "WITH m (id, municipality_id, status, municipality_kind, legal_basis, categories, "
+        f"forms, starts_at) AS MATERIALIZED ({sub_sql}), "
+        "total AS (SELECT count(*) AS n FROM m) "
+        "SELECT 'municipality', municipality_id::text, count(*) FROM m GROUP BY 2 "
+        "UNION ALL SELECT 'status', status, count(*) FROM m GROUP BY 2 "
+        "UNION ALL SELECT 'kind', municipality_kind, count(*) FROM m GROUP BY 2 "
+        "UNION ALL SELECT 'legal_basis', legal_basis, count(*) FROM m GROUP BY 2 "
+        # unnest() in the select list: half the time of a lateral join to it (bench/portal.py)
+        "UNION ALL SELECT 'category', c, count(*) FROM (SELECT unnest(categories) AS c FROM m) "
+        "AS x GROUP BY 2 "
+        # Forms of participation are a short known list: a containment count each.
+        "UNION ALL SELECT 'form', k.name, (SELECT count(*) FROM m WHERE m.forms @> "
+        "ARRAY[k.name]::varchar(40)[]) FROM unnest(%s::varchar(40)[]) AS k(name) "
+        "UNION ALL SELECT 'year', "
+        "extract(year FROM starts_at AT TIME ZONE %s)::int::text, count(*) "
+        "FROM m WHERE starts_at IS NOT NULL GROUP BY 2 "
+        # The page: the one asked for, or the last one when it lies past the end; a top-N
+        # sort (LIMIT), never a sort of every match. Its order is restored in Python.
+        "UNION ALL (SELECT 'page', id::text, 0 FROM m ORDER BY CASE status WHEN 'open' "
+        "THEN 0 WHEN 'scheduled' THEN 1 ELSE 2 END, starts_at DESC NULLS LAST, id DESC "
+        "LIMIT %s OFFSET (SELECT LEAST(%s, GREATEST(n - 1, 0) / %s) * %s FROM total))"
+    )
+    counts: dict[str, dict[str, int]] = {}
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                *params,
+                _form_names(),
+                settings.TIME_ZONE,
+                PAGE_SIZE,
+                page - 1,
+                PAGE_SIZE,
+                PAGE_SIZE,
+            ],
+        )
+        for facet, value, count in cursor.fetchall():
+            if facet == "page":
+                ids.append(int(value))
+            else:
+                counts.setdefault(facet, {})[value] = count
+    return counts, ids, page
+
+
+_STATUS_RANK: dict[str, int] = {IndexStatus.OPEN: 0, IndexStatus.SCHEDULED: 1}
+
+
+def _list_order(entry: PublicConsultation) -> tuple[int, int, float, int]:
+    """Open first, then scheduled, then the rest; the latest start first (none last): the
+    ORDER BY of the page in _facets_and_page."""
+    start = entry.starts_at.timestamp() if entry.starts_at else 0.0
+    return (_STATUS_RANK.get(entry.status, 2), entry.starts_at is None, -start, -entry.pk)
+
+
+def portal_search(
+    criteria: PortalCriteria,
+    *,
+    portal: Portal | None,
+    members: list[Member] | None = None,
+) -> PortalSearch:
+    """A page of results with the counts of each facet's values on the whole result: a
+    constant number of queries (members, facet counts, the page), whatever the input."""
+    if members is None:
+        members = portal_member_names(portal)
+
+    matching = entries_filter(criteria, portal=portal)
+    counts, ids, asked = _facets_and_page(matching, criteria.page)
+    total = sum(counts.get("status", {}).values())
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(asked, pages)
+    by_id = {
+        entry.pk: entry
+        for entry in PublicConsultation.objects.filter(pk__in=ids)
+        .select_related("municipality")
+        .defer("search_text")
+    }
+    entries = sorted(by_id.values(), key=_list_order)
+
+    def facet(
+        name: str, choices: Iterable[tuple[str, Any]], chosen: Iterable[Any], keep_zero: bool
+    ) -> list[FacetValue]:
+        chosen_set = {str(v) for v in chosen}
+        found = counts.get(name, {})
+        values = [
+            FacetValue(str(value), str(label), found.get(str(value), 0), str(value) in chosen_set)
+            for value, label in choices
+        ]
+        return [v for v in values if keep_zero or v.count or v.selected]
+
+    category_counts = counts.get("category", {})
+    top = sorted(category_counts.items(), key=lambda kv: (-kv[1], kv[0]))[:CATEGORY_FACET_SIZE]
+    category_values = sorted(
+        {name for name, _count in top} | set(criteria.categories), key=str.lower
+    )
+    year_values = sorted({*counts.get("year", {}), *(str(y) for y in criteria.years)}, reverse=True)
+    facets = {
+        "status": facet("status", IndexStatus.choices, criteria.statuses, True),
+        "municipality": facet(
+            "municipality",
+            [(str(m.pk), m.name) for m in members],
+            criteria.municipality_ids,
+            len(members) <= 40,
+        ),
+        "kind": facet("kind", MunicipalityKind.choices, criteria.kinds, False),
+        "category": facet("category", [(c, c) for c in category_values], criteria.categories, True),
+        "legal_basis": facet("legal_basis", LegalBasis.choices, criteria.legal_bases, False),
+        "form": facet(
+            "form",
+            [(k.name, k.label) for k in participation.kinds()],
+            criteria.forms,
+            False,
+        ),
+        "year": facet("year", [(y, y) for y in year_values], criteria.years, True),
+    }
+
+    return PortalSearch(
+        criteria=criteria,
+        entries=entries,
+        facets=facets,
+        total=total,
+        page=page,
+        pages=pages,
+        members=members,
+    )
+
+
+# --- Home, feeds, news ------------------------------------------------------------------------
+
+
+def portal_home(portal: Portal | None, *, limit: int = 8) -> dict[str, Any]:
+    """Open and upcoming consultations across the members, featured ones first."""
+    entries = portal_entries(portal).select_related("municipality").defer("search_text")
+    featured: list[PublicConsultation] = []
+    if portal is not None:
+        pairs = list(
+            PortalFeature.objects.filter(portal=portal).values_list(
+                "municipality_id", "consultation_id"
+            )[:limit]
+        )
+        if pairs:
+            match = Q()
+            for municipality_id, consultation_id in pairs:
+                match |= Q(municipality_id=municipality_id, consultation_id=consultation_id)
+            featured = list(entries.filter(match))
+    return {
+        "featured": featured,
+        "open": list(entries.filter(status=IndexStatus.OPEN).order_by("ends_at", "pk")[:limit]),
+        "upcoming": list(
+            entries.filter(status=IndexStatus.SCHEDULED).order_by("starts_at", "pk")[:limit]
+        ),
+        "news": list(PortalNews.objects.filter(portal=portal)[:3]) if portal else [],
+    }
+
+
+FEED_SIZE = 50
+
+
+def portal_feed_entries(portal: Portal | None) -> list[PublicConsultation]:
+    """The newest public consultations of the portal, for RSS, Atom and the calendar."""
+    return list(
+        portal_entries(portal)
+        .select_related("municipality")
+        .defer("search_text")
+        .order_by(F("published_at").desc(nulls_last=True), "-pk")[:FEED_SIZE]
+    )
+
+
+def form_label(name: str) -> str:
+    kind = participation.kind_get(name)
+    return str(kind.label) if kind else name
+
+
+LABELS = {
+    "status": _("Status"),
+    "municipality": _("Municipality"),
+    "kind": _("Type of area"),
+    "category": _("Category"),
+    "legal_basis": _("Legal basis"),
+    "form": _("Form of participation"),
+    "year": _("Year of start"),
+}
+
+
+# --- Newsletter ---------------------------------------------------------------------------------
+
+CONFIRMATION_VALID_DAYS = 7
+UNSUBSCRIBE_PURPOSE = "portal.digest.unsubscribe"
+DIGEST_ITEMS = 30
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def unsubscribe_token(subscriber: DigestSubscriber) -> str:
+    return row_token(UNSUBSCRIBE_PURPOSE, subscriber.pk, subscriber.unsubscribe_key)
+
+
+def unsubscribe_token_read(token: str) -> tuple[int, str] | None:
+    return row_token_read(UNSUBSCRIBE_PURPOSE, token)
+
+
+def subscriber_for_confirmation(*, token: str) -> DigestSubscriber | None:
+    if not token:
+        return None
+    return DigestSubscriber.objects.filter(
+        confirmation_hash=token_hash(token),
+        confirmation_sent_at__gte=timezone.now() - timedelta(days=CONFIRMATION_VALID_DAYS),
+    ).first()
+
+
+def subscriber_for_unsubscribe(*, token: str) -> DigestSubscriber | None:
+    parsed = unsubscribe_token_read(token)
+    if parsed is None:
+        return None
+    return DigestSubscriber.objects.filter(pk=parsed[0], unsubscribe_key=parsed[1]).first()
+
+
+def digest_period_start(frequency: str, now: datetime) -> date:
+    """The first day of the period ``now`` falls in, in the platform's time zone: the day
+    itself (daily) or the Monday of its ISO week (weekly)."""
+    today = timezone.localdate(now)
+    if frequency == DigestFrequency.DAILY:
+        return today
+    return today - timedelta(days=today.weekday())
+
+
+def digest_entries(
+    subscriber: DigestSubscriber, *, now: datetime
+) -> tuple[list[PublicConsultation], list[PublicConsultation]]:
+    """(new, closing soon) for one subscriber: announced or opened within the last period,
+    and open ones ending within the next, among their chosen municipalities and categories
+    (all of the portal's when none are chosen)."""
+    length = timedelta(days=1 if subscriber.frequency == DigestFrequency.DAILY else 7)
+    qs = portal_entries(subscriber.portal).select_related("municipality").defer("search_text")
+    if subscriber.municipality_ids:
+        qs = qs.filter(municipality_id__in=subscriber.municipality_ids)
+    if subscriber.categories:
+        qs = qs.filter(categories__overlap=subscriber.categories)
+    new = list(
+        qs.filter(
+            published_at__gte=now - length,
+            status__in=[IndexStatus.SCHEDULED, IndexStatus.OPEN],
+        ).order_by("starts_at", "pk")[:DIGEST_ITEMS]
+    )
+    closing = list(
+        qs.filter(status=IndexStatus.OPEN, ends_at__gte=now, ends_at__lt=now + length).order_by(
+            "ends_at", "pk"
+        )[:DIGEST_ITEMS]
+    )
+    return new, closing
+
+
+# --- Permissions --------------------------------------------------------------------------------
+
+
+def can_edit_portal(user: Any, portal: Portal) -> bool:
+    """Portal staff of this portal, or the provider's staff; signed in on a public host."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if connection.schema_name != "public":
+        return False
+    return bool(user.is_staff) or portal.staff.filter(pk=user.pk).exists()
+
+
+def portal_categories(portal: Portal | None, *, limit: int = 60) -> list[str]:
+    """The category names the portal's consultations use, most used first (one query)."""
+    rows = portal_entries(portal).values_list("categories", flat=True)
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT c FROM ({sql}) AS e(categories), unnest(e.categories) c "
+            "GROUP BY c ORDER BY count(*) DESC, c LIMIT %s",
+            [*params, limit],
+        )
+        return sorted((row[0] for row in cursor.fetchall()), key=str.lower)
+
+
+def members_with_counts(portal: Portal | None) -> list[dict[str, Any]]:
+    """Each member with its count of open and upcoming consultations, for the list of
+    municipalities (two queries)."""
+    members = portal_members(portal)
+    counts: dict[int, dict[str, int]] = {}
+    rows = (
+        portal_entries(portal)
+        .filter(status__in=[IndexStatus.OPEN, IndexStatus.SCHEDULED])
+        .values_list("municipality_id", "status")
+    )
+
+    for municipality_id, status, n in rows.annotate(n=Count("pk")).order_by():
+        counts.setdefault(municipality_id, {})[status] = n
+    return [
+        {
+            "municipality": m,
+            "open": counts.get(m.pk, {}).get(IndexStatus.OPEN, 0),
+            "upcoming": counts.get(m.pk, {}).get(IndexStatus.SCHEDULED, 0),
+        }
+        for m in members
+    ]

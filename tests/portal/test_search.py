@@ -1,0 +1,200 @@
+"""Portal pages and search: members only, facets as an intersection with counts, hostile
+input answered with a page and a constant number of queries."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from portal.index import index_rows_put
+from portal.models import Portal, PublicConsultation
+from portal.selectors import portal_hosts_forget
+
+NOW = timezone.now()
+
+
+def entry(municipality_id, n, **fields):
+    values = {
+        "municipality_id": municipality_id,
+        "consultation_id": n,
+        "slug": f"k-{n}",
+        "title": f"Konsultacja {n}",
+        "summary": "",
+        "status": "open",
+        "legal_basis": "art5a",
+        "municipality_kind": "gmina",
+        "starts_at": NOW - timedelta(days=1),
+        "ends_at": NOW + timedelta(days=20),
+        "published_at": NOW - timedelta(days=2),
+        "areas": [],
+        "categories": [],
+        "forms": ["remarks"],
+        "url": f"http://x.localhost:8000/konsultacje/k-{n}/",
+    }
+    values.update(fields)
+    values["search_text"] = "\n".join([values["title"], values["summary"], *values["categories"]])
+    index_rows_put([PublicConsultation(**values)])
+    return PublicConsultation.objects.get(municipality_id=municipality_id, consultation_id=n)
+
+
+@pytest.fixture
+def metro(tenant_a, tenant_b):
+    """A portal with A as its only member; B is outside it. Index rows written directly:
+    these tests are about reading (the writing is tests/portal/test_index.py's)."""
+    portal = Portal.objects.create(name="Metropolia Testowa", subdomain="metropolia-test")
+    portal.members.set([tenant_a.pk])
+    portal_hosts_forget()
+    yield portal
+    portal_hosts_forget()
+
+
+@pytest.fixture
+def rows(metro, tenant_a, tenant_b):
+    a, b = tenant_a.pk, tenant_b.pk
+    return {
+        "park_open": entry(
+            a, 1, title="Nowy park na Łazarzu", categories=["Zieleń"], forms=["remarks", "survey"]
+        ),
+        "park_closed": entry(
+            a,
+            2,
+            title="Park nad Wartą",
+            status="closed",
+            categories=["Zieleń"],
+            starts_at=NOW - timedelta(days=40),
+            ends_at=NOW - timedelta(days=10),
+        ),
+        "road_open": entry(a, 3, title="Ścieżka rowerowa", categories=["Transport"]),
+        "park_outside": entry(b, 4, title="Park miejski w B", categories=["Zieleń"]),
+    }
+
+
+def get(host, path="/konsultacje/", **params):
+    return Client(HTTP_HOST=host).get(path, params)
+
+
+@pytest.mark.django_db
+def test_a_portal_host_is_served_by_the_public_urlconf_and_shows_only_its_members(rows, tenant_b):
+    response = get("metropolia-test.localhost")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Nowy park na Łazarzu" in html
+    assert "Park miejski w B" not in html
+    # the apex is the national portal: every municipality
+    national = get("localhost").content.decode()
+    assert "Park miejski w B" in national and "Nowy park na Łazarzu" in national
+
+
+@pytest.mark.django_db
+def test_facets_intersect_and_count_on_the_result(rows, tenant_a):
+    # when a resident asks for open consultations about greenery with the word "park"
+    response = get("metropolia-test.localhost", q="park", status="open", kategoria="Zieleń")
+    result = response.context["result"]
+    # then only the one row meeting all three remains
+    assert [e.consultation_id for e in result.entries] == [1]
+    assert result.total == 1
+    counts = {f.value: f.count for f in result.facets["status"]}
+    assert counts == {"scheduled": 0, "open": 1, "closed": 0, "report_published": 0}
+    forms = {f.value: f.count for f in result.facets["form"]}
+    assert forms["survey"] == 1 and forms["remarks"] == 1
+    # with the text alone, both parks of A, with counts by status on that result
+    result = get("metropolia-test.localhost", q="PARK").context["result"]
+    assert sorted(e.consultation_id for e in result.entries) == [1, 2]
+    assert {f.value: f.count for f in result.facets["status"]}["closed"] == 1
+    assert {f.value: f.count for f in result.facets["category"]} == {"Zieleń": 2}
+
+
+@pytest.mark.django_db
+def test_text_search_ignores_case_and_polish_diacritics(rows):
+    for text in ("łazarzu", "LAZARZU", "sciezka", "Ścieżka"):
+        result = get("metropolia-test.localhost", q=text).context["result"]
+        assert result.total == 1, text
+
+
+@pytest.mark.django_db
+def test_the_result_links_to_the_consultation_on_the_municipalitys_site(rows):
+    html = get("metropolia-test.localhost", q="Łazarzu").content.decode()
+    assert 'href="http://x.localhost:8000/konsultacje/k-1/"' in html
+
+
+HOSTILE = {
+    "another portal's municipality": {"gmina": ["{b}"]},
+    "unknown facet values": {
+        "status": ["draft", "archived"],
+        "typ": ["xyz"],
+        "forma": ["<script>"],
+    },
+    "unknown keys": {"foo": ["1"], "gmina": ["abc", "-1", "9" * 40]},
+    "10,000 terms": {"q": [" ".join(f"slowo{i}" for i in range(10_000))]},
+    "page 10^9": {"strona": ["1000000000"]},
+    "page nonsense": {"strona": ["-5", "1e9"]},
+    "bad dates": {"od": ["2026-13-45"], "do": ["jutro"]},
+    "many values": {"kategoria": [f"k{i}" for i in range(5000)], "rok": ["1900", "2026"] * 500},
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", HOSTILE)
+def test_hostile_input_gets_a_page_and_a_constant_number_of_queries(case, rows, tenant_b):
+    params = {k: [v.format(b=tenant_b.pk) for v in vs] for k, vs in HOSTILE[case].items()}
+    # given the number of queries of a plain search
+    with CaptureQueriesContext(connection) as plain:
+        assert get("metropolia-test.localhost", q="park").status_code == 200
+    # when the hostile input arrives
+    with CaptureQueriesContext(connection) as hostile:
+        response = get("metropolia-test.localhost", **params)
+    # then a page, no other portal's rows, and no more queries than a plain search
+    assert response.status_code == 200
+    assert "Park miejski w B" not in response.content.decode()
+    assert len(hostile) <= len(plain), [q["sql"][:200] for q in hostile.captured_queries]
+    # and no statement that grows with the input (10,000 words make no 10,000 conditions)
+    size = lambda captured: sum(len(q["sql"]) for q in captured.captured_queries)  # noqa: E731
+    assert size(hostile) < size(plain) + 4000
+
+
+@pytest.mark.django_db
+def test_another_portals_municipality_is_ignored_and_said_so(rows, tenant_b):
+    response = get("metropolia-test.localhost", gmina=str(tenant_b.pk))
+    assert response.context["result"].criteria.ignored
+    assert "zostały pominięte" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_page_past_the_end_shows_the_last_page(rows):
+    result = get("metropolia-test.localhost", strona="1000000000").context["result"]
+    assert result.page == result.pages == 1
+    assert result.total == 3
+
+
+@pytest.mark.django_db
+def test_a_portal_host_never_reaches_a_municipalitys_pages(rows):
+    # the municipality's panel and pages do not exist on the portal's host
+    assert get("metropolia-test.localhost", "/panel/").status_code == 404
+    assert get("metropolia-test.localhost", "/konsultacje/k-1/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_feeds_and_calendar_list_the_portals_members_only(rows):
+    for path in ("/konsultacje/rss/", "/konsultacje/atom/", "/konsultacje/kalendarz.ics"):
+        body = get("metropolia-test.localhost", path).content.decode()
+        assert "Nowy park na Łazarzu" in body, path
+        assert "Park miejski w B" not in body, path
+        assert "http://x.localhost:8000/konsultacje/k-1/" in body, path
+
+
+@pytest.mark.django_db
+def test_the_list_of_municipalities_shows_members_with_their_counts(rows, tenant_a, tenant_b):
+    html = get("metropolia-test.localhost", "/samorzady/").content.decode()
+    assert tenant_a.name in html
+    assert tenant_b.name not in html
+
+
+@pytest.mark.django_db
+def test_a_year_facet_counts_by_start_year(rows):
+    result = get("metropolia-test.localhost").context["result"]
+    years = {f.value: f.count for f in result.facets["year"]}
+    assert sum(years.values()) == 3
+    assert str(timezone.localtime(NOW - timedelta(days=1)).year) in years
