@@ -216,6 +216,8 @@ def event_get(consultation: Consultation, event_id: int) -> ParticipationEvent |
     """The consultation's event with this id (of any kind), or None: an event of another
     consultation, or of another municipality's schema, is simply not found."""
     return next((event for event in events(consultation) if event.id == event_id), None)
+
+
 def free_texts_of(
     consultation: Consultation, kind_names: Collection[str], keys: Collection[str] | None = None
 ) -> list[FreeText]:

@@ -90,6 +90,8 @@ def notice_lines(consultation: Consultation) -> list[str]:
             line += " " + str(_("(sign-up needed)"))
         lines.append(line + ".")
     return lines
+
+
 def events(consultation: Consultation) -> list[ParticipationEvent]:
     """The consultation's events, for its staff page and for the register of remarks."""
     from django.urls import reverse

@@ -30,8 +30,8 @@ from consultations.models import (
     AccessibilityStatus,
     SiteSettings,
 )
-from consultations.selectors import SITE_SETTINGS_CACHE_KEY
 from consultations.public_changes import public_change
+from consultations.selectors import SITE_SETTINGS_CACHE_KEY
 from consultations.services.audit import audit_record
 
 logger = logging.getLogger("konsulta")

@@ -24,12 +24,12 @@ from consultations.public_changes import public_change
 from consultations.services.audit import audit_record
 from consultations.services.clearance import consultation_is_cleared
 from consultations.services.content import consultation_dates_check
+from consultations.services.notice import notice_attach
 from consultations.services.rules import (
     consultation_rules,
     consultation_rules_enforce,
     consultation_rules_in_force,
 )
-from consultations.services.notice import notice_attach
 
 S = ConsultationStatus
 logger = logging.getLogger(__name__)
