@@ -527,3 +527,21 @@ def audit_events_of(
     return list(
         AuditEvent.objects.filter(consultation=consultation).order_by("-created_at", "-pk")[:limit]
     )
+
+
+# --- The report's deadline ------------------------------------------------------------------
+
+# Placeholder until the legal rule sets land: the "rules" work replaces this function with
+# the rule set's own report deadline (closing + the days of the rule set that applies, with
+# its article). Until then: 30 days after closing, a product default, not a statutory figure.
+REPORT_DEADLINE_DAYS_DEFAULT = 30
+
+
+def report_due_date(consultation: Consultation) -> date | None:
+    """The last day to publish the report (None while the consultation has not closed)."""
+    closed = consultation.closed_at or (
+        consultation.ends_at if consultation.status == "closed" else None
+    )
+    if closed is None:
+        return None
+    return timezone.localdate(closed) + timedelta(days=REPORT_DEADLINE_DAYS_DEFAULT)

@@ -25,7 +25,6 @@ from consultations.forms import (
     DepartmentForm,
     DocumentForm,
     NewsForm,
-    ReportForm,
 )
 from consultations.models import Area, Category, ConsultationStatus, Department, News
 
@@ -217,7 +216,6 @@ def _detail_render(
     consultation: Any,
     *,
     document_form: DocumentForm | None = None,
-    report_form: ReportForm | None = None,
     errors: list[str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -225,7 +223,6 @@ def _detail_render(
         "consultation": consultation,
         "can_edit": permissions.can_edit_consultation(request.user, consultation),
         "document_form": document_form or DocumentForm(),
-        "report_form": report_form or ReportForm(),
         "cleared": services.consultation_is_cleared(consultation),
         "participation": selectors.participation_entries(consultation, include_unavailable=True),
         "history": selectors.audit_history_of(consultation),
@@ -298,28 +295,15 @@ def consultation_lifecycle(
     consultation = _consultation_or_404(request, consultation_id)
     if not permissions.can_manage_consultation(request.user, consultation):
         raise Http404
-    report_form = None
     try:
-        if action == "raport":
-            report_form = ReportForm(request.POST)
-            if not report_form.is_valid():
-                return _detail_render(request, consultation, report_form=report_form, status=400)
-            services.consultation_report_publish(
-                acting_user=request.user,
-                consultation_id=consultation.pk,
-                report_text=report_form.cleaned_data["report_text"],
-            )
-            done = _("The report has been published.")
-        elif action in LIFECYCLE_ACTIONS:
+        if action in LIFECYCLE_ACTIONS:
             service, lazy_done = LIFECYCLE_ACTIONS[action]
             done = str(lazy_done)
             service(acting_user=request.user, consultation_id=consultation.pk)
         else:
             raise Http404
     except ValidationError as exc:
-        return _detail_render(
-            request, consultation, report_form=report_form, errors=exc.messages, status=400
-        )
+        return _detail_render(request, consultation, errors=exc.messages, status=400)
     messages.success(request, str(done))
     return redirect("panel_consultation_detail", consultation_id=consultation.pk)
 

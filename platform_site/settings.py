@@ -94,6 +94,7 @@ TENANT_APPS = [
     "remarks",
     "surveys",
     "meetings",
+    "reports",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -382,6 +383,11 @@ CELERY_BEAT_SCHEDULE["meeting-reminders"] = {
 # Meeting sign-ups left unconfirmed for seven days are deleted.
 CELERY_BEAT_SCHEDULE["meeting-signups-purge"] = {
     "task": "meetings.tasks.signups_purge_all",
+    "schedule": 60.0 * 60,
+}
+# Reminders 7 days and 1 day before the report's deadline (hourly; each sent once).
+CELERY_BEAT_SCHEDULE["report-reminders"] = {
+    "task": "reports.tasks.report_reminders_send_all",
     "schedule": 60.0 * 60,
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
