@@ -109,7 +109,9 @@ def test_publishing_mails_each_subscriber_and_participant_once_with_an_unsubscri
             Subscription.objects.create(
                 email=address,
                 whole_municipality=True,
+                consented_at=timezone.now() - timedelta(days=2),
                 confirmed_at=timezone.now() - timedelta(days=1),
+                unsubscribe_key=unique("k"),
             )
         # when the report is published
         version = services.report_publish(acting_user=admin, consultation_id=consultation.pk)
