@@ -19,11 +19,31 @@ def _cell(value: Any) -> str:
     return str(escape(str(value))).replace("\n", "<br>")
 
 
-def _table(block: dict[str, Any], ident: str, *, css: str = "") -> str:
+def _rows(rows: list[list[Any]]) -> str:
+    return "".join("<tr>" + "".join(f"<td>{_cell(c)}</td>" for c in row) + "</tr>" for row in rows)
+
+
+# For print, a long table is cut into tables of this many rows, each with its header row and
+# caption: WeasyPrint lays out one table spanning hundreds of pages far slower than many
+# short ones (bench/report.py).
+PRINT_CHUNK_ROWS = 60
+
+
+def _table(block: dict[str, Any], ident: str, *, css: str = "", chunk: int | None = None) -> str:
     head = "".join(f'<th scope="col">{_cell(h)}</th>' for h in block["headers"])
-    body = "".join(
-        "<tr>" + "".join(f"<td>{_cell(c)}</td>" for c in row) + "</tr>" for row in block["rows"]
-    )
+    rows = block["rows"]
+    if chunk and len(rows) > chunk:
+        caption = _cell(block.get("caption", ""))
+        parts = []
+        for start in range(0, len(rows), chunk):
+            part = f"{caption} ({start + 1}–{min(start + chunk, len(rows))})"
+            parts.append(
+                f'<table class="report-table print-chunk"><caption>{part}</caption>'
+                f"<thead><tr>{head}</tr></thead><tbody>{_rows(rows[start : start + chunk])}"
+                "</tbody></table>"
+            )
+        return "".join(parts)
+    body = _rows(rows)
     classes = "report-table" + (" wide" if block.get("wide") else "") + (f" {css}" if css else "")
     return (
         f'<div class="table-scroll" tabindex="0" role="region" aria-labelledby="{ident}">'
@@ -33,7 +53,7 @@ def _table(block: dict[str, Any], ident: str, *, css: str = "") -> str:
     )
 
 
-def block_html(block: dict[str, Any], ident: str, level: int) -> str:
+def block_html(block: dict[str, Any], ident: str, level: int, *, chunk: int | None = None) -> str:
     kind = block["type"]
     if kind == "paragraph":
         return f"<p>{_cell(block['text'])}</p>"
@@ -46,7 +66,7 @@ def block_html(block: dict[str, Any], ident: str, level: int) -> str:
         items = "".join(f"<dt>{_cell(k)}</dt><dd>{_cell(v)}</dd>" for k, v in block["items"])
         return f'{caption}<dl class="facts">{items}</dl>'
     if kind == "table":
-        return _table(block, ident)
+        return _table(block, ident, chunk=chunk)
     if kind == "chart":
         caption = str(block["caption"])
         bars = block["bars"]
@@ -68,7 +88,7 @@ def block_html(block: dict[str, Any], ident: str, level: int) -> str:
     return ""
 
 
-def report_body_html(data: dict[str, Any], *, level: int = 2) -> str:
+def report_body_html(data: dict[str, Any], *, level: int = 2, for_print: bool = False) -> str:
     """The sections, then the conclusions and effects, with headings from ``level`` down."""
     parts: list[str] = []
     for s_index, section in enumerate(data["sections"]):
@@ -77,7 +97,14 @@ def report_body_html(data: dict[str, Any], *, level: int = 2) -> str:
             f'<h{level} id="rs-{s_index}">{_cell(section["title"])}</h{level}>'
         )
         for b_index, block in enumerate(section["blocks"]):
-            parts.append(block_html(block, f"rb-{s_index}-{b_index}", level))
+            parts.append(
+                block_html(
+                    block,
+                    f"rb-{s_index}-{b_index}",
+                    level,
+                    chunk=PRINT_CHUNK_ROWS if for_print else None,
+                )
+            )
         parts.append("</section>")
     parts.append(
         f'<section class="report-section" aria-labelledby="rs-conclusions">'

@@ -248,10 +248,23 @@ def render_docx(data: dict[str, Any]) -> bytes:
                 cell.text = str(text)
                 for run in cell.paragraphs[0].runs:
                     run.bold = True
+            # Rows written as XML directly: python-docx's add_row() re-reads the whole table
+            # for each row, which makes a 5,000-row register take minutes.
+            tbl = table._tbl
             for row in rows:
-                cells = table.add_row().cells
-                for cell, value in zip(cells, row, strict=False):
-                    cell.text = "" if value is None else str(value)
+                tr = OxmlElement("w:tr")
+                for value in row:
+                    tc = OxmlElement("w:tc")
+                    paragraph = OxmlElement("w:p")
+                    run = OxmlElement("w:r")
+                    text = OxmlElement("w:t")
+                    text.set(qn("xml:space"), "preserve")
+                    text.text = "" if value is None else str(value)
+                    run.append(text)
+                    paragraph.append(run)
+                    tc.append(paragraph)
+                    tr.append(tc)
+                tbl.append(tr)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

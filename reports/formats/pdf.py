@@ -30,7 +30,9 @@ h2 { font-size: 14pt; margin: 8mm 0 3mm; break-after: avoid; }
 h3 { font-size: 11pt; break-after: avoid; }
 dl.facts { display: grid; grid-template-columns: 45mm 1fr; gap: 1mm 5mm; }
 dl.facts dt { font-weight: bold; } dl.facts dd { margin: 0; }
-table { border-collapse: collapse; width: 100%%; margin: 3mm 0; font-size: 8.5pt; }
+table { border-collapse: collapse; width: 100%%; margin: 3mm 0; font-size: 8.5pt;
+  table-layout: fixed; }
+table.print-chunk + table.print-chunk { margin-top: 0; }
 caption { text-align: left; font-weight: bold; padding-bottom: 1mm; }
 th, td { border: 0.5pt solid #777; padding: 1mm 1.5mm; vertical-align: top; text-align: left; }
 thead { display: table-header-group; } tr { break-inside: avoid; }
@@ -54,7 +56,7 @@ def report_document_html(data: dict[str, Any]) -> str:
         f'<meta name="author" content="{escape(data["municipality"])}">'
         f"<style>{css}</style></head><body><h1>{escape(title)}</h1>"
         f"<p>{escape(data['municipality'])}{' – ' + escape(version) if version else ''}</p>"
-        + report_body_html(data, level=2)
+        + report_body_html(data, level=2, for_print=True)
         + "</body></html>"
     )
 
