@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test lint format bench bench-pages bench-release bench-http bench-remarks bench-surveys bench-portal browser-deps messages clean
+.PHONY: install run test lint format bench bench-pages bench-release bench-http bench-remarks bench-surveys bench-portal bench-report browser-deps report-deps messages clean
 
 install: $(STAMP)
 
@@ -24,15 +24,23 @@ browser-deps: node_modules/axe-core/axe.min.js
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; \
 	fi
 
+# WeasyPrint (the report's PDF) loads Pango through ctypes: Debian's libpango-1.0-0 and
+# libpangoft2-1.0-0 (they bring HarfBuzz and fontconfig).
+report-deps:
+	@if ! ldconfig -p | grep -q 'libpangoft2-1.0.so.0'; then \
+	  echo "Installing Debian's Pango for the report's PDF (WeasyPrint)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0; \
+	fi
+
 node_modules/axe-core/axe.min.js: package.json package-lock.json
 	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq npm; }
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-run: install
+run: install report-deps
 	$(PY) -m platform_site.devservices --profile run -- $(PY) -m platform_site.runlocal
 
-test: install browser-deps
+test: install browser-deps report-deps
 	$(PY) -m platform_site.devservices --profile test -- $(PY) -m pytest $(PYTEST_ARGS)
 
 # Style, then the layers of docs/ARCHITECTURE.md (import-linter, pyproject.toml), then types.
@@ -60,6 +68,9 @@ bench-surveys: install
 
 bench-portal: install
 	@$(PY) -m platform_site.devservices --profile bench -- $(PY) bench/portal.py
+
+bench-report: install report-deps
+	@$(PY) -m platform_site.devservices --profile bench -- $(PY) bench/report.py
 
 bench-release: install
 	@$(PY) -m platform_site.devservices --profile bench -- $(PY) bench/release.py

@@ -20,7 +20,19 @@ The contract a kind fulfils:
 - ``contribution_count(consultation)``: how many contributions it holds; a form with
   contributions cannot be removed from a consultation;
 - ``report_section(consultation)``: the kind's section of the consultation report, or
-  ``None`` while it has nothing to say;
+  ``None`` while it has nothing to say. Besides its own figures, the dict carries ``title``
+  and ``blocks``: a list of :data:`ReportBlock` dicts that the report app renders alike in
+  every format (HTML, PDF, ODT, DOCX, XLSX, CSV), so a new kind plugs in without the report
+  knowing it. A section never holds a private person's name, address or e-mail
+  (organisations keep their name);
+- ``report_blockers(consultation)``: what still stops the report from being published (e.g.
+  remarks without an approved response), each ``{"label": str, "url": str | None}``;
+- ``participant_emails(consultation)``: addresses participants left (to tell them the report
+  is out; each address gets one mail whatever the kinds that know it);
+- ``personal_strings(consultation)``: names and addresses of private persons the kind holds,
+  which the report removes wherever they were typed into free text;
+- ``archive_files(consultation)``: ``(file name, bytes)`` pairs the kind adds to the
+  consultation's ZIP archive for the municipality (the register, responses, minutes…);
 - ``notice_lines(consultation)``: what the consultation's announcement (the notice, PDF and
   ODT) says about this form beyond its name, window and address: places and times of
   meetings, opening hours of a consultation point, how to sign up. Plain sentences in the
@@ -130,6 +142,20 @@ class FreeText:
 FreeTexts = Callable[["Consultation", Collection[str] | None], list[FreeText]]
 
 
+def _nothing(consultation: Consultation) -> list[Any]:
+    return []
+
+
+# The blocks of a report section (``report_section(...)["blocks"]``), one dict each:
+# - {"type": "paragraph", "text": str}
+# - {"type": "facts", "items": [[label, value], ...]}
+# - {"type": "table", "caption": str, "headers": [str, ...], "rows": [[cell, ...], ...],
+#    "sheet": str (a short name for a spreadsheet)}
+# - {"type": "chart", "caption": str, "bars": [{"label": str, "count": int,
+#    "percent": float | None}, ...]} (drawn as SVG with a text alternative and a table)
+ReportBlock = dict[str, Any]
+
+
 @dataclass(frozen=True)
 class ParticipationKind:
     name: str
@@ -147,6 +173,11 @@ class ParticipationKind:
     notice_lines: Callable[[Consultation], list[str]] = field(default=_no_notice_lines)
     events: Callable[[Consultation], list[ParticipationEvent]] = field(default=_no_events)
     free_texts: FreeTexts | None = None
+
+    report_blockers: Callable[[Consultation], list[dict[str, Any]]] = field(default=_nothing)
+    participant_emails: Callable[[Consultation], list[str]] = field(default=_nothing)
+    personal_strings: Callable[[Consultation], list[str]] = field(default=_nothing)
+    archive_files: Callable[[Consultation], list[tuple[str, bytes]]] = field(default=_nothing)
     # Order on the page and in the form's choices: lower first.
     weight: int = 100
 

@@ -26,7 +26,6 @@ from consultations.forms import (
     DocumentForm,
     DocumentRevisionForm,
     NewsForm,
-    ReportForm,
 )
 from consultations.forms_rules import DatesMoveForm, PublicationForm
 from consultations.models import (
@@ -230,7 +229,6 @@ def _detail_render(
     consultation: Any,
     *,
     document_form: DocumentForm | None = None,
-    report_form: ReportForm | None = None,
     publication_form: PublicationForm | None = None,
     move_form: DatesMoveForm | None = None,
     errors: list[str] | None = None,
@@ -241,7 +239,6 @@ def _detail_render(
         "consultation": consultation,
         "can_edit": permissions.can_edit_consultation(request.user, consultation),
         "document_form": document_form or DocumentForm(),
-        "report_form": report_form or ReportForm(),
         "cleared": services.consultation_is_cleared(consultation),
         "participation": selectors.participation_entries(consultation, include_unavailable=True),
         # Meetings, walks, consultation points of every kind that has them (the registry).
@@ -376,19 +373,8 @@ def consultation_lifecycle(
     consultation = _consultation_or_404(request, consultation_id)
     if not permissions.can_manage_consultation(request.user, consultation):
         raise Http404
-    report_form = None
     try:
-        if action == "raport":
-            report_form = ReportForm(request.POST)
-            if not report_form.is_valid():
-                return _detail_render(request, consultation, report_form=report_form, status=400)
-            services.consultation_report_publish(
-                acting_user=request.user,
-                consultation_id=consultation.pk,
-                report_text=report_form.cleaned_data["report_text"],
-            )
-            done = _("The report has been published.")
-        elif action == "zaplanuj":
+        if action == "zaplanuj":
             services.consultation_schedule(
                 acting_user=request.user,
                 consultation_id=consultation.pk,
@@ -402,9 +388,7 @@ def consultation_lifecycle(
         else:
             raise Http404
     except ValidationError as exc:
-        return _detail_render(
-            request, consultation, report_form=report_form, errors=exc.messages, status=400
-        )
+        return _detail_render(request, consultation, errors=exc.messages, status=400)
     messages.success(request, str(done))
     return redirect("panel_consultation_detail", consultation_id=consultation.pk)
 

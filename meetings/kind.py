@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Consultation
 from consultations.participation import ParticipationEvent, ParticipationKind
-from meetings.models import Event, EventStatus, SignupStatus
+from meetings.models import Event, EventStatus, Signup, SignupStatus
 
 # The price-list add-on "Moduł spotkań konsultacyjnych" (billing's seed, 0002_price_list_seed).
 ADDON_CODE = "addon-meetings"
@@ -57,6 +57,37 @@ def report_section(consultation: Consultation) -> dict[str, Any] | None:
                 "minutes": bool(event.minutes),
             }
             for event in held
+        ],
+        "blocks": [
+            {
+                "type": "facts",
+                "items": [
+                    [str(_("Events held")), len(held)],
+                    [str(_("Attendance in total")), sum(recorded)],
+                ],
+            },
+            {
+                "type": "table",
+                "caption": str(_("Events held with attendance")),
+                "sheet": str(_("Events")),
+                "headers": [
+                    str(_("Event")),
+                    str(_("Type")),
+                    str(_("Date")),
+                    str(_("Place")),
+                    str(_("Attendance")),
+                ],
+                "rows": [
+                    [
+                        event.title,
+                        str(event.get_event_type_display()),
+                        timezone.localtime(event.starts_at).strftime("%d.%m.%Y %H:%M"),
+                        ", ".join(p for p in (event.venue, event.address) if p) or event.online_url,
+                        event.attendance if event.attendance is not None else "–",
+                    ]
+                    for event in held
+                ],
+            },
         ],
     }
 
@@ -111,6 +142,36 @@ def events(consultation: Consultation) -> list[ParticipationEvent]:
     ]
 
 
+def participant_emails(consultation: Consultation) -> list[str]:
+    """Addresses of residents whose sign-up was confirmed."""
+    return list(
+        Signup.objects.filter(
+            event__consultation=consultation, status=SignupStatus.CONFIRMED
+        ).values_list("email", flat=True)
+    )
+
+
+def personal_strings(consultation: Consultation) -> list[str]:
+    """Names and addresses of the people who signed up."""
+    strings: set[str] = set()
+    for name, email in Signup.objects.filter(event__consultation=consultation).values_list(
+        "name", "email"
+    ):
+        strings.update(value for value in (name, email) if value)
+    return sorted(strings)
+
+
+def archive_files(consultation: Consultation) -> list[tuple[str, bytes]]:
+    """The minutes of every event, for the consultation's archive."""
+    files = []
+    for event in Event.objects.filter(consultation=consultation).exclude(minutes="").order_by("pk"):
+        with event.minutes.open("rb") as handle:
+            files.append(
+                (f"protokoly/{event.pk}-{event.minutes_name or 'protokol'}", handle.read())
+            )
+    return files
+
+
 MEETING_KIND = ParticipationKind(
     name="meeting",
     label=_("Consultation meetings"),
@@ -123,6 +184,9 @@ MEETING_KIND = ParticipationKind(
     report_section=report_section,
     notice_lines=notice_lines,
     events=events,
+    participant_emails=participant_emails,
+    personal_strings=personal_strings,
+    archive_files=archive_files,
     weight=40,
 )
 

@@ -98,6 +98,7 @@ TENANT_APPS = [
     "remarks",
     "surveys",
     "meetings",
+    "reports",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -425,6 +426,11 @@ CELERY_BEAT_SCHEDULE["meeting-signups-purge"] = {
 CELERY_BEAT_SCHEDULE["accessibility-review-remind"] = {
     "task": "consultations.tasks.accessibility_review_remind_all",
     "schedule": 60.0 * 60 * 6,
+}
+# Reminders 7 days and 1 day before the report's deadline (hourly; each sent once).
+CELERY_BEAT_SCHEDULE["report-reminders"] = {
+    "task": "reports.tasks.report_reminders_send_all",
+    "schedule": 60.0 * 60,
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 

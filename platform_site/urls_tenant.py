@@ -45,6 +45,7 @@ urlpatterns = [
     # Before consultations.urls, whose panel/konsultacje/<id>/<action>/ matches "ankieta".
     path("", include("surveys.urls")),
     path("", include("meetings.urls")),
+    path("", include("reports.urls")),
     path("", include("consultations.urls")),
 ]
 

@@ -13,7 +13,7 @@ class RemarksConfig(AppConfig):
         from accounts.personal_data import register_anonymiser, register_exporter
         from consultations.participation import ParticipationKind, register
         from consultations.services.audit import audit_action_labels_register
-        from remarks import personal_data, selectors
+        from remarks import personal_data, selectors, xlsx
         from remarks.rules import KIND_COMMENTS, KIND_REMARKS
 
         register(
@@ -27,6 +27,10 @@ class RemarksConfig(AppConfig):
                 template_name="remarks/resident/_take_part.html",
                 contribution_count=selectors.remarks_count,
                 report_section=selectors.report_section,
+                report_blockers=selectors.report_blockers,
+                participant_emails=selectors.participant_emails,
+                personal_strings=selectors.personal_strings,
+                archive_files=xlsx.archive_files,
                 weight=10,
             )
         )

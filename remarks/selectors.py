@@ -15,6 +15,7 @@ from consultations.models import Consultation, ParticipationForm
 from consultations.participation import FreeText, free_texts_of, kinds_with_free_texts
 from consultations.selectors import PUBLIC_STATUSES, participation_form_get
 from remarks.models import (
+    AuthorKind,
     Channel,
     Decision,
     DraftUnit,
@@ -342,16 +343,188 @@ def comments_count(consultation: Consultation) -> int:
     return Remark.objects.filter(consultation=consultation, channel=Channel.DRAFT_COMMENT).count()
 
 
+def _answerable(consultation: Consultation) -> QuerySet[Remark]:
+    """Remarks that need a response of their own (or their group's): registered, not replies."""
+    return Remark.objects.filter(
+        consultation=consultation, state=RemarkState.REGISTERED, parent__isnull=True
+    )
+
+
+def _approved_q() -> Q:
+    return Q(group__isnull=False, group__response__approved_at__isnull=False) | Q(
+        group__isnull=True, response__approved_at__isnull=False
+    )
+
+
+def remarks_without_approved_response(consultation: Consultation) -> QuerySet[Remark]:
+    """Remarks whose response (their own or their group's) is missing or not yet approved."""
+    return _answerable(consultation).exclude(_approved_q()).order_by("registered_at", "pk")
+
+
+def report_blockers(consultation: Consultation) -> list[dict[str, Any]]:
+    """Each remark that still lacks an approved response blocks the report."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    blockers = []
+    for pk, reference, part, decision in remarks_without_approved_response(
+        consultation
+    ).values_list("pk", "reference", "document_part", _decision_expression()):
+        state = _("no response") if decision is None else _("response not approved")
+        blockers.append(
+            {
+                "label": f"{reference or pk}: {part or '–'} ({state})",
+                "url": reverse(
+                    "panel_remark_detail",
+                    kwargs={"consultation_id": consultation.pk, "remark_id": pk},
+                ),
+            }
+        )
+    return blockers
+
+
+def participant_emails(consultation: Consultation) -> list[str]:
+    """Addresses left with registered remarks."""
+    return list(
+        Remark.objects.filter(consultation=consultation, state=RemarkState.REGISTERED)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+def personal_strings(consultation: Consultation) -> list[str]:
+    """Names, addresses and e-mails of private persons in the register."""
+    strings: set[str] = set()
+    for name, address, email in (
+        Remark.objects.filter(consultation=consultation)
+        .exclude(author_kind=AuthorKind.ORGANISATION)
+        .values_list("author_name", "address", "email")
+    ):
+        strings.update(value for value in (name, address, email) if value)
+    return sorted(strings)
+
+
 def report_section(consultation: Consultation) -> dict[str, Any] | None:
-    """The register's figures for the consultation report (hidden ones included)."""
+    """The register's figures for the consultation report (hidden ones included), the remarks
+    by channel, and the table of every remark with its decision and justification. A remark in
+    a group shows the group's one answer. Private persons are "a private person"; an
+    organisation keeps its name."""
+    from django.utils.translation import gettext as _
+
     counts = register_counts(consultation)
     if not counts.total:
         return None
+    channels = dict(Channel.choices)
+    decisions = dict(Decision.choices)
+    rows = []
+    for index, values in enumerate(
+        _answerable(consultation)
+        .order_by("registered_at", "pk")
+        .values(
+            "reference",
+            "channel",
+            "document_part",
+            "proposed_wording",
+            "justification",
+            "author_kind",
+            "organisation_name",
+            "visibility",
+            "hidden_reason",
+            "group__title",
+            "group__response__decision",
+            "group__response__justification",
+            "group__response__approved_at",
+            "response__decision",
+            "response__justification",
+            "response__approved_at",
+        )
+        .iterator(chunk_size=2000),
+        start=1,
+    ):
+        row: dict[str, Any] = dict(values)
+        grouped = row["group__title"] is not None
+        prefix = "group__response__" if grouped else "response__"
+        approved = row[prefix + "approved_at"] is not None
+        if row["author_kind"] == AuthorKind.ORGANISATION and row["organisation_name"]:
+            author = row["organisation_name"]
+        elif row["author_kind"] == AuthorKind.ANONYMOUS:
+            author = str(_("Anonymous"))
+        else:
+            author = str(_("A private person"))
+        if row["visibility"] == Visibility.HIDDEN:
+            content = _("Content hidden by a moderator: %(reason)s") % {
+                "reason": row["hidden_reason"]
+            }
+        else:
+            content = "\n".join(
+                part for part in (row["proposed_wording"], row["justification"]) if part
+            )
+        answer = row[prefix + "justification"] if approved else ""
+        if grouped and approved:
+            answer = _("Answered together with the group “%(group)s”: %(answer)s") % {
+                "group": row["group__title"],
+                "answer": answer,
+            }
+        rows.append(
+            [
+                index,
+                row["reference"] or "",
+                str(channels.get(row["channel"], row["channel"])),
+                author,
+                row["document_part"],
+                content,
+                str(decisions.get(row[prefix + "decision"], "")) if approved else "",
+                answer,
+            ]
+        )
+    channel_rows = [
+        [str(label), counts.by_channel.get(value, 0)]
+        for value, label in Channel.choices
+        if counts.by_channel.get(value)
+    ]
+    decision_bars = [
+        {
+            "label": str(label),
+            "count": counts.by_decision.get(value, 0),
+            "percent": round(100 * counts.by_decision.get(value, 0) / counts.total, 1),
+        }
+        for value, label in Decision.choices
+    ]
     return {
+        "title": str(_("Remarks")),
         "total": counts.total,
         "by_decision": counts.by_decision,
         "by_channel": counts.by_channel,
         "by_formal": counts.by_formal,
+        "blocks": [
+            {"type": "facts", "items": [[str(_("Remarks registered")), counts.total]]},
+            {
+                "type": "table",
+                "caption": str(_("Remarks by channel")),
+                "sheet": str(_("Channels")),
+                "headers": [str(_("Channel")), str(_("Remarks"))],
+                "rows": channel_rows,
+            },
+            {"type": "chart", "caption": str(_("Remarks by decision")), "bars": decision_bars},
+            {
+                "type": "table",
+                "caption": str(_("Every remark with its decision and justification")),
+                "sheet": str(_("Remarks")),
+                "headers": [
+                    str(_("No.")),
+                    str(_("Reference number")),
+                    str(_("Channel")),
+                    str(_("Author")),
+                    str(_("Part of the document")),
+                    str(_("Remark")),
+                    str(_("Decision")),
+                    str(_("Justification of the decision")),
+                ],
+                "rows": rows,
+                "wide": True,
+            },
+        ],
     }
 
 

@@ -350,3 +350,22 @@ def decisions_import(*, acting_user: User, consultation_id: int, rows: list[Deci
         details={"rows": len(rows), "changed": changed},
     )
     return changed
+
+
+def archive_files(consultation: Consultation) -> list[tuple[str, bytes]]:
+    """The register with every response, as XLSX and CSV, for the consultation's archive."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    workbook_bytes = register_xlsx(consultation)
+    sheet = load_workbook(io.BytesIO(workbook_bytes), read_only=True).worksheets[0]
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter=";")
+    for row in sheet.iter_rows(values_only=True):
+        writer.writerow(["" if value is None else value for value in row])
+    return [
+        ("rejestr-uwag.xlsx", workbook_bytes),
+        ("rejestr-uwag.csv", ("\ufeff" + text.getvalue()).encode("utf-8")),
+    ]

@@ -167,3 +167,21 @@ def news_for_sitemap() -> QuerySet[News]:
 def site_url() -> str:
     """The current municipality's address without the trailing slash, for mails."""
     return municipality_current().site_url.rstrip("/")
+
+
+def report_audience(consultation: Consultation) -> list[tuple[str, str]]:
+    """(address, its unsubscribe URL) of each confirmed subscription following the
+    consultation: they hear when its report is published (reports.services)."""
+    from django.urls import reverse
+
+    base = site_url()
+    return [
+        (
+            subscription.email,
+            base
+            + reverse(
+                "subscription_unsubscribe", kwargs={"token": unsubscribe_token(subscription)}
+            ),
+        )
+        for subscription in subscriptions_matching(consultation, before=timezone.now())
+    ]

@@ -19,6 +19,94 @@ def _count(kind: str) -> Any:
     return count
 
 
+def report_blocks(title: str, total: int, results: Any) -> list[dict[str, Any]]:
+    """The section's blocks for the report: figures, a chart per choice question (with its
+    table), a table per matrix, mean/min/max per number or scale. Free-text answers are only
+    counted: they may hold personal data and are not reproduced in the public report."""
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "facts",
+            "items": [[str(_("Survey")), title], [str(_("Responses")), total]],
+        }
+    ]
+    for number, result in enumerate(results.questions, start=1):
+        data = result.as_data()
+        caption = f"{number}. {data['question']}"
+        answered = str(_("Answered: %(count)s")) % {"count": data["answered"]}
+        if data["matrix"]:
+            blocks.append(
+                {
+                    "type": "table",
+                    "caption": f"{caption} ({answered})",
+                    "sheet": f"{_('Question')} {number}",
+                    "headers": [str(_("Row")), *map(str, data["columns"]), str(_("Mean"))],
+                    "rows": [
+                        [row["row"], *row["counts"], row["mean"] if row["mean"] is not None else ""]
+                        for row in data["matrix"]
+                    ],
+                }
+            )
+        elif data["rows"]:
+            blocks.append(
+                {"type": "chart", "caption": f"{caption} ({answered})", "bars": data["rows"]}
+            )
+        elif data["mean"] is not None or data["minimum"] is not None:
+            blocks.append(
+                {
+                    "type": "facts",
+                    "caption": caption,
+                    "items": [
+                        [str(_("Answered")), data["answered"]],
+                        [str(_("Mean")), data["mean"] if data["mean"] is not None else "–"],
+                        [str(_("Lowest")), data["minimum"] if data["minimum"] is not None else "–"],
+                        [
+                            str(_("Highest")),
+                            data["maximum"] if data["maximum"] is not None else "–",
+                        ],
+                    ],
+                }
+            )
+        else:
+            blocks.append(
+                {
+                    "type": "paragraph",
+                    "text": f"{caption}: "
+                    + str(
+                        _(
+                            "%(count)s answers in free text. They are not reproduced in the "
+                            "report because they may contain personal data; the municipality "
+                            "keeps them in the consultation's archive."
+                        )
+                    )
+                    % {"count": data["answered"]},
+                }
+            )
+    return blocks
+
+
+def _archive(kind: str) -> Any:
+    def files(consultation: Consultation) -> list[tuple[str, bytes]]:
+        """Every response (CSV) and the codebook, for the consultation's archive."""
+        import csv
+        import io
+
+        survey = selectors.survey_of(consultation, kind)
+        if survey is None:
+            return []
+        header, rows, codebook = selectors.export_table(survey)
+        out = []
+        for name, table in (
+            (f"{kind}-odpowiedzi.csv", [header, *rows]),
+            (f"{kind}-kodowanie.csv", codebook),
+        ):
+            text = io.StringIO()
+            csv.writer(text, delimiter=";").writerows(table)
+            out.append((name, ("\ufeff" + text.getvalue()).encode("utf-8")))
+        return out
+
+    return files
+
+
 def _report(kind: str) -> Any:
     def section(consultation: Consultation) -> dict[str, Any] | None:
         """Figures and per-question results of the current version, for the report."""
@@ -40,6 +128,7 @@ def _report(kind: str) -> Any:
                 "versions": [{"number": n, "responses": c} for n, c in results.versions],
             },
             "questions": [result.as_data() for result in results.questions],
+            "blocks": report_blocks(survey.title, total, results),
         }
 
     return section
@@ -63,6 +152,7 @@ SURVEY = participation.ParticipationKind(
     contribution_count=_count(SurveyKind.SURVEY),
     report_section=_report(SurveyKind.SURVEY),
     free_texts=_free_texts(SurveyKind.SURVEY),
+    archive_files=_archive(SurveyKind.SURVEY),
     weight=30,
 )
 POLL = participation.ParticipationKind(
@@ -74,5 +164,6 @@ POLL = participation.ParticipationKind(
     addon_code=None,
     contribution_count=_count(SurveyKind.POLL),
     report_section=_report(SurveyKind.POLL),
+    archive_files=_archive(SurveyKind.POLL),
     weight=35,
 )

@@ -227,15 +227,16 @@ def consultation_close(*, consultation_id: int, now: datetime | None = None) -> 
 
 @transaction.atomic
 def consultation_report_publish(
-    *, acting_user: User, consultation_id: int, report_text: str
+    *,
+    acting_user: User,
+    consultation_id: int,
+    report_text: str = "",
+    now: datetime | None = None,
 ) -> Consultation:
-    """closed → report_published with the text of the results. (The structured report with
-    every remark's response arrives with the report issue.)"""
-    consultation = _transition(consultation_id, "report_publish")
-    if not report_text.strip():
-        raise ValidationError(
-            {"report_text": [_("Enter the results and the report.")]}, code="empty"
-        )
+    """closed → report_published. The report app (reports.services.report_publish) calls it
+    once the report may be published, in its own transaction; ``report_text`` is the older
+    free-text summary, kept for consultations published before the generated report."""
+    consultation = _transition(consultation_id, "report_publish", now=now)
     consultation.report_text = report_text.strip()
     _stamp_save(consultation, "report_publish", "report_text", acting_user=acting_user)
     return consultation

@@ -115,16 +115,6 @@ def test_an_unpaid_order_cannot_be_scheduled_until_billing_clears_it(admin):
     assert scheduled.scheduled_at is not None
 
 
-@pytest.mark.django_db
-def test_publishing_a_report_needs_its_text(admin):
-    consultation = consultation_in_state(S.CLOSED)
-    with pytest.raises(ValidationError):
-        services.consultation_report_publish(
-            acting_user=admin, consultation_id=consultation.pk, report_text="  "
-        )
-    assert Consultation.objects.get(pk=consultation.pk).status == S.CLOSED
-
-
 # --- Legal bases' date rules ----------------------------------------------------------------
 
 

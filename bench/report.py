@@ -1,0 +1,198 @@
+"""The consultation report benchmark. Prints one JSON object.
+
+    make bench-report > bench-report.json
+
+A closed consultation with 5,000 remarks (all answered and approved) and 100,000 survey
+responses. Measured: building the report's data (every kind's section through the
+registry, with the personal-data redaction), then each format rendered from it (PDF, ODT,
+DOCX, XLSX, CSV) and the HTML page's body: wall time, and the peak resident memory of the
+process doing it (each format in a forked child, so one format's peak is not hidden by
+another's; the child starts with the parent's memory, so the figure is what a worker holding
+the data needs). Then the whole job as the Celery worker runs it (reports.services.
+report_version_render) in one process. Goals: < 60 s in all, < 500 MB.
+
+Run through ``platform_site.devservices --profile bench``; the script uses the database
+named like the bench one with ``_report`` added, dropped and created again first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from provision import (  # noqa: E402 - bench/ is the script's folder, first on sys.path
+    database_reset,
+    log,
+    machine_info,
+    municipality_new,
+    stdout_to_stderr,
+)
+
+REMARKS = int(os.environ.get("BENCH_REPORT_REMARKS", "5000"))
+RESPONSES = int(os.environ.get("BENCH_REPORT_RESPONSES", "100000"))
+GOAL_SECONDS = 60
+GOAL_MB = 500
+
+
+def _rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _in_child(job: Any) -> dict[str, Any]:
+    """Run ``job()`` in a forked child; its seconds, peak RSS (MB) and result size."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(read)
+        from django.db import connections
+
+        # The child must not share the parent's database socket.
+        for conn in connections.all():
+            conn.connection = None
+            # django-tenants skips SET search_path when it believes it is set already.
+            if hasattr(conn, "search_path_set_schemas"):
+                conn.search_path_set_schemas = None
+        started = time.perf_counter()
+        size = len(job())
+        seconds = time.perf_counter() - started
+        os.write(
+            write, json.dumps({"seconds": seconds, "peak_mb": _rss_mb(), "bytes": size}).encode()
+        )
+        os._exit(0)
+    os.close(write)
+    chunks = []
+    while chunk := os.read(read, 65536):
+        chunks.append(chunk)
+    os.waitpid(pid, 0)
+    result = json.loads(b"".join(chunks))
+    result["seconds"] = round(result["seconds"], 2)
+    return result
+
+
+def main(real_stdout: Any) -> int:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        raise SystemExit("DATABASE_URL is not set: run `make bench-report`")
+    parts = urlsplit(url)
+    url = urlunsplit(parts._replace(path=f"/{parts.path.lstrip('/') or 'konsulta_bench'}_report"))
+    os.environ["DATABASE_URL"] = url
+    log(f"database {database_reset(url)} dropped and created again")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "platform_site.settings"
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.utils import timezone
+    from django_tenants.utils import schema_context
+
+    from accounts.services import user_create
+    from consultations.models import Consultation, Department, ParticipationForm
+    from platform_site.celery import app
+    from reports import builder, services
+    from reports.formats import FORMATS
+    from reports.formats.html import report_body_html
+    from reports.models import ReportVersion
+    from tenants.services import municipality_provision
+    from tests.reports.helpers import remarks_seed, survey_seed
+
+    app.conf.task_always_eager = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TENANT_SPARE_SCHEMAS = 0
+    settings.DEBUG = False
+    log("schemas_migrate")
+    call_command("schemas_migrate", verbosity=0, stdout=sys.stderr, stderr=sys.stderr)
+    municipality = municipality_provision(municipality_id=municipality_new("rp").pk)
+    from datetime import timedelta
+
+    with schema_context(municipality.schema_name):
+        clerk = user_create(email="koordynator@bench.test", password=None, role="coordinator")
+        approver = user_create(email="zastepca@bench.test", password=None, role="coordinator")
+        department = Department.objects.create(name="Wydział Rozwoju")
+        department.coordinators.add(clerk, approver)
+        now = timezone.now()
+        consultation = Consultation.objects.create(
+            title="Rewitalizacja rynku",
+            slug="rewitalizacja-rynku",
+            summary="Streszczenie.",
+            description="Opis konsultacji.",
+            department=department,
+            status="closed",
+            starts_at=now - timedelta(days=40),
+            ends_at=now - timedelta(days=1),
+            closed_at=now - timedelta(days=1),
+            payment_cleared_at=now,
+        )
+        for position, kind in enumerate(("remarks", "survey")):
+            ParticipationForm.objects.create(
+                consultation=consultation, kind=kind, position=position
+            )
+        log(f"seeding {REMARKS} remarks")
+        remarks_seed(consultation, count=REMARKS, drafter=clerk, approver=approver, grouped=50)
+        log(f"seeding {RESPONSES} survey responses")
+        survey_seed(consultation, responses=RESPONSES)
+        services.report_conclusions_save(
+            acting_user=clerk,
+            consultation_id=consultation.pk,
+            html="<p>Wnioski: <strong>park otwarty dłużej</strong>.</p>",
+        )
+        rss_before = _rss_mb()
+        log("building the data")
+        started = time.perf_counter()
+        data = builder.report_data(consultation, conclusions_html="<p>Wnioski.</p>")
+        build_s = round(time.perf_counter() - started, 2)
+        build_mb = _rss_mb()
+        per_format: dict[str, Any] = {"data": {"seconds": build_s, "peak_mb": build_mb}}
+        per_format["html"] = _in_child(lambda: report_body_html(data).encode())
+        log(f"  html {per_format['html']}")
+        for code, fmt in FORMATS.items():
+            per_format[code] = _in_child(lambda fmt=fmt: fmt.render(data))
+            log(f"  {code} {per_format[code]}")
+        separate_total = round(sum(v["seconds"] for v in per_format.values()), 2)
+
+        log("the whole job as the worker runs it")
+        version = ReportVersion.objects.create(consultation=consultation, created_by=clerk)
+
+        def whole_job() -> bytes:
+            services.report_version_render(version_id=version.pk)
+            return b"x"
+
+        job = _in_child(whole_job)
+        rows = sum(
+            len(block["rows"])
+            for section in data["sections"]
+            for block in section["blocks"]
+            if block["type"] == "table"
+        )
+    result = {
+        "machine": machine_info(),
+        "remarks": REMARKS,
+        "survey_responses": RESPONSES,
+        "table_rows": rows,
+        "rss_before_mb": rss_before,
+        "per_format": per_format,
+        "formats_total_seconds": separate_total,
+        "worker_job": job,
+        "goals": {"total_seconds": GOAL_SECONDS, "peak_mb": GOAL_MB},
+        "meets_goals": job["seconds"] < GOAL_SECONDS
+        and max(v["peak_mb"] for v in per_format.values()) < GOAL_MB
+        and job["peak_mb"] < GOAL_MB,
+    }
+    real_stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    real_stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    with stdout_to_stderr() as out:
+        sys.exit(main(out))

@@ -1,0 +1,127 @@
+"""The report as HTML: the body shared by the consultation's page and the PDF.
+
+Built in Python with every value escaped (a 5,000-row table renders in a fraction of the
+time a template loop takes); the conclusions are HTML already sanitised by nh3."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+from reports.charts import bar_chart_svg, chart_alt, data_uri
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    return str(escape(str(value))).replace("\n", "<br>")
+
+
+def _rows(rows: list[list[Any]]) -> str:
+    return "".join("<tr>" + "".join(f"<td>{_cell(c)}</td>" for c in row) + "</tr>" for row in rows)
+
+
+# For print, a long table is cut into tables of this many rows, each with its header row and
+# caption: WeasyPrint lays out one table spanning hundreds of pages far slower than many
+# short ones (bench/report.py).
+PRINT_CHUNK_ROWS = 60
+
+
+def _table(block: dict[str, Any], ident: str, *, css: str = "", chunk: int | None = None) -> str:
+    head = "".join(f'<th scope="col">{_cell(h)}</th>' for h in block["headers"])
+    rows = block["rows"]
+    if chunk and len(rows) > chunk:
+        caption = _cell(block.get("caption", ""))
+        parts = []
+        for start in range(0, len(rows), chunk):
+            part = f"{caption} ({start + 1}–{min(start + chunk, len(rows))})"
+            parts.append(
+                f'<table class="report-table print-chunk"><caption>{part}</caption>'
+                f"<thead><tr>{head}</tr></thead><tbody>{_rows(rows[start : start + chunk])}"
+                "</tbody></table>"
+            )
+        return "".join(parts)
+    body = _rows(rows)
+    classes = "report-table" + (" wide" if block.get("wide") else "") + (f" {css}" if css else "")
+    return (
+        f'<div class="table-scroll" tabindex="0" role="region" aria-labelledby="{ident}">'
+        f'<table class="{classes}">'
+        f'<caption id="{ident}">{_cell(block.get("caption", ""))}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+    )
+
+
+def block_html(block: dict[str, Any], ident: str, level: int, *, chunk: int | None = None) -> str:
+    kind = block["type"]
+    if kind == "paragraph":
+        return f"<p>{_cell(block['text'])}</p>"
+    if kind == "facts":
+        caption = (
+            f"<h{level + 1}>{_cell(block['caption'])}</h{level + 1}>"
+            if block.get("caption")
+            else ""
+        )
+        items = "".join(f"<dt>{_cell(k)}</dt><dd>{_cell(v)}</dd>" for k, v in block["items"])
+        return f'{caption}<dl class="facts">{items}</dl>'
+    if kind == "table":
+        return _table(block, ident, chunk=chunk)
+    if kind == "chart":
+        caption = str(block["caption"])
+        bars = block["bars"]
+        svg = bar_chart_svg(caption, bars)
+        table = {
+            "caption": _("Figures of the chart: %(caption)s") % {"caption": caption},
+            "headers": [_("Answer"), _("Count"), _("Percent")],
+            "rows": [
+                [bar["label"], bar["count"], "" if bar.get("percent") is None else bar["percent"]]
+                for bar in bars
+            ],
+        }
+        return (
+            f'<figure class="chart"><img src="{data_uri(svg)}" '
+            f'alt="{escape(chart_alt(caption, bars))}">'
+            f"<figcaption>{_cell(caption)}</figcaption></figure>"
+            + _table(table, ident + "-t", css="chart-table")
+        )
+    return ""
+
+
+def report_body_html(data: dict[str, Any], *, level: int = 2, for_print: bool = False) -> str:
+    """The sections, then the conclusions and effects, with headings from ``level`` down."""
+    parts: list[str] = []
+    for s_index, section in enumerate(data["sections"]):
+        parts.append(
+            f'<section class="report-section" aria-labelledby="rs-{s_index}">'
+            f'<h{level} id="rs-{s_index}">{_cell(section["title"])}</h{level}>'
+        )
+        for b_index, block in enumerate(section["blocks"]):
+            parts.append(
+                block_html(
+                    block,
+                    f"rb-{s_index}-{b_index}",
+                    level,
+                    chunk=PRINT_CHUNK_ROWS if for_print else None,
+                )
+            )
+        parts.append("</section>")
+    parts.append(
+        f'<section class="report-section" aria-labelledby="rs-conclusions">'
+        f'<h{level} id="rs-conclusions">{_cell(_("Conclusions"))}</h{level}>'
+        + (data.get("conclusions_html") or f"<p>{_cell(_('No conclusions were written.'))}</p>")
+        + "</section>"
+    )
+    effects = data.get("effects") or {}
+    if effects.get("text"):
+        link = (
+            f'<p><a href="{escape(effects["url"])}">{_cell(_("The final act"))}</a></p>'
+            if effects.get("url")
+            else ""
+        )
+        parts.append(
+            f'<section class="report-section" aria-labelledby="rs-effects">'
+            f'<h{level} id="rs-effects">{_cell(_("Effects of the consultation"))}</h{level}>'
+            f"<p>{_cell(effects['text'])}</p>{link}</section>"
+        )
+    return "".join(parts)
