@@ -17,8 +17,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from consultations import participation
+from consultations.legal_basis import legal_basis_citation
 from consultations.models import Consultation
 from consultations.selectors import participation_forms_of, report_due_date
+from rulesets.models import Channel
 from tenants.selectors import municipality_current
 
 REDACTED = "[…]"
@@ -64,6 +66,28 @@ class Redactor:
         return value
 
 
+def _legal_basis_text(consultation: Consultation) -> str:
+    """The basis, the provision it cites and the rule set the consultation was ordered under."""
+    parts = [str(consultation.get_legal_basis_display())]
+    citation = legal_basis_citation(consultation.legal_basis)
+    if citation:
+        parts.append(citation)
+    source = (consultation.rules_snapshot or {}).get("source")
+    if source:
+        parts.append(_("rules followed: %(source)s") % {"source": source})
+    return "; ".join(parts)
+
+
+def _publications(consultation: Consultation) -> list[str]:
+    """Where staff recorded the announcement as published (the evidence of issue 8)."""
+    labels = dict(Channel.choices)
+    return [
+        f"{labels.get(row.channel, row.channel)} ({date_format(row.published_on, 'j E Y')})"
+        + (f" {row.proof_url}" if row.proof_url else "")
+        for row in consultation.announcement_publications.order_by("published_on", "pk")
+    ]
+
+
 def _general_sections(consultation: Consultation) -> list[dict[str, Any]]:
     due = report_due_date(consultation)
     page = reverse("consultation_detail", kwargs={"slug": consultation.slug})
@@ -104,7 +128,7 @@ def _general_sections(consultation: Consultation) -> list[dict[str, Any]]:
         {
             "key": "legal_basis",
             "title": _("Legal basis"),
-            "blocks": [{"type": "paragraph", "text": consultation.get_legal_basis_display()}],
+            "blocks": [{"type": "paragraph", "text": _legal_basis_text(consultation)}],
         },
         {
             "key": "dates",
@@ -116,7 +140,13 @@ def _general_sections(consultation: Consultation) -> list[dict[str, Any]]:
                         [_("Announced"), _when(consultation.scheduled_at)],
                         [
                             _("Where it was announced"),
-                            _("On the consultation's page %(url)s") % {"url": _site_url() + page},
+                            "; ".join(
+                                [
+                                    _("On the consultation's page %(url)s")
+                                    % {"url": _site_url() + page},
+                                    *_publications(consultation),
+                                ]
+                            ),
                         ],
                         [_("Start"), _when(consultation.starts_at)],
                         [_("End"), _when(consultation.ends_at)],
