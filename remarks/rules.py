@@ -19,7 +19,7 @@ The shape of ``ParticipationForm.settings`` for the kinds "remarks" and "paragra
       "sections": ["§ 1", "§ 2"],    # remark form: the parts of the document to pick from;
                                      # empty: the resident writes the part freely
       "source": "§ 4 ust. 2 uchwały nr XII/85/2026",  # quoted in every formal defect
-      "locked": {"name_required": "art. 8k ust. 2 ustawy o planowaniu ..."}
+      "locked": {"name_required": "art. 8g ust. 2 ustawy o planowaniu ..."}
     }
 
 ``locked`` is for a legal rule set (issue 8): it sets a key's value and names, per key, the

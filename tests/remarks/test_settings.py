@@ -182,7 +182,7 @@ def test_control_characters_and_markup_are_stored_clean_and_shown_escaped(tenant
 
 @pytest.mark.django_db
 def test_a_key_a_legal_rule_set_locked_keeps_its_value_and_names_the_provision(tenant_a):
-    citation = "art. 8k ust. 2 ustawy o planowaniu (sprawdzić w zbiorze reguł)"
+    citation = "art. 8g ust. 2 ustawy o planowaniu i zagospodarowaniu przestrzennym"
     with schema_context(tenant_a.schema_name):
         coordinator, department = coordinator_with()
         consultation = _consultation(department=department)
