@@ -22,9 +22,14 @@ def _short(label: str) -> str:
     return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
 
 
+def _number(bar: dict[str, Any]) -> int:
+    """The bar's length: a count withheld (words such as "mniej niż 5") draws no bar."""
+    return bar["count"] if isinstance(bar["count"], int) else 0
+
+
 def bar_chart_svg(caption: str, bars: list[dict[str, Any]]) -> str:
     """A horizontal bar chart: one row per option, the count and percent at the bar's end."""
-    top = max((int(bar["count"]) for bar in bars), default=0) or 1
+    top = max((_number(bar) for bar in bars), default=0) or 1
     height = ROW * len(bars) + 10
     span = WIDTH - LABEL_WIDTH - 90
     parts = [
@@ -34,7 +39,7 @@ def bar_chart_svg(caption: str, bars: list[dict[str, Any]]) -> str:
     ]
     for index, bar in enumerate(bars):
         y = 5 + index * ROW
-        length = round(span * int(bar["count"]) / top)
+        length = round(span * _number(bar) / top)
         percent = bar.get("percent")
         value = f"{bar['count']}" + (f" ({percent} %)" if percent is not None else "")
         parts.append(

@@ -19,6 +19,11 @@ def _count(kind: str) -> Any:
     return count
 
 
+def _shown(count: int | None) -> int | str:
+    """A count as the public report shows it: withheld below 5 (None) says so in words."""
+    return count if count is not None else str(_("fewer than 5"))
+
+
 def report_blocks(title: str, total: int, results: Any) -> list[dict[str, Any]]:
     """The section's blocks for the report: figures, a chart per choice question (with its
     table), a table per matrix, mean/min/max per number or scale. Free-text answers are only
@@ -41,14 +46,22 @@ def report_blocks(title: str, total: int, results: Any) -> list[dict[str, Any]]:
                     "sheet": f"{_('Question')} {number}",
                     "headers": [str(_("Row")), *map(str, data["columns"]), str(_("Mean"))],
                     "rows": [
-                        [row["row"], *row["counts"], row["mean"] if row["mean"] is not None else ""]
+                        [
+                            row["row"],
+                            *map(_shown, row["counts"]),
+                            row["mean"] if row["mean"] is not None else "",
+                        ]
                         for row in data["matrix"]
                     ],
                 }
             )
         elif data["rows"]:
             blocks.append(
-                {"type": "chart", "caption": f"{caption} ({answered})", "bars": data["rows"]}
+                {
+                    "type": "chart",
+                    "caption": f"{caption} ({answered})",
+                    "bars": [{**row, "count": _shown(row["count"])} for row in data["rows"]],
+                }
             )
         elif data["mean"] is not None or data["minimum"] is not None:
             blocks.append(

@@ -14,7 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consultations.models import AnnouncementPublication, Consultation, CouncilResolution
+from consultations.models import (
+    AnnouncementPublication,
+    Consultation,
+    CouncilResolution,
+    DocumentRole,
+)
 from consultations.participation import kind_label
 from consultations.services.audit import audit_record
 from rulesets.checks import Facts, rules_check
@@ -111,7 +116,8 @@ def consultation_facts(
         now=now,
         announced_at=consultation.scheduled_at,
         forms=forms,
-        documents=consultation.documents.count(),
+        # The announcement drawn from the data is no document consulted on.
+        documents=consultation.documents.exclude(role=DocumentRole.NOTICE).count(),
         channels=channels,
         channels_confirmed=channels_confirmed or consultation.channels_confirmed_at is not None,
         form_labels={kind: str(kind_label(kind)) for kind in _all_kinds(forms)},

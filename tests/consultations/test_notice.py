@@ -15,12 +15,15 @@ from django.test import Client
 from django.utils import timezone
 from pypdf import PdfReader
 
-from consultations.models import ConsultationStatus, Document, DocumentRole
+from consultations.models import Consultation, ConsultationStatus, Document, DocumentRole
 from consultations.notice import notice_build, notice_odt, notice_pdf
 from consultations.services import (
     consultation_open,
+    consultation_order,
+    consultation_payment_clear,
     consultation_schedule,
     consultation_update,
+    document_add,
     document_kind_detect,
     notice_attach,
 )
@@ -31,7 +34,9 @@ from tests.consultations.factories import (
     complete_input,
     consultation_in_state,
     department_make,
+    pdf_bytes,
     staff_make,
+    upload,
 )
 
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -50,9 +55,11 @@ def odt_text(content: bytes) -> str:
 
 
 def revitalisation(**fields):
-    """A revitalisation consultation of Gmina Testowa A with remarks and a meeting."""
+    """A revitalisation consultation of Gmina Testowa A, ordered under the act's rules
+    (art. 6 ust. 4: remarks and two other forms; a draft to consult), with a meeting."""
+    paid = fields.pop("payment_cleared_at", None)
     consultation = consultation_in_state(
-        fields.pop("status", S.ORDERED),
+        S.DRAFT,
         title="Rewitalizacja placu Żeromskiego — zażółć gęślą jaźń",
         slug="plac-zeromskiego-" + str(timezone.now().timestamp()).replace(".", ""),
         legal_basis="revitalisation",
@@ -61,7 +68,7 @@ def revitalisation(**fields):
         contact_name="Anna Kowalska",
         contact_email="anna.kowalska@urzad.test",
         contact_phone="95 760 00 00",
-        participation_forms=["remarks", "meeting"],
+        participation_forms=["remarks", "meeting", "survey"],
         **fields,
     )
     Event.objects.create(
@@ -73,7 +80,17 @@ def revitalisation(**fields):
         venue="Dom Kultury, sala widowiskowa",
         address="ul. Źródlana 5, Dębno",
     )
-    return consultation
+    admin = staff_make("admin")
+    document_add(
+        acting_user=admin,
+        consultation_id=consultation.pk,
+        title="Projekt gminnego programu rewitalizacji",
+        upload=upload("projekt.pdf", pdf_bytes()),
+    )
+    consultation_order(acting_user=admin, consultation_id=consultation.pk)
+    if paid is not None:
+        consultation_payment_clear(consultation_id=consultation.pk, reference="pi_notice")
+    return Consultation.objects.get(pk=consultation.pk)
 
 
 # What the announcement of that consultation must say, written out by hand (not from the
@@ -156,7 +173,9 @@ def test_scheduling_attaches_the_announcement_as_pdf_and_odt(in_a, tenant_a):
     admin = staff_make("admin")
 
     # when it is scheduled
-    consultation_schedule(acting_user=admin, consultation_id=consultation.pk)
+    consultation_schedule(
+        acting_user=admin, consultation_id=consultation.pk, channels_confirmed=True
+    )
 
     # then its documents hold the announcement, version 1, in both formats
     notice = Document.objects.filter(consultation=consultation, role=DocumentRole.NOTICE)
@@ -180,7 +199,9 @@ def test_a_change_before_opening_draws_a_new_version_and_keeps_the_old(in_a):
     consultation = revitalisation(payment_cleared_at=timezone.now())
     admin = staff_make("admin")
     consultation.department.coordinators.add(admin)
-    consultation_schedule(acting_user=admin, consultation_id=consultation.pk)
+    consultation_schedule(
+        acting_user=admin, consultation_id=consultation.pk, channels_confirmed=True
+    )
     first = Document.objects.get(consultation=consultation, role=DocumentRole.NOTICE, kind="pdf")
     first_bytes = first.file.read()
 
@@ -216,7 +237,9 @@ def test_a_new_meeting_on_a_scheduled_consultation_reaches_the_announcement(in_a
 
     consultation = revitalisation(payment_cleared_at=timezone.now())
     admin = staff_make("admin")
-    consultation_schedule(acting_user=admin, consultation_id=consultation.pk)
+    consultation_schedule(
+        acting_user=admin, consultation_id=consultation.pk, channels_confirmed=True
+    )
 
     event_create(
         acting_user=admin,
@@ -256,7 +279,9 @@ def test_a_new_meeting_on_a_scheduled_consultation_reaches_the_announcement(in_a
 def test_once_open_the_announcement_is_not_drawn_again(in_a):
     consultation = revitalisation(payment_cleared_at=timezone.now())
     admin = staff_make("admin")
-    consultation_schedule(acting_user=admin, consultation_id=consultation.pk)
+    consultation_schedule(
+        acting_user=admin, consultation_id=consultation.pk, channels_confirmed=True
+    )
     consultation_open(consultation_id=consultation.pk, now=consultation.starts_at)
     Event.objects.filter(consultation=consultation).update(title="Inny tytuł")
 

@@ -67,8 +67,9 @@ def test_a_coordinator_chooses_the_forms_of_participation(page, live_stack, comm
     forms_list = page.locator("#participation-forms")
     assert forms_list.inner_text().split("\n") == [
         "citizens_panel jeszcze niedostępna",
-        "Formularz uwag",
-        "Komentarze do projektu, paragraf po paragrafie",
+        "Formularz uwag · Ustawienia formularza „Formularz uwag”",
+        "Komentarze do projektu, paragraf po paragrafie · Ustawienia formularza "
+        "„Komentarze do projektu, paragraf po paragrafie”",
     ]
     page.get_by_role("heading", name="Historia").wait_for()
     assert page.get_by_text(re.compile(f"{re.escape(email)}: dodanie formy udziału")).count() == 1

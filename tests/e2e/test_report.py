@@ -46,6 +46,8 @@ def test_the_report_is_generated_blocked_answered_approved_published_and_read(
             ConsultationStatus.CLOSED,
             department=department,
             participation_forms=["remarks", "survey"],
+            # its council resolution gives the report 30 days after closing
+            rules_snapshot={"report_deadline_days": 30, "report_article": "§ 9"},
         )
         Consultation.objects.filter(pk=consultation.pk).update(closed_at=timezone.now())
         remarks = remarks_seed(

@@ -56,6 +56,12 @@ def remarks_seed(
             Remark(
                 consultation=consultation,
                 channel=CHANNELS[index % len(CHANNELS)],
+                # A remark made at a meeting names it (remarks' check constraint).
+                meeting_event_label=(
+                    "Spotkanie otwarte (20 stycznia 2027, 17:00)"
+                    if CHANNELS[index % len(CHANNELS)] == Channel.MEETING
+                    else ""
+                ),
                 state=RemarkState.REGISTERED,
                 reference=f"U/{consultation.pk}/{index + 1}/{uuid.uuid4().hex[:6]}",
                 idempotency_key=uuid.uuid4(),

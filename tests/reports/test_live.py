@@ -27,7 +27,9 @@ pytestmark = pytest.mark.live
 
 def _closed(days_ago: int, coordinator) -> Consultation:
     consultation = consultation_in_state(
-        ConsultationStatus.CLOSED, department=department_make(coordinators=(coordinator,))
+        ConsultationStatus.CLOSED,
+        department=department_make(coordinators=(coordinator,)),
+        rules_snapshot={"report_deadline_days": 30, "report_article": "§ 9"},
     )
     closed = timezone.now() - timedelta(days=days_ago)
     Consultation.objects.filter(pk=consultation.pk).update(closed_at=closed)

@@ -33,6 +33,8 @@ S = ConsultationStatus
 
 def closed_consultation(**fields):
     fields.setdefault("participation_forms", ["remarks", "survey"])
+    # Ordered under a council resolution that gives the report 30 days (rule set's copy).
+    fields.setdefault("rules_snapshot", {"report_deadline_days": 30, "report_article": "§ 9"})
     consultation = consultation_in_state(S.CLOSED, **fields)
     Consultation.objects.filter(pk=consultation.pk).update(closed_at=timezone.now())
     consultation.refresh_from_db()
@@ -291,8 +293,10 @@ def test_the_pdf_is_tagged_in_polish_with_the_font_embedded_and_alt_text_on_char
 
 
 @pytest.mark.django_db
-def test_the_report_is_due_thirty_days_after_closing_until_the_rule_sets_say_otherwise(in_a):
+def test_the_report_is_due_the_days_its_rules_give_after_closing(in_a):
     consultation = closed_consultation()
     closed = timezone.localdate(consultation.closed_at)
     assert report_due_date(consultation) == closed + timedelta(days=30)
     assert report_due_date(consultation_in_state(S.OPEN)) is None
+    # an act that sets no deadline for the report gives none
+    assert report_due_date(closed_consultation(rules_snapshot={"source": "ustawa"})) is None

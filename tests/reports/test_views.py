@@ -34,6 +34,7 @@ def _closed_with(coordinator, *, unanswered=0):
         S.CLOSED,
         department=department_make(coordinators=(coordinator,)),
         participation_forms=["remarks", "survey"],
+        rules_snapshot={"report_deadline_days": 30, "report_article": "§ 9"},
     )
     Consultation.objects.filter(pk=consultation.pk).update(closed_at=timezone.now())
     consultation.refresh_from_db()
