@@ -87,6 +87,29 @@ def database_reset(url: str) -> str:
     return name
 
 
+def site_bench_setup(url: str) -> None:
+    """What each single-site bench does first: its own database, dropped and created again;
+    Django set up with Celery eager, mail kept in memory, no spare schemas, DEBUG off; the
+    schemas migrated."""
+    os.environ["DATABASE_URL"] = url
+    log(f"database {database_reset(url)} dropped and created again")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "platform_site.settings"
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from platform_site.celery import app
+
+    app.conf.task_always_eager = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TENANT_SPARE_SCHEMAS = 0
+    settings.DEBUG = False
+    log("schemas_migrate")
+    call_command("schemas_migrate", verbosity=0, stdout=sys.stderr, stderr=sys.stderr)
+
+
 _nip_counter = itertools.count(500_000_001)
 
 

@@ -31,10 +31,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from provision import (  # noqa: E402 - bench/ is the script's folder, first on sys.path
-    database_reset,
     log,
     machine_info,
     municipality_new,
+    site_bench_setup,
     stdout_to_stderr,
 )
 
@@ -85,20 +85,12 @@ def main(real_stdout: Any) -> int:
         raise SystemExit("DATABASE_URL is not set: run `make bench-report`")
     parts = urlsplit(url)
     url = urlunsplit(parts._replace(path=f"/{parts.path.lstrip('/') or 'konsulta_bench'}_report"))
-    os.environ["DATABASE_URL"] = url
-    log(f"database {database_reset(url)} dropped and created again")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "platform_site.settings"
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    site_bench_setup(url)
     from django.utils import timezone
     from django_tenants.utils import schema_context
 
     from accounts.services import user_create
     from consultations.models import Consultation, Department, ParticipationForm
-    from platform_site.celery import app
     from reports import builder, services
     from reports.formats import FORMATS
     from reports.formats.html import report_body_html
@@ -106,12 +98,6 @@ def main(real_stdout: Any) -> int:
     from tenants.services import municipality_provision
     from tests.reports.helpers import remarks_seed, survey_seed
 
-    app.conf.task_always_eager = True
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.TENANT_SPARE_SCHEMAS = 0
-    settings.DEBUG = False
-    log("schemas_migrate")
-    call_command("schemas_migrate", verbosity=0, stdout=sys.stderr, stderr=sys.stderr)
     municipality = municipality_provision(municipality_id=municipality_new("rp").pk)
     from datetime import timedelta
 

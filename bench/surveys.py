@@ -40,10 +40,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from provision import (  # noqa: E402 - bench/ is the script's folder, on sys.path
-    database_reset,
     log,
     machine_info,
     municipality_new,
+    site_bench_setup,
     stdout_to_stderr,
 )
 
@@ -365,33 +365,18 @@ def main(real_stdout: Any) -> int:
     if not url:
         raise SystemExit("DATABASE_URL is not set: run `make bench-surveys`")
     url = surveys_database_url(url)
-    os.environ["DATABASE_URL"] = url
     os.environ["SURVEY_RATE_LIMIT_RESPONSES"] = str(10**9)  # every client is 127.0.0.1
-    name = database_reset(url)
-    log(f"database {name} dropped and created again")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "platform_site.settings"
-    import django
-
-    django.setup()
+    site_bench_setup(url)
     from datetime import timedelta
 
-    from django.conf import settings
-    from django.core.management import call_command
     from django.test import Client
     from django.utils import timezone
     from django_tenants.utils import schema_context
 
     from accounts.services import user_create
     from consultations.models import Consultation, Department, ParticipationForm
-    from platform_site.celery import app
     from tenants.services import municipality_provision
 
-    app.conf.task_always_eager = True
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.TENANT_SPARE_SCHEMAS = 0
-    settings.DEBUG = False
-    log("schemas_migrate")
-    call_command("schemas_migrate", verbosity=0, stdout=sys.stderr, stderr=sys.stderr)
     municipality = municipality_provision(municipality_id=municipality_new("sv").pk)
     host = municipality.primary_host
     with schema_context(municipality.schema_name):
