@@ -76,6 +76,12 @@ def remarks_seed(
                 submitted_at=registered,
                 registered_at=registered + timedelta(seconds=index),
                 visibility=Visibility.PUBLISHED,
+                # remark_meeting_names_the_event: a remark made at a meeting names the event.
+                meeting_event_label=(
+                    "Spotkanie otwarte w ratuszu"
+                    if CHANNELS[index % len(CHANNELS)] == "meeting"
+                    else ""
+                ),
             )
         )
     remarks = Remark.objects.bulk_create(remarks, batch_size=2000)
