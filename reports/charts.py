@@ -22,9 +22,14 @@ def _short(label: str) -> str:
     return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
 
 
+def _shown(count: int | None) -> str:
+    return "–" if count is None else str(count)
+
+
 def bar_chart_svg(caption: str, bars: list[dict[str, Any]]) -> str:
     """A horizontal bar chart: one row per option, the count and percent at the bar's end."""
-    top = max((int(bar["count"]) for bar in bars), default=0) or 1
+    # A survey hides a small count (None: surveys.selectors.SMALL_COUNT): no bar, a dash.
+    top = max((int(bar["count"] or 0) for bar in bars), default=0) or 1
     height = ROW * len(bars) + 10
     span = WIDTH - LABEL_WIDTH - 90
     parts = [
@@ -34,9 +39,9 @@ def bar_chart_svg(caption: str, bars: list[dict[str, Any]]) -> str:
     ]
     for index, bar in enumerate(bars):
         y = 5 + index * ROW
-        length = round(span * int(bar["count"]) / top)
+        length = round(span * int(bar["count"] or 0) / top)
         percent = bar.get("percent")
-        value = f"{bar['count']}" + (f" ({percent} %)" if percent is not None else "")
+        value = f"{_shown(bar['count'])}" + (f" ({percent} %)" if percent is not None else "")
         parts.append(
             f'<text x="{LABEL_WIDTH - 8}" y="{y + 19}" text-anchor="end" fill="{TEXT_COLOUR}">'
             f"{escape(_short(str(bar['label'])))}</text>"
@@ -52,7 +57,7 @@ def bar_chart_svg(caption: str, bars: list[dict[str, Any]]) -> str:
 def chart_alt(caption: str, bars: list[dict[str, Any]]) -> str:
     """The alt text: what the chart shows, every figure included."""
     figures = "; ".join(
-        f"{bar['label']}: {bar['count']}"
+        f"{bar['label']}: {_shown(bar['count'])}"
         + (f" ({bar['percent']} %)" if bar.get("percent") is not None else "")
         for bar in bars
     )

@@ -137,20 +137,23 @@ def merge_tagged(parts: list[bytes]) -> bytes:
                 )
             next_key += max(int(part_nums[i]) for i in range(0, len(part_nums), 2)) + 1
             with part.open_outline() as part_outline:
+                indexes = {page.obj.objgen: i for i, page in enumerate(part.pages)}
+                # A part after the first has no <h1>: its headings go under the report's.
+                target = outline.root[-1].children if outline.root else outline.root
                 for item in part_outline.root:
-                    outline.root.append(_outline_item(item, page_offset, part))
+                    target.append(_outline_item(item, page_offset, indexes))
             part.close()
     out = io.BytesIO()
     merged.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()
 
 
-def _outline_item(item: Any, offset: int, part: Any) -> Any:
+def _outline_item(item: Any, offset: int, pages: dict[tuple[int, int], int]) -> Any:
     """A part's bookmark (WeasyPrint makes them from the headings) pointing to the same page
-    of the merged document."""
+    of the merged document; ``pages`` maps the part's page objects to their indexes."""
     import pikepdf
 
-    page = pikepdf.Page(item.destination[0]).index if item.destination is not None else 0
+    page = pages.get(item.destination[0].objgen, 0) if item.destination is not None else 0
     copy = pikepdf.OutlineItem(item.title, offset + page)
-    copy.children.extend(_outline_item(child, offset, part) for child in item.children)
+    copy.children.extend(_outline_item(child, offset, pages) for child in item.children)
     return copy
