@@ -30,7 +30,7 @@ PRINT_CHUNK_ROWS = 60
 # Every this many print tables, a mark where the PDF is cut into separately rendered parts
 # (reports.formats.pdf): WeasyPrint keeps every page's layout until it writes the file, so
 # one render of 5,000 rows peaked at 1.7 GB.
-PRINT_PART_TABLES = 7
+PRINT_PART_TABLES = 4
 PRINT_PART_BREAK = "<!--pdf-part-->"
 
 
