@@ -22,6 +22,11 @@ def _short(label: str) -> str:
     return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
 
 
+def _shown(count: object) -> str:
+    """A count as printed: a withheld one (None) is a dash, words stay words."""
+    return "–" if count is None else str(count)
+
+
 def _number(bar: dict[str, Any]) -> int:
     """The bar's length: a count withheld (words such as "mniej niż 5") draws no bar."""
     return bar["count"] if isinstance(bar["count"], int) else 0
@@ -41,7 +46,7 @@ def bar_chart_svg(caption: str, bars: list[dict[str, Any]]) -> str:
         y = 5 + index * ROW
         length = round(span * _number(bar) / top)
         percent = bar.get("percent")
-        value = f"{bar['count']}" + (f" ({percent} %)" if percent is not None else "")
+        value = f"{_shown(bar['count'])}" + (f" ({percent} %)" if percent is not None else "")
         parts.append(
             f'<text x="{LABEL_WIDTH - 8}" y="{y + 19}" text-anchor="end" fill="{TEXT_COLOUR}">'
             f"{escape(_short(str(bar['label'])))}</text>"
@@ -57,7 +62,7 @@ def bar_chart_svg(caption: str, bars: list[dict[str, Any]]) -> str:
 def chart_alt(caption: str, bars: list[dict[str, Any]]) -> str:
     """The alt text: what the chart shows, every figure included."""
     figures = "; ".join(
-        f"{bar['label']}: {bar['count']}"
+        f"{bar['label']}: {_shown(bar['count'])}"
         + (f" ({bar['percent']} %)" if bar.get("percent") is not None else "")
         for bar in bars
     )

@@ -501,11 +501,18 @@ def assert_legal_links(page: object, name: str) -> None:
         # "*.localhost" resolves only inside Chromium: ask the server on loopback with the
         # link's Host header, as tests/meetings/http.py does.
         parts = urlsplit(href)
-        connection = http.client.HTTPConnection("127.0.0.1", parts.port or 80, timeout=30)
-        connection.request("GET", parts.path, headers={"Host": parts.netloc})
-        response = connection.getresponse()
-        body = response.read().decode()
-        connection.close()
+        # A portal created moments ago is known to each web worker within
+        # portal.selectors.PORTAL_HOSTS_TTL (5 s): another worker may not know its host yet.
+        deadline = time.monotonic() + 8
+        while True:
+            connection = http.client.HTTPConnection("127.0.0.1", parts.port or 80, timeout=30)
+            connection.request("GET", parts.path, headers={"Host": parts.netloc})
+            response = connection.getresponse()
+            body = response.read().decode()
+            connection.close()
+            if response.status != 404 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
         assert response.status == 200, f"{name}: {href} answers {response.status}"
         assert f"<h1>{headings[parts.path]}</h1>" in body, f"{name}: {href} shows no text"
         _LEGAL_PAGES_SEEN.add(href)

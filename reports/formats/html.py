@@ -27,6 +27,11 @@ def _rows(rows: list[list[Any]]) -> str:
 # caption: WeasyPrint lays out one table spanning hundreds of pages far slower than many
 # short ones (bench/report.py).
 PRINT_CHUNK_ROWS = 60
+# Every this many print tables, a mark where the PDF is cut into separately rendered parts
+# (reports.formats.pdf): WeasyPrint keeps every page's layout until it writes the file, so
+# one render of 5,000 rows peaked at 1.7 GB.
+PRINT_PART_TABLES = 4
+PRINT_PART_BREAK = "<!--pdf-part-->"
 
 
 def _table(block: dict[str, Any], ident: str, *, css: str = "", chunk: int | None = None) -> str:
@@ -37,6 +42,8 @@ def _table(block: dict[str, Any], ident: str, *, css: str = "", chunk: int | Non
         parts = []
         for start in range(0, len(rows), chunk):
             part = f"{caption} ({start + 1}–{min(start + chunk, len(rows))})"
+            if start and (start // chunk) % PRINT_PART_TABLES == 0:
+                parts.append(PRINT_PART_BREAK)
             parts.append(
                 f'<table class="report-table print-chunk"><caption>{part}</caption>'
                 f"<thead><tr>{head}</tr></thead><tbody>{_rows(rows[start : start + chunk])}"
