@@ -161,33 +161,6 @@ def settings_locked(settings: Mapping[str, Any] | None) -> dict[str, str]:
         if isinstance(key, str) and isinstance(citation, str)
     }
 
-    def tightened_by(self, legal_rules: Mapping[str, Any] | None) -> RemarkRules:
-        """These rules, made at least as strict as the consultation's legal rule set (its
-        copy, ``Consultation.rules_snapshot``): the author details the act requires (the
-        planning act's art. 8g ust. 2: name and address) and whether anonymous remarks
-        count. The act is then the source quoted in the messages."""
-        legal_rules = legal_rules or {}
-        fields = set(legal_rules.get("remark_author_fields") or [])
-        no_anonymous = legal_rules.get("anonymous_remarks_count") is False
-        name = self.name_required or "name" in fields
-        address = self.address_required or "address" in fields
-        anonymous = self.anonymous_accepted and not no_anonymous
-        if (name, address, anonymous) == (
-            self.name_required,
-            self.address_required,
-            self.anonymous_accepted,
-        ):
-            return self
-        article = legal_rules.get("remarks_article") or ""
-        source = str(legal_rules.get("source") or "")
-        return replace(
-            self,
-            name_required=name,
-            address_required=address,
-            anonymous_accepted=anonymous,
-            source=(f"{source}, {article}" if article else source)[:300] or self.source,
-        )
-
 
 @dataclass(frozen=True)
 class FormWindow:
