@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import smtplib
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from email.utils import formataddr, parseaddr
@@ -15,7 +14,7 @@ from email.utils import formataddr, parseaddr
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.services import user_create
 from common.db import connection
+from common.outbox import outbox_deliver
 from common.queue import task_queue_on_commit
 from portal.models import (
     HEX_COLOUR,
@@ -392,46 +392,22 @@ def digest_message(digest: Digest, *, now: datetime) -> tuple[EmailMessage | Non
 
 
 def digests_deliver(*, now: datetime | None = None, batch_size: int = DIGEST_BATCH) -> int:
-    """Send up to ``batch_size`` recorded, unsent digests; returns how many mails went out.
-    Each row is locked (SKIP LOCKED), re-checked, mailed and stamped in its own transaction:
-    a concurrent run skips it and a sent one is never picked again."""
+    """Send up to ``batch_size`` recorded, unsent digests; returns how many mails went out
+    (each exactly once: common.outbox). A digest with nothing to tell is done too: no mail,
+    and never again for this period."""
     now = now or timezone.now()
-    ids = list(
-        Digest.objects.filter(sent_at__isnull=True, attempts__lt=DIGEST_MAX_ATTEMPTS)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:batch_size]
+
+    def message_for(digest: Digest) -> EmailMessage | None:
+        message, digest.items = digest_message(digest, now=now)
+        return message
+
+    return outbox_deliver(
+        Digest.objects.filter(sent_at__isnull=True, attempts__lt=DIGEST_MAX_ATTEMPTS),
+        batch_size=batch_size,
+        related=("subscriber__portal",),
+        message_for=message_for,
+        extra_fields=("items",),
     )
-    sent = 0
-    if not ids:
-        return 0
-    with translation.override(settings.LANGUAGE_CODE), get_connection() as mail:
-        for pk in ids:
-            with transaction.atomic():
-                digest = (
-                    Digest.objects.select_for_update(skip_locked=True, of=("self",))
-                    .select_related("subscriber__portal")
-                    .filter(pk=pk, sent_at__isnull=True)
-                    .first()
-                )
-                if digest is None:
-                    continue
-                digest.attempts += 1
-                message, items = digest_message(digest, now=now)
-                digest.items = items
-                if message is not None:
-                    message.connection = mail
-                    try:
-                        message.send()
-                    except (OSError, smtplib.SMTPException) as exc:
-                        digest.last_error = str(exc)[:500]
-                        digest.save(update_fields=["attempts", "last_error", "items"])
-                        logger.warning("digest %s not sent: %s", pk, exc)
-                        continue
-                    sent += 1
-                # Nothing to tell is also done: no mail, and never again for this period.
-                digest.sent_at = timezone.now()
-                digest.save(update_fields=["attempts", "sent_at", "items"])
-    return sent
 
 
 def digests_send(*, now: datetime | None = None) -> int:

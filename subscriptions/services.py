@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,7 +12,7 @@ from email.utils import formataddr, parseaddr
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -22,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from common.outbox import outbox_deliver
 from common.queue import task_queue_on_commit
 from consultations.models import Area, Category, Consultation
 from subscriptions.models import Notification, NotificationEvent, Subscription
@@ -315,48 +315,18 @@ def notification_message(
 
 
 def notifications_deliver(*, batch_size: int = NOTIFICATION_BATCH) -> int:
-    """Send up to ``batch_size`` recorded, unsent notifications; returns how many went out.
-
-    Each row is locked (SKIP LOCKED), re-checked, mailed and stamped in its own transaction:
-    a concurrent run skips it, a sent one is never picked again, and a failing address
-    costs only its own row an attempt."""
+    """Send up to ``batch_size`` recorded, unsent notifications; returns how many went out
+    (each exactly once: common.outbox)."""
     municipality_name = municipality_current().name
     base_url = site_url()
-    ids = list(
-        Notification.objects.filter(sent_at__isnull=True, attempts__lt=NOTIFICATION_MAX_ATTEMPTS)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:batch_size]
+    return outbox_deliver(
+        Notification.objects.filter(sent_at__isnull=True, attempts__lt=NOTIFICATION_MAX_ATTEMPTS),
+        batch_size=batch_size,
+        related=("subscription", "consultation"),
+        message_for=lambda notification: notification_message(
+            notification, municipality_name=municipality_name, base_url=base_url
+        ),
     )
-    sent = 0
-    if not ids:
-        return 0
-    with translation.override(settings.LANGUAGE_CODE), get_connection() as mail:
-        for pk in ids:
-            with transaction.atomic():
-                notification = (
-                    Notification.objects.select_for_update(skip_locked=True, of=("self",))
-                    .select_related("subscription", "consultation")
-                    .filter(pk=pk, sent_at__isnull=True)
-                    .first()
-                )
-                if notification is None:
-                    continue  # another run has it, or it went out meanwhile
-                notification.attempts += 1
-                message = notification_message(
-                    notification, municipality_name=municipality_name, base_url=base_url
-                )
-                message.connection = mail
-                try:
-                    message.send()
-                except (OSError, smtplib.SMTPException) as exc:
-                    notification.last_error = str(exc)[:500]
-                    notification.save(update_fields=["attempts", "last_error"])
-                    logger.warning("notification %s not sent: %s", pk, exc)
-                    continue
-                notification.sent_at = timezone.now()
-                notification.save(update_fields=["attempts", "sent_at"])
-                sent += 1
-    return sent
 
 
 def notifications_send(*, now: datetime | None = None, batch_size: int = NOTIFICATION_BATCH) -> int:
