@@ -8,6 +8,7 @@ import csv
 import io
 import tempfile
 import zipfile
+from pathlib import PurePosixPath
 from typing import IO
 
 from django.utils import timezone
@@ -45,7 +46,9 @@ def archive_write(consultation: Consultation, target: IO[bytes]) -> None:
         package.writestr("ogloszenie.txt", _announcement(consultation))
         for document in consultation.documents.all().order_by("uploaded_at", "pk"):
             with document.file.open("rb") as handle:
-                package.writestr(f"dokumenty/{document.pk}-{document.original_name}", handle.read())
+                # The uploader chose the name: only its last part, so no entry leaves the folder.
+                name = PurePosixPath(document.original_name.replace("\\", "/")).name or "plik"
+                package.writestr(f"dokumenty/{document.pk}-{name}", handle.read())
         kinds_used = {form.kind for form in participation_forms_of(consultation)}
         for kind in participation.kinds():
             if kind.name in kinds_used:

@@ -238,6 +238,12 @@ def report_publish(*, acting_user: User, consultation_id: int) -> ReportVersion:
     return version
 
 
+def _redacted(consultation: Consultation, text: str) -> str:
+    """Free text staff write for the public report page, with private persons' names,
+    addresses and e-mails removed as everywhere in the report (reports.builder.Redactor)."""
+    return builder.Redactor(builder.personal_strings_of(consultation)).text(text)
+
+
 @transaction.atomic
 def report_erratum_publish(*, acting_user: User, consultation_id: int, note: str) -> ReportVersion:
     """A dated correction: a new version built from the current data, with a note of what it
@@ -257,7 +263,8 @@ def report_erratum_publish(*, acting_user: User, consultation_id: int, note: str
         consultation=consultation,
         number=_next_number(consultation),
         data=_snapshot(consultation),
-        erratum_note=note[:5000],
+        # Public like the report itself: no private person named, whatever was typed.
+        erratum_note=_redacted(consultation, note)[:5000],
         published_at=timezone.now(),
         published_by=acting_user,
         created_by=acting_user,
@@ -287,7 +294,7 @@ def report_effects_save(*, acting_user: User, consultation_id: int, text: str, u
     if url and not url.startswith(("https://", "http://")):
         raise ValidationError({"url": [_("Enter a link starting with https://.")]})
     report = report_of(consultation)
-    report.effects_text = text[:10000]
+    report.effects_text = _redacted(consultation, text)[:10000]
     report.effects_url = url
     report.effects_at = timezone.now()
     report.save(update_fields=["effects_text", "effects_url", "effects_at", "updated_at"])

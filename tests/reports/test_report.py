@@ -300,3 +300,28 @@ def test_the_report_is_due_the_days_its_rules_give_after_closing(in_a):
     assert report_due_date(consultation_in_state(S.OPEN)) is None
     # an act that sets no deadline for the report gives none
     assert report_due_date(closed_consultation(rules_snapshot={"source": "ustawa"})) is None
+
+
+@pytest.mark.django_db
+def test_an_erratum_note_and_the_effects_name_no_private_person(admin):
+    # given a published report of a register with private persons in it
+    consultation = closed_consultation()
+    remarks_seed(consultation, count=3, drafter=staff_make("coordinator"), approver=admin)
+    services.report_publish(acting_user=admin, consultation_id=consultation.pk)
+    name, email = PRIVATE_NAMES[0], PRIVATE_EMAILS[0]
+    # when staff name one of them in the erratum's note and in the effects
+    erratum = services.report_erratum_publish(
+        acting_user=admin,
+        consultation_id=consultation.pk,
+        note=f"Poprawiono odpowiedź dla {name} ({email}).",
+    )
+    report = services.report_effects_save(
+        acting_user=admin,
+        consultation_id=consultation.pk,
+        text=f"Uchwała uwzględnia wniosek {name}.",
+        url="https://bip.example.test/uchwala",
+    )
+    # then the public texts keep the sentence but not the person
+    for text in (erratum.erratum_note, report.effects_text):
+        assert name not in text and email not in text
+    assert erratum.erratum_note.startswith("Poprawiono odpowiedź dla ")
