@@ -7,9 +7,7 @@ a fresh machine needs nothing from the operating system.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
-import font_roboto
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,8 +15,7 @@ from fpdf import FPDF
 
 from billing.models import Order
 from billing.money import pln
-
-FONT_DIR = Path(font_roboto.font_directory)
+from common.fonts import roboto_add
 
 
 def _date(value: dt.datetime | None) -> str:
@@ -32,8 +29,7 @@ def order_confirmation_pdf(order: Order) -> bytes:
     doc = FPDF(format="A4")
     doc.set_title(_("Order confirmation %(number)s") % {"number": order.number})
     doc.set_author(provider["name"])
-    doc.add_font("Roboto", "", str(FONT_DIR / "Roboto-Regular.ttf"))
-    doc.add_font("Roboto", "B", str(FONT_DIR / "Roboto-Bold.ttf"))
+    roboto_add(doc)
     doc.set_auto_page_break(auto=True, margin=15)
     doc.add_page()
     width = doc.epw

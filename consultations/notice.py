@@ -25,13 +25,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from xml.sax.saxutils import escape
 
-import font_roboto
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from common.fonts import roboto_add
 from consultations import participation
 from consultations.legal_basis import legal_basis_citation
 from consultations.models import Consultation, ParticipationForm
@@ -306,8 +306,6 @@ def _notice_build(
 
 # --- PDF ---------------------------------------------------------------------------------------
 
-FONT_DIR = font_roboto.font_directory
-
 
 def notice_pdf(notice: Notice) -> bytes:
     """The notice as an A4 PDF with embedded Roboto (every Polish letter)."""
@@ -315,8 +313,7 @@ def notice_pdf(notice: Notice) -> bytes:
     doc.set_title(f"{notice.title}: {notice.subtitle}")
     doc.set_author(notice.issuer[0])
     doc.set_lang("pl")
-    doc.add_font("Roboto", "", f"{FONT_DIR}/Roboto-Regular.ttf")
-    doc.add_font("Roboto", "B", f"{FONT_DIR}/Roboto-Bold.ttf")
+    roboto_add(doc)
     doc.set_auto_page_break(auto=True, margin=15)
     doc.add_page()
     width = doc.epw

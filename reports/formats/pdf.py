@@ -7,16 +7,13 @@ WeasyPrint needs Pango from the system (Debian: libpango-1.0-0, libpangoft2-1.0-
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import font_roboto
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from common.fonts import FONT_DIR
 from reports.formats.html import PRINT_PART_BREAK, report_body_html
-
-FONT_DIR = Path(font_roboto.font_directory)
 
 CSS = """
 @font-face { font-family: Roboto; src: url("%(regular)s"); font-weight: normal; }
