@@ -6,9 +6,13 @@ import pytest
 
 from portal.models import Portal
 from tests.conftest import assert_accessible, unique
-from tests.e2e.test_onboarding import operator, provider_sign_in  # noqa: F401 - fixture
+from tests.e2e import test_onboarding
+from tests.e2e.test_onboarding import provider_sign_in
 
 pytestmark = pytest.mark.browser
+
+# The provider's staff member, signed up as the onboarding journey does (a fixture).
+operator = test_onboarding.operator
 
 
 def test_the_provider_creates_a_portal_of_two_municipalities(
@@ -16,7 +20,7 @@ def test_the_provider_creates_a_portal_of_two_municipalities(
     live_stack,
     operator,
     tenant_a,
-    tenant_b,  # noqa: F811 - the fixture
+    tenant_b,
 ):
     provider_sign_in(page, live_stack, operator)
     page.goto(live_stack.url("localhost", "/operator/portale/"))
