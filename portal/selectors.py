@@ -623,3 +623,28 @@ def members_with_counts(portal: Portal | None) -> list[dict[str, Any]]:
         }
         for m in members
     ]
+
+
+# --- The provider's pages -------------------------------------------------------------------
+
+
+def portals_for_provider() -> list[dict[str, Any]]:
+    """Every portal with its members and address, for the provider's list (name order)."""
+    portals = Portal.objects.prefetch_related("members").order_by(polish_order("name"))
+    return [{"portal": portal, "url": portal_url(portal) + "/"} for portal in portals]
+
+
+def portal_form_initial(portal_id: int) -> tuple[Portal, dict[str, Any]] | None:
+    """A portal and what its edit form starts from; None for an unknown id."""
+    portal = Portal.objects.filter(pk=portal_id).first()
+    if portal is None:
+        return None
+    return portal, {
+        "name": portal.name,
+        "subdomain": portal.subdomain,
+        "custom_domain": portal.custom_domain or "",
+        "primary_colour": portal.primary_colour,
+        "description": portal.description,
+        "members": list(portal.members.all()),
+        "staff_emails": "\n".join(portal.staff.values_list("email", flat=True)),
+    }

@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.decorators import permission_required
 from accounts.http import AuthenticatedRequest
 from portal.forms import PortalForm
-from portal.models import Portal
-from portal.selectors import portal_url
+from portal.selectors import portal_form_initial, portals_for_provider
 from portal.services import portal_save
 from tenants.permissions import is_provider_staff
 
@@ -21,9 +20,7 @@ provider_required = permission_required(is_provider_staff)
 
 @provider_required
 def portal_list(request: HttpRequest) -> HttpResponse:
-    portals = Portal.objects.prefetch_related("members").order_by("name")
-    rows = [{"portal": p, "url": portal_url(p) + "/"} for p in portals]
-    return render(request, "portal/provider_list.html", {"rows": rows})
+    return render(request, "portal/provider_list.html", {"rows": portals_for_provider()})
 
 
 @provider_required
@@ -31,18 +28,10 @@ def portal_edit(request: AuthenticatedRequest, portal_id: int | None = None) -> 
     portal = None
     initial: dict[str, object] = {"primary_colour": "#1f4e79"}
     if portal_id is not None:
-        portal = Portal.objects.filter(pk=portal_id).first()
-        if portal is None:
+        found = portal_form_initial(portal_id)
+        if found is None:
             raise Http404
-        initial = {
-            "name": portal.name,
-            "subdomain": portal.subdomain,
-            "custom_domain": portal.custom_domain or "",
-            "primary_colour": portal.primary_colour,
-            "description": portal.description,
-            "members": list(portal.members.all()),
-            "staff_emails": "\n".join(portal.staff.values_list("email", flat=True)),
-        }
+        portal, initial = found
     form = PortalForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
