@@ -342,6 +342,9 @@ def register_seed(consultation: Any, clerk: Any, count: int, start: int) -> None
             registered_at=now,
             visibility="published",
             formally_defective=i % 10 == 0,
+            # A remark from the minutes names its meeting (check constraint).
+            meeting_event_id=1 if channels[i % 5] == "meeting" else None,
+            meeting_event_label="Spotkanie w sali sesyjnej" if channels[i % 5] == "meeting" else "",
         )
         for i in range(count)
     ]
