@@ -5,18 +5,17 @@ the reminder the day before (with the .ics)."""
 from __future__ import annotations
 
 import logging
-import smtplib
 from datetime import datetime, timedelta
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common.outbox import outbox_deliver
 from meetings import ics
 from meetings.models import (
     EventStatus,
@@ -153,60 +152,36 @@ def reminders_plan(*, now: datetime | None = None) -> int:
 
 
 def reminders_deliver(*, batch_size: int = REMINDER_BATCH) -> int:
-    """Send up to ``batch_size`` planned, unsent reminders; returns how many went out. Each
-    row is locked (SKIP LOCKED), re-checked, mailed and stamped in its own transaction: a
-    concurrent run skips it and a sent one is never picked again."""
-    ids = list(
+    """Send up to ``batch_size`` planned, unsent reminders through the common outbox (each row
+    locked, re-checked, mailed and stamped in its own transaction); returns how many went out.
+    A reminder whose sign-up or event was cancelled since it was planned is stamped without a
+    mail and never picked again."""
+    name, base_url, host = _site()
+
+    def message_for(mail: SignupMail) -> EmailMessage | None:
+        signup = mail.signup
+        if (
+            signup.status != SignupStatus.CONFIRMED
+            or signup.event.status != EventStatus.SCHEDULED
+            or signup.event.starts_at <= timezone.now()
+        ):
+            mail.last_error = "no longer applies"
+            return None
+        return signup_message(
+            signup, "reminder", municipality_name=name, base_url=base_url, host=host
+        )
+
+    return outbox_deliver(
         SignupMail.objects.filter(
             sent_at__isnull=True,
             attempts__lt=REMINDER_MAX_ATTEMPTS,
             kind=SignupMailKind.REMINDER,
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)[:batch_size]
+        ),
+        batch_size=batch_size,
+        message_for=message_for,
+        related=("signup", "signup__event", "signup__event__consultation"),
+        extra_fields=("last_error",),
     )
-    if not ids:
-        return 0
-    name, base_url, host = _site()
-    sent = 0
-    with translation.override(settings.LANGUAGE_CODE), get_connection() as connection:
-        for pk in ids:
-            with transaction.atomic():
-                mail = (
-                    SignupMail.objects.select_for_update(skip_locked=True, of=("self",))
-                    .select_related("signup", "signup__event", "signup__event__consultation")
-                    .filter(pk=pk, sent_at__isnull=True)
-                    .first()
-                )
-                if mail is None:
-                    continue  # another run has it, or it went out meanwhile
-                signup = mail.signup
-                mail.attempts += 1
-                if (
-                    signup.status != SignupStatus.CONFIRMED
-                    or signup.event.status != EventStatus.SCHEDULED
-                    or signup.event.starts_at <= timezone.now()
-                ):
-                    # Cancelled since it was planned: never sent, never picked again.
-                    mail.sent_at = timezone.now()
-                    mail.last_error = "no longer applies"
-                    mail.save(update_fields=["attempts", "sent_at", "last_error"])
-                    continue
-                message = signup_message(
-                    signup, "reminder", municipality_name=name, base_url=base_url, host=host
-                )
-                message.connection = connection
-                try:
-                    message.send()
-                except (OSError, smtplib.SMTPException) as exc:
-                    mail.last_error = str(exc)[:500]
-                    mail.save(update_fields=["attempts", "last_error"])
-                    logger.warning("meeting reminder %s not sent: %s", pk, exc)
-                    continue
-                mail.sent_at = timezone.now()
-                mail.save(update_fields=["attempts", "sent_at"])
-                sent += 1
-    return sent
 
 
 def reminders_send(*, now: datetime | None = None) -> int:

@@ -285,6 +285,26 @@ def test_reminders_are_planned_once_and_sent_once_however_often_run(in_a):
     assert "BEGIN:VEVENT" in message.attachments[0][1]
 
 
+def test_a_reminder_planned_before_a_cancellation_is_never_mailed(in_a):
+    # given reminders planned for two people, one of whom then cancels
+    tomorrow = timezone.localtime(timezone.now(), WARSAW).date() + timedelta(days=1)
+    start = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 18, tzinfo=WARSAW)
+    event = event_make(starts_at=start, ends_at=start + timedelta(hours=2))
+    staying, leaving = confirmed_signup(event), confirmed_signup(event)
+    reminders_plan()
+    Signup.objects.filter(pk=leaving.pk).update(status=SignupStatus.CANCELLED)
+    mail.outbox.clear()
+    # when the reminders go out, twice
+    sent = reminders_deliver() + reminders_deliver()
+    # then only the one still coming is mailed; the other's row is closed, never retried
+    assert sent == 1
+    assert [m.to[0] for m in mail.outbox] == [staying.email]
+    closed = SignupMail.objects.get(signup=leaving)
+    assert closed.sent_at is not None
+    assert closed.last_error == "no longer applies"
+    assert closed.attempts == 1
+
+
 def test_personal_data_of_sign_ups_is_exported_and_anonymised(in_a):
     user = staff_make("admin")
     event = event_make(capacity=1)
