@@ -7,6 +7,8 @@ stays readable.
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -124,14 +126,22 @@ class ReportReminder(models.Model):
         return f"{self.consultation_id} -{self.days_before} d"
 
 
+def opt_out_key_new() -> str:
+    return secrets.token_urlsafe(16)
+
+
 class ReportMail(models.Model):
-    """A "the report is published" mail to one address: once per version and address."""
+    """A "the report is published" mail to one address: once per version and address. Its
+    opt-out link carries ``opt_out_key``, a random key of this row: a link is void once the
+    key is replaced, and a forged row id alone opts nobody out."""
 
     version = models.ForeignKey(ReportVersion, on_delete=models.CASCADE, related_name="mails")
     email = models.EmailField()
     unsubscribe_url = models.CharField(max_length=500, blank=True)
+    opt_out_key = models.CharField(max_length=32, default=opt_out_key_new)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
 
     class Meta:
         constraints = [

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import smtplib
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -16,15 +15,17 @@ from typing import Any
 import nh3
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection, send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from common.outbox import outbox_deliver
 from common.queue import task_queue_on_commit
 from common.tokens import row_token
 from consultations.models import Consultation, ConsultationStatus
@@ -431,68 +432,51 @@ def report_mails_plan(*, version_id: int) -> int:
 
 
 def report_mails_deliver(*, version_id: int, batch_size: int = MAIL_BATCH) -> int:
-    """Send the planned, unsent mails of a version (each row locked, sent, stamped)."""
+    """Send the planned, unsent mails of a version through the common outbox (each row
+    locked, re-checked, sent and stamped in its own transaction); returns mails sent."""
     municipality = municipality_current()
     base = municipality.site_url.rstrip("/")
     version = ReportVersion.objects.select_related("consultation").get(pk=version_id)
     consultation = version.consultation
     page = base + reverse("report_page", kwargs={"slug": consultation.slug})
-    ids = list(
+
+    def message_for(mail: ReportMail) -> EmailMessage:
+        unsubscribe = mail.unsubscribe_url or base + reverse(
+            "report_opt_out",
+            kwargs={"token": row_token(OPT_OUT_PURPOSE, mail.pk, mail.opt_out_key)},
+        )
+        return EmailMessage(
+            subject=_("%(name)s: the report on the consultation is published – %(title)s")
+            % {"name": municipality.name, "title": consultation.title},
+            body=_(
+                "The report on the consultation “%(title)s” has been published:\n"
+                "%(url)s\n\nYou receive this message because you took part in the "
+                "consultation or follow the municipality's consultations. To receive "
+                "no more such messages:\n%(unsubscribe)s\n"
+            )
+            % {"title": consultation.title, "url": page, "unsubscribe": unsubscribe},
+            from_email=_sender(municipality.name),
+            to=[mail.email],
+            headers={
+                "List-Unsubscribe": f"<{unsubscribe}>",
+                "Auto-Submitted": "auto-generated",
+            },
+        )
+
+    return outbox_deliver(
         ReportMail.objects.filter(
             version=version, sent_at__isnull=True, attempts__lt=MAIL_MAX_ATTEMPTS
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)[:batch_size]
+        ),
+        batch_size=batch_size,
+        message_for=message_for,
     )
-    sent = 0
-    with translation.override(settings.LANGUAGE_CODE), get_connection() as connection:
-        for pk in ids:
-            with transaction.atomic():
-                mail = (
-                    ReportMail.objects.select_for_update(skip_locked=True)
-                    .filter(pk=pk, sent_at__isnull=True)
-                    .first()
-                )
-                if mail is None:
-                    continue
-                mail.attempts += 1
-                unsubscribe = mail.unsubscribe_url or base + reverse(
-                    "report_opt_out", kwargs={"token": row_token(OPT_OUT_PURPOSE, mail.pk, "x")}
-                )
-                message = EmailMessage(
-                    subject=_("%(name)s: the report on the consultation is published – %(title)s")
-                    % {"name": municipality.name, "title": consultation.title},
-                    body=_(
-                        "The report on the consultation “%(title)s” has been published:\n"
-                        "%(url)s\n\nYou receive this message because you took part in the "
-                        "consultation or follow the municipality's consultations. To receive "
-                        "no more such messages:\n%(unsubscribe)s\n"
-                    )
-                    % {"title": consultation.title, "url": page, "unsubscribe": unsubscribe},
-                    from_email=_sender(municipality.name),
-                    to=[mail.email],
-                    headers={
-                        "List-Unsubscribe": f"<{unsubscribe}>",
-                        "Auto-Submitted": "auto-generated",
-                    },
-                    connection=connection,
-                )
-                try:
-                    message.send()
-                except (OSError, smtplib.SMTPException) as exc:
-                    mail.save(update_fields=["attempts"])
-                    logger.warning("report mail %s not sent: %s", pk, exc)
-                    continue
-                mail.sent_at = timezone.now()
-                mail.save(update_fields=["attempts", "sent_at"])
-                sent += 1
-    return sent
 
 
 @transaction.atomic
-def report_opt_out(*, mail_id: int) -> bool:
+def report_opt_out(*, mail_id: int, key: str) -> bool:
+    """Record the address of mail ``mail_id`` as opted out, if ``key`` is that mail's own."""
     mail = ReportMail.objects.filter(pk=mail_id).first()
-    if mail is None:
+    if mail is None or not constant_time_compare(mail.opt_out_key, key):
         return False
     ReportOptOut.objects.get_or_create(email=mail.email)
     return True

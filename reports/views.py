@@ -281,7 +281,7 @@ def report_opt_out_view(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404
     done = False
     if request.method == "POST":
-        done = services.report_opt_out(mail_id=read[0])
+        done = services.report_opt_out(mail_id=read[0], key=read[1])
         if not done:
             raise Http404
     return render(request, "reports/resident/opt_out.html", {"done": done})

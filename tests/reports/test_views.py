@@ -145,8 +145,11 @@ def test_the_opt_out_link_asks_on_get_and_acts_on_post(tenant_a):
         version = services.report_publish(acting_user=coordinator, consultation_id=consultation.pk)
         email = unique("ktos-") + "@poczta.test"
         mail = ReportMail.objects.create(version=version, email=email)
-        token = row_token(services.OPT_OUT_PURPOSE, mail.pk, "x")
+        token = row_token(services.OPT_OUT_PURPOSE, mail.pk, mail.opt_out_key)
+        forged = row_token(services.OPT_OUT_PURPOSE, mail.pk, "x")
     client = client_as(tenant_a)
+    # a token signed for the row but with another key (as before, a fixed one) opts nobody out
+    assert client.post(f"/raport/wypisz/{forged}/").status_code == 404
     assert client.get(f"/raport/wypisz/{token}/").status_code == 200
     with schema_context(tenant_a.schema_name):
         assert not ReportOptOut.objects.filter(email=email).exists()
