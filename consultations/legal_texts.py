@@ -13,8 +13,14 @@ Sources (looked up, December 2026):
 - RODO art. 28 ust. 3 (gdprinfo.eu): processing by a processor is governed by a contract, so
   the provider of the platform is named as the processor, acting on the municipality's
   documented instructions.
-- RODO art. 37 ust. 1 lit. a: a public authority designates a data protection officer — not
-  re-checked against the text here; the DPO's contact is required by art. 13 ust. 1 lit. b.
+- RODO art. 37 ust. 1 lit. a, read in the Polish text (gdpr-text.com/pl/read/article-37/, read
+  4 December 2026): "Administrator i podmiot przetwarzający wyznaczają inspektora ochrony
+  danych, zawsze gdy: a) przetwarzania dokonują organ lub podmiot publiczny, z wyjątkiem sądów
+  w zakresie sprawowania przez nie wymiaru sprawiedliwości"; the same wording is quoted by the
+  PUODO guide at sip.lex.pl ("Kto może, a kto musi wyznaczyć IOD?"), which adds that art. 9 of
+  the Polish act of 10 May 2018 on personal data protection counts units of local government
+  among those public bodies. So a municipality always has a DPO, and the privacy notice names
+  the DPO's contact (art. 13 ust. 1 lit. b).
 - Ustawa z 4 kwietnia 2019 r. o dostępności cyfrowej stron internetowych i aplikacji mobilnych
   podmiotów publicznych (t.j. Dz.U. 2023 poz. 1440), art. 10: the statement is made in an
   accessible way, with the template of Commission Implementing Decision (EU) 2018/1523, and is
@@ -24,8 +30,11 @@ Sources (looked up, December 2026):
   dostępności", version 2.0 of 31 July 2024, read in its copy at deklaracja-dostepnosci.info).
   Art. 18: anyone may demand digital accessibility; the body acts within 7 days, or tells why
   and when, at most 2 months (bip.brpo.gov.pl, gops.tymbark.pl). The complaint route after a
-  refusal and the Ombudsman (Rzecznik Praw Obywatelskich) are taken from secondary sources;
-  their article numbers were not verified against the statute text.
+  refusal and the Ombudsman (Rzecznik Praw Obywatelskich) are still taken from secondary
+  sources only (altix.pl and testerzy.pl: the route follows the complaints procedure of the
+  Code of Administrative Procedure, "por. art. 18 ust. 8"; wcss.wroc.pl: the Ombudsman after
+  that procedure). The text of art. 18 ust. 4–8 was not found in the stored copies (4 December
+  2026), so their article numbers stay unverified and the statement cites none of them.
 """
 
 from __future__ import annotations
