@@ -9,6 +9,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from rulesets.models import Channel, CountedFrom, LegalRuleSet
+from rulesets.services import VERSION_FIELDS
 
 # The forms of participation the acts name, by the kind names consultations registers
 # (rulesets sits below consultations, so it names them rather than asking the registry).
@@ -56,36 +57,7 @@ class RuleSetVersionForm(forms.ModelForm):
 
     class Meta:
         model = LegalRuleSet
-        fields = [
-            "legal_basis",
-            "valid_from",
-            "act",
-            "journal_reference",
-            "source_url",
-            "from_council_resolution",
-            "min_duration_days",
-            "duration_counted_from",
-            "duration_article",
-            "min_notice_days",
-            "notice_article",
-            "required_forms",
-            "other_forms",
-            "min_other_forms",
-            "forms_article",
-            "remark_author_fields",
-            "anonymous_remarks_count",
-            "remarks_article",
-            "report_deadline_days",
-            "report_article",
-            "season_end_day",
-            "season_end_month",
-            "season_article",
-            "draft_required",
-            "draft_article",
-            "required_channels",
-            "channels_article",
-            "notes",
-        ]
+        fields = ["legal_basis", "valid_from", *VERSION_FIELDS]
         widgets = {
             "valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 3}),

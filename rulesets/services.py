@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from rulesets.models import Channel, CountedFrom, LegalBasis, LegalRuleSet
 
-# The fields a new version takes from the provider's form.
+# The fields a new version takes from the provider's form (which shows them in this order).
 VERSION_FIELDS = (
     "act",
     "journal_reference",
@@ -32,8 +32,8 @@ VERSION_FIELDS = (
     "remarks_article",
     "report_deadline_days",
     "report_article",
-    "season_end_month",
     "season_end_day",
+    "season_end_month",
     "season_article",
     "draft_required",
     "draft_article",
