@@ -7,6 +7,8 @@ from typing import Any, cast
 
 from django import forms
 from django.http import QueryDict
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from surveys.models import (
@@ -167,8 +169,12 @@ class QuestionForm(ConditionFields):
         required=False,
         min_value=1,
         max_value=FILE_MAX_MB_LIMIT,
-        help_text=_("From 1 to %(max)d MB; %(default)d MB when left empty.")
-        % {"max": FILE_MAX_MB_LIMIT, "default": FILE_MAX_MB_DEFAULT},
+        # Translated when shown (a lazy text formatted here would be fixed at import).
+        help_text=lazy(
+            lambda: gettext("From 1 to %(max)d MB; %(default)d MB when left empty.")
+            % {"max": FILE_MAX_MB_LIMIT, "default": FILE_MAX_MB_DEFAULT},
+            str,
+        )(),
     )
     field_order = [
         "type",

@@ -64,7 +64,7 @@ def report_blocks(title: str, total: int, results: Any) -> list[dict[str, Any]]:
                     "text": f"{caption}: "
                     + str(
                         _(
-                            "%(count)s files received. Neither the files nor their names are "
+                            "Files received: %(count)s. Neither the files nor their names are "
                             "reproduced in the report because they may contain personal "
                             "data; the municipality keeps them in the consultation's archive."
                         )
