@@ -171,8 +171,10 @@ class QuestionForm(ConditionFields):
         max_value=FILE_MAX_MB_LIMIT,
         # Translated when shown (a lazy text formatted here would be fixed at import).
         help_text=lazy(
-            lambda: gettext("From 1 to %(max)d MB; %(default)d MB when left empty.")
-            % {"max": FILE_MAX_MB_LIMIT, "default": FILE_MAX_MB_DEFAULT},
+            lambda: (
+                gettext("From 1 to %(max)d MB; %(default)d MB when left empty.")
+                % {"max": FILE_MAX_MB_LIMIT, "default": FILE_MAX_MB_DEFAULT}
+            ),
             str,
         )(),
     )
