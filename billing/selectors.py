@@ -126,9 +126,11 @@ def price_list_addons(*, active_only: bool = False) -> QuerySet[PriceItem]:
 
 def addon_codes_with_capability() -> set[str]:
     """The add-ons something can deliver: those a registered participation kind declares
-    (``addon_code`` in consultations' registry). An add-on whose module does not exist yet
-    must not be sold."""
-    return {kind.addon_code for kind in kinds() if kind.addon_code}
+    (``addon_code`` in consultations' registry), or delivers as the provider's service
+    (``service_addon_code``: the survey prepared by the operator). An add-on whose module
+    does not exist yet must not be sold."""
+    codes = {kind.addon_code for kind in kinds() if kind.addon_code}
+    return codes | {kind.service_addon_code for kind in kinds() if kind.service_addon_code}
 
 
 def price_list_addons_orderable() -> QuerySet[PriceItem]:

@@ -17,6 +17,9 @@ The contract a kind fulfils:
   when the kind has nothing to configure;
 - ``addon_code``: the price-list add-on an order must include before the kind is offered
   (``None`` when it comes with every consultation);
+- ``service_addon_code``: a price-list add-on the kind's app delivers as the provider's
+  service for a kind that comes with every consultation (the provider's staff build the
+  survey): orderable, since something delivers it, but it does not gate the kind;
 - ``contribution_count(consultation)``: how many contributions it holds; a form with
   contributions cannot be removed from a consultation;
 - ``report_section(consultation)``: the kind's section of the consultation report, or
@@ -165,6 +168,7 @@ class ParticipationKind:
     panel_url_name: str | None = None
     settings_url_name: str | None = None
     addon_code: str | None = None
+    service_addon_code: str | None = None
     template_name: str | None = None
     contribution_count: Callable[[Consultation], int] = field(default=_no_contributions)
     report_section: Callable[[Consultation], dict[str, Any] | None] = field(

@@ -33,6 +33,8 @@ urlpatterns = [
     path("", include("portal.urls")),
     path("o-platformie/", views.landing, name="landing"),
     path("operator/portale/", include("portal.urls_provider")),
+    # The survey builder for a municipality that ordered "survey prepared by the operator".
+    path("operator/", include("surveys.urls_provider")),
     path("operator/", include(provider_patterns)),
     path("polityka-prywatnosci/", views.provider_privacy_notice, name="privacy_notice"),
     path(

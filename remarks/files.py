@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
-from consultations.services.documents import document_kind_detect
+from consultations.services.documents import upload_kind_detect
 
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 SCAN_MAX_BYTES = 20 * 1024 * 1024
@@ -14,17 +14,7 @@ SCAN_MAX_BYTES = 20 * 1024 * 1024
 
 def file_kind_detect(upload: UploadedFile, *, images: bool) -> str | None:
     """PDF, DOCX or ODT like consultation documents; for scans also JPEG and PNG."""
-    kind = document_kind_detect(upload)
-    if kind is not None or not images:
-        return kind
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    return None
+    return upload_kind_detect(upload, images=images)
 
 
 def file_check(upload: UploadedFile, *, field: str, images: bool, max_bytes: int) -> str:

@@ -1,39 +1,17 @@
-"""Private files of the register (attachments, scans of paper originals).
-
-They live under PRIVATE_MEDIA_ROOT/<schema_name>/, a folder no web server maps to a URL (it is
-outside MEDIA_ROOT, which the media view serves). Only a staff view streams them, after its
-permission predicate and the consultation of the file have been checked.
-"""
+"""Private files of the register (attachments, scans of paper originals): the platform's
+private tenant storage (``common.private_files``), under the name the register's migrations
+recorded."""
 
 from __future__ import annotations
 
-import os
-from typing import Any
-
-from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.utils.deconstruct import deconstructible
 
-from common.db import connection
+from common.private_files import PrivateTenantStorage as _Private
 
 
 @deconstructible
-class PrivateTenantStorage(FileSystemStorage):
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-
-    @property
-    def base_location(self) -> str:
-        schema = connection.schema_name
-        assert schema is not None  # set with the tenant (middleware, tenant-aware tasks)
-        return os.path.join(str(settings.PRIVATE_MEDIA_ROOT), schema)
-
-    @property
-    def location(self) -> str:
-        return os.path.abspath(self.base_location)
-
-    def url(self, name: str | None) -> str:
-        raise ValueError("private files have no URL; a staff view serves them")
+class PrivateTenantStorage(_Private):
+    """The register's private storage: files under PRIVATE_MEDIA_ROOT/<schema_name>/."""
 
 
 private_storage = PrivateTenantStorage()

@@ -13,6 +13,26 @@ class SurveysConfig(AppConfig):
 
         participation.register(SURVEY)
         participation.register(POLL)
+
+        from accounts.personal_data import register_anonymiser, register_exporter
+        from surveys import personal_data
+
+        register_exporter("survey_responses", personal_data.responses_export)
+        register_anonymiser(personal_data.responses_anonymise)
+
+        from surveys.selectors import consultations_with_provider_survey
+        from tenants.provider_panel import ProviderSection, section_register
+
+        # The provider's page of a municipality: the surveys it ordered from the provider.
+        section_register(
+            ProviderSection(
+                key="surveys",
+                title=_("Surveys prepared by the operator"),
+                template_name="surveys/provider/_municipality_surveys.html",
+                context=lambda m: consultations_with_provider_survey(municipality=m),
+                position=15,
+            )
+        )
         audit_action_labels_register(
             {
                 "survey_create": _("survey created"),

@@ -7,9 +7,19 @@ from typing import Any, cast
 
 from django import forms
 from django.http import QueryDict
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from surveys.models import Audience, Question, QuestionType
+from surveys.models import (
+    FILE_KINDS_DEFAULT,
+    FILE_MAX_MB_DEFAULT,
+    FILE_MAX_MB_LIMIT,
+    Audience,
+    FileKind,
+    Question,
+    QuestionType,
+)
 from surveys.services import ConditionInput, QuestionInput
 
 OPERATOR_CHOICES = [
@@ -144,6 +154,30 @@ class QuestionForm(ConditionFields):
     max_label = forms.CharField(
         label=_("Scale: label of the top value"), required=False, max_length=100
     )
+    file_kinds = forms.MultipleChoiceField(
+        label=_("File question: accepted kinds of file"),
+        choices=FileKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "The kind is checked by the file's content, not by its name. None chosen: PDF, "
+            "DOCX and ODT."
+        ),
+    )
+    file_max_mb = forms.IntegerField(
+        label=_("File question: largest file (MB)"),
+        required=False,
+        min_value=1,
+        max_value=FILE_MAX_MB_LIMIT,
+        # Translated when shown (a lazy text formatted here would be fixed at import).
+        help_text=lazy(
+            lambda: (
+                gettext("From 1 to %(max)d MB; %(default)d MB when left empty.")
+                % {"max": FILE_MAX_MB_LIMIT, "default": FILE_MAX_MB_DEFAULT}
+            ),
+            str,
+        )(),
+    )
     field_order = [
         "type",
         "text",
@@ -155,6 +189,8 @@ class QuestionForm(ConditionFields):
         "max_value",
         "min_label",
         "max_label",
+        "file_kinds",
+        "file_max_mb",
     ]
 
     def __init__(self, *args: Any, poll: bool = False, **kwargs: Any) -> None:
@@ -168,21 +204,25 @@ class QuestionForm(ConditionFields):
             for name in ("condition_question", "condition_op", "condition_value"):
                 del self.fields[name]
             del self.fields["condition_negate"]
+            del self.fields["file_kinds"]
+            del self.fields["file_max_mb"]
 
     def to_input(self) -> QuestionInput:
         data = self.cleaned_data
+        is_file = data["type"] == QuestionType.FILE
         return QuestionInput(
             type=data["type"],
             text=data["text"],
             help_text=data.get("help_text", ""),
             required=bool(data.get("required")),
             min_value=data.get("min_value"),
-            max_value=data.get("max_value"),
+            max_value=data.get("file_max_mb") if is_file else data.get("max_value"),
             min_label=data.get("min_label", ""),
             max_label=data.get("max_label", ""),
             choices=[line for line in data.get("choices", "").splitlines() if line.strip()],
             other_option=bool(data.get("other_option")),
             condition=self.condition() if "condition_question" in self.fields else None,
+            file_kinds=list(data.get("file_kinds") or []),
         )
 
     @staticmethod
@@ -199,17 +239,25 @@ class QuestionForm(ConditionFields):
             "max_value": question.max_value,
             "min_label": question.min_label,
             "max_label": question.max_label,
+            "file_kinds": question.file_kinds or list(FILE_KINDS_DEFAULT),
+            "file_max_mb": question.file_max_mb if question.type == QuestionType.FILE else None,
             **ConditionFields.initial_from_conditions(question.conditions, source),
         }
 
 
-def answers_from_post(questions: list[Question], post: QueryDict) -> dict[str, Any]:
+def answers_from_post(
+    questions: list[Question], post: QueryDict, files: Any = None
+) -> dict[str, Any]:
     """A resident's answers by question key, as the submit service takes them. Field names:
-    ``q-<key>`` (one or more values), ``q-<key>-other`` (the "other" text), and
-    ``q-<key>-<choice key>`` for ranking places and matrix rows."""
+    ``q-<key>`` (one or more values; the attached file of a file question, from ``files``,
+    the request's FILES), ``q-<key>-other`` (the "other" text), and ``q-<key>-<choice key>``
+    for ranking places and matrix rows."""
     answers: dict[str, Any] = {}
     for question in questions:
         name = f"q-{question.key}"
+        if question.type == QuestionType.FILE:
+            answers[question.key] = files.get(name) if files is not None else None
+            continue
         if question.type == QuestionType.MULTIPLE:
             answers[question.key] = post.getlist(name)
         elif question.type in (QuestionType.RANKING, QuestionType.MATRIX):

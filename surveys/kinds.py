@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from consultations import participation
 from consultations.models import Consultation
 from surveys import selectors
+from surveys.files import download_name
 from surveys.models import SurveyKind
+from surveys.permissions import OPERATOR_SURVEY_ADDON
 
 
 def _count(kind: str) -> Any:
@@ -53,6 +55,21 @@ def report_blocks(title: str, total: int, results: Any) -> list[dict[str, Any]]:
                         ]
                         for row in data["matrix"]
                     ],
+                }
+            )
+        elif data["type"] == "file":
+            blocks.append(
+                {
+                    "type": "paragraph",
+                    "text": f"{caption}: "
+                    + str(
+                        _(
+                            "Files received: %(count)s. Neither the files nor their names are "
+                            "reproduced in the report because they may contain personal "
+                            "data; the municipality keeps them in the consultation's archive."
+                        )
+                    )
+                    % {"count": data["answered"]},
                 }
             )
         elif data["rows"]:
@@ -107,6 +124,12 @@ def _archive(kind: str) -> Any:
         if survey is None:
             return []
         header, rows, codebook = selectors.export_table(survey)
+        # The files residents attached, under safe names (the answer's number leads, so
+        # the export's file names find them).
+        attached = [
+            (f"{kind}-pliki/{download_name(answer.pk, answer.text, answer.file_kind)}", answer)
+            for answer in selectors.answer_files_of(survey)
+        ]
         out = []
         for name, table in (
             (f"{kind}-odpowiedzi.csv", [header, *rows]),
@@ -115,6 +138,12 @@ def _archive(kind: str) -> Any:
             text = io.StringIO()
             csv.writer(text, delimiter=";").writerows(table)
             out.append((name, ("\ufeff" + text.getvalue()).encode("utf-8")))
+        for name, answer in attached:
+            try:
+                with answer.file.open("rb") as handle:
+                    out.append((name, handle.read()))
+            except FileNotFoundError:
+                continue
         return out
 
     return files
@@ -147,6 +176,16 @@ def _report(kind: str) -> Any:
     return section
 
 
+def _personal(kind: str) -> Any:
+    def strings(consultation: Consultation) -> list[str]:
+        """Names of the files residents attached: a resident may name a file after
+        themselves ("wniosek Jan Kowalski.pdf"), so the report removes them wherever they
+        were typed into free text."""
+        return selectors.file_names_of(consultation, kind)
+
+    return strings
+
+
 def _free_texts(kind: str) -> participation.FreeTexts:
     def texts(consultation: Consultation, keys: Any) -> list[participation.FreeText]:
         """Open answers a coordinator may promote into the register of remarks."""
@@ -162,10 +201,14 @@ SURVEY = participation.ParticipationKind(
     resident_url_name="survey_answer",
     panel_url_name="panel_survey_builder",
     addon_code=None,
+    # The provider's staff build the survey for a municipality that orders it
+    # (surveys.views_provider).
+    service_addon_code=OPERATOR_SURVEY_ADDON,
     contribution_count=_count(SurveyKind.SURVEY),
     report_section=_report(SurveyKind.SURVEY),
     free_texts=_free_texts(SurveyKind.SURVEY),
     archive_files=_archive(SurveyKind.SURVEY),
+    personal_strings=_personal(SurveyKind.SURVEY),
     weight=30,
 )
 POLL = participation.ParticipationKind(

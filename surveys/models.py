@@ -12,17 +12,24 @@ side.
 from __future__ import annotations
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from common.private_files import private_storage
 from consultations.models import Consultation
 
 
 def key_make() -> str:
     return secrets.token_hex(6)
+
+
+def answer_file_path(instance: Answer, filename: str) -> str:
+    # Under PRIVATE_MEDIA_ROOT/<schema_name>/; a random name, never the resident's.
+    return f"surveys/{instance.question_id}/{uuid.uuid4().hex}.{instance.file_kind}"
 
 
 class SurveyKind(models.TextChoices):
@@ -113,6 +120,7 @@ class QuestionType(models.TextChoices):
     DATE = "date", _("Date")
     AREA = "area", _("An area of the municipality (map or list)")
     POINT = "point", _("A point on the map (with the area from a list)")
+    FILE = "file", _("A file (attached by the resident)")
 
 
 CHOICE_TYPES = frozenset(
@@ -123,10 +131,28 @@ CHOICE_TYPES = frozenset(
 MAP_TYPES = frozenset({QuestionType.AREA, QuestionType.POINT})
 
 
+class FileKind(models.TextChoices):
+    """What a file question may take, recognised by the file's bytes as the platform's other
+    uploads are (consultations.services.documents.upload_kind_detect)."""
+
+    PDF = "pdf", "PDF"
+    DOCX = "docx", _("DOCX (Word)")
+    ODT = "odt", _("ODT (OpenDocument)")
+    JPG = "jpg", _("JPG (photo)")
+    PNG = "png", _("PNG (image)")
+
+
+FILE_KINDS_DEFAULT = [FileKind.PDF, FileKind.DOCX, FileKind.ODT]
+# The platform's limit for a resident's file (as a scan of a remark); a question may set less.
+FILE_MAX_MB_LIMIT = 20
+FILE_MAX_MB_DEFAULT = 10
+
+
 class Question(models.Model):
     """One question. ``min_value``/``max_value`` mean: the range of a number; the least and
     most choices of a multiple choice; the top of a scale (its bottom is 1) and of a matrix's
-    scale in ``max_value``."""
+    scale in ``max_value``; the largest file in MB of a file question in ``max_value``, whose
+    accepted kinds (:class:`FileKind` values) are ``file_kinds``."""
 
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
     key = models.CharField(max_length=16, default=key_make)
@@ -140,12 +166,22 @@ class Question(models.Model):
     min_label = models.CharField(_("label of the lowest value"), max_length=100, blank=True)
     max_label = models.CharField(_("label of the highest value"), max_length=100, blank=True)
     conditions = models.JSONField(default=list, blank=True)
+    file_kinds = models.JSONField(_("accepted kinds of file"), default=list, blank=True)
 
     class Meta:
         ordering = ["position", "pk"]
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def file_max_mb(self) -> int:
+        return self.max_value or FILE_MAX_MB_DEFAULT
+
+    @property
+    def file_kind_labels(self) -> list[str]:
+        labels = dict(FileKind.choices)
+        return [str(labels[k]).split(" ")[0] for k in self.file_kinds if k in labels]
 
 
 class Choice(models.Model):
@@ -247,7 +283,9 @@ class Answer(models.Model):
     """One datum of a response: a chosen option (with its "other" text), a text, a number,
     a scale value, a rank (``choice`` + ``number``), a matrix cell (``choice`` is the row,
     ``number`` the value), a date, an area (``choice``) or a point (``choice`` is the area
-    it lies in, ``text`` its "latitude,longitude"). Typed columns let results be counted in SQL."""
+    it lies in, ``text`` its "latitude,longitude"), or a file (``file`` in the municipality's
+    private storage, never under /media/; ``file_kind`` its checked kind; ``text`` the name
+    the resident's file had, for staff). Typed columns let results be counted in SQL."""
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
@@ -257,6 +295,10 @@ class Answer(models.Model):
     text = models.TextField(blank=True)
     number = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
     date = models.DateField(null=True, blank=True)
+    file = models.FileField(
+        storage=private_storage, upload_to=answer_file_path, max_length=250, blank=True
+    )
+    file_kind = models.CharField(max_length=8, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["question", "choice"], name="survey_answer_question")]

@@ -13,7 +13,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from surveys import geo
-from surveys.models import MAP_TYPES, Question, QuestionType, Section
+from surveys.files import is_upload, kinds_text
+from surveys.models import FILE_KINDS_DEFAULT, MAP_TYPES, Question, QuestionType, Section
 from surveys.selectors import VersionStructure
 
 
@@ -42,6 +43,13 @@ class QuestionView:
     # when no area has an outline (then the list alone is shown).
     map_areas: list[dict[str, Any]] | None = None
     point_text: str = ""
+    # File questions: the name of the file the resident's response already holds; whether a
+    # file was attached to a submit that was refused (the browser forgets it: attach again);
+    # the kinds for the file picker's "accept" and the note.
+    file_kept: str = ""
+    file_reattach: bool = False
+    file_accept: str = ""
+    file_kinds_text: str = ""
 
 
 @dataclass
@@ -126,6 +134,15 @@ def questions_for_page(
                 view.scale = list(range(1, (question.max_value or 5) + 1))
             if question.type == QuestionType.RANKING:
                 view.places = list(range(1, len(view.choices) + 1))
+            if question.type == QuestionType.FILE:
+                view.value = ""
+                if is_upload(value):
+                    view.file_reattach = True
+                elif isinstance(value, str):
+                    view.file_kept = value
+                kinds = question.file_kinds or list(FILE_KINDS_DEFAULT)
+                view.file_accept = ",".join(f".{k}" for k in kinds)
+                view.file_kinds_text = kinds_text(kinds)
             if question.type in MAP_TYPES:
                 view.point_text = str(answers.get(question.key + ".point", ""))
                 drawn = [
@@ -177,4 +194,6 @@ def page_scripts(structure: VersionStructure) -> dict[str, Any]:
             for q in structure.questions
         ),
         "map_tiles": settings.SURVEY_MAP_TILE_URL,
+        # A file question makes the form multipart (it works without JavaScript).
+        "has_file": any(q.type == QuestionType.FILE for q in structure.questions),
     }

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import Count, Max, Min
 
-from consultations.models import Consultation, ConsultationStatus
+from consultations.models import AuditEvent, Consultation, ConsultationStatus
 from consultations.participation import FreeText
 from surveys.conditions import QuestionSpec, SectionSpec
 from surveys.models import (
@@ -24,8 +24,11 @@ from surveys.models import (
     Response,
     Section,
     Survey,
+    SurveyKind,
     SurveyVersion,
 )
+from surveys.permissions import BUILDABLE, provider_survey_ordered
+from tenants.selectors import schema_read_only
 
 AFTER_CLOSE = frozenset(
     {ConsultationStatus.CLOSED, ConsultationStatus.REPORT_PUBLISHED, ConsultationStatus.ARCHIVED}
@@ -105,6 +108,55 @@ def response_answers(response: Response) -> list[Answer]:
     return list(Answer.objects.filter(response=response))
 
 
+def provider_builders(survey: Survey) -> list[dict[str, Any]]:
+    """Who of the provider's staff built the survey (the add-on "survey prepared by the
+    operator"): each e-mail with the number of changes and the last one, from the audit."""
+    rows = (
+        AuditEvent.objects.filter(
+            target_type=Survey._meta.label_lower,
+            target_id=str(survey.pk),
+            details__provider=True,
+        )
+        .values("actor_email")
+        .annotate(changes=Count("pk"), last=Max("created_at"))
+        .order_by("-last")
+    )
+    return [
+        {"email": row["actor_email"], "changes": row["changes"], "last": row["last"]}
+        for row in rows
+    ]
+
+
+def answer_file_get(survey: Survey, answer_id: int) -> Answer | None:
+    """An answer of this survey that holds a file (None for any other id: another survey's,
+    another municipality's, or an answer without a file)."""
+    return (
+        Answer.objects.filter(pk=answer_id, response__survey=survey)
+        .exclude(file="")
+        .select_related("question")
+        .first()
+    )
+
+
+def answer_files_of(survey: Survey) -> list[Answer]:
+    """Every answer of the survey that holds a file, oldest first."""
+    return list(Answer.objects.filter(response__survey=survey).exclude(file="").order_by("pk"))
+
+
+def file_names_of(consultation: Consultation, kind: str) -> list[str]:
+    """The names of the files residents attached to the consultation's survey of ``kind``
+    (whole names: a name that is a common word without its extension is not removed from
+    everyone's text)."""
+    names = (
+        Answer.objects.filter(
+            response__survey__consultation=consultation, response__survey__kind=kind
+        )
+        .exclude(file="")
+        .values_list("text", flat=True)
+    )
+    return sorted({name.strip() for name in names if name.strip()})
+
+
 def response_count(survey: Survey) -> int:
     return Response.objects.filter(survey=survey).count()
 
@@ -125,6 +177,16 @@ class Row:
 
 
 @dataclass
+class FileRow:
+    answer_id: int
+    response_id: int
+    name: str
+    kind: str
+    size: int
+    submitted_at: datetime
+
+
+@dataclass
 class QuestionResult:
     question: Question
     answered: int
@@ -139,6 +201,9 @@ class QuestionResult:
     # True when fewer than SMALL_COUNT answered and the figures that would show them (the
     # count of answers, a mean, the lowest and highest value) are withheld from residents.
     small: bool = False
+    # A file question, for staff only: the latest files (never in as_data, so never in the
+    # report; results_for_residents empties it).
+    files: list[FileRow] = field(default_factory=list)
 
     def as_data(self) -> dict[str, Any]:
         return {
@@ -270,6 +335,31 @@ def survey_results(
     ):
         if len(texts[qid]) < TEXT_ANSWERS_SHOWN:
             texts[qid].append(text)
+    file_ids = [qid for qid, qtype in types.items() if qtype == QuestionType.FILE]
+    files: dict[int, list[FileRow]] = defaultdict(list)
+    for answer in (
+        answers.filter(question_id__in=file_ids)
+        .exclude(file="")
+        .select_related("response")
+        .order_by("question_id", "-id")
+        if file_ids
+        else []
+    ):
+        if len(files[answer.question_id]) < TEXT_ANSWERS_SHOWN:
+            try:
+                size = answer.file.size
+            except OSError:
+                size = 0
+            files[answer.question_id].append(
+                FileRow(
+                    answer.pk,
+                    answer.response_id,
+                    answer.text,
+                    answer.file_kind,
+                    size,
+                    answer.response.created_at,
+                )
+            )
     other_ids = [c.pk for q in structure.questions for c in q.choices.all() if c.is_other]
     others: dict[int, list[str]] = defaultdict(list)
     for qid, text in (
@@ -342,6 +432,8 @@ def survey_results(
                     else None
                 )
                 result.matrix.append((choice.text, tally, mean))
+        elif question.type == QuestionType.FILE:
+            result.files = files.get(question.pk, [])
         else:
             result.texts = texts.get(question.pk, [])
         results.append(result)
@@ -361,7 +453,8 @@ def results_for_residents(results: SurveyResults) -> SurveyResults:
     they are published as contributions, like remarks."""
     questions = []
     for result in results.questions:
-        masked = replace(result, rows=list(result.rows), matrix=list(result.matrix))
+        # Residents never see a file nor its name: only how many were received.
+        masked = replace(result, rows=list(result.rows), matrix=list(result.matrix), files=[])
         if _small(result.answered):
             masked.small = True
             masked.mean = masked.minimum = masked.maximum = None
@@ -519,3 +612,28 @@ def free_texts(
         )
         for answer in answers
     ]
+
+
+# --- The provider panel ------------------------------------------------------------------------
+
+
+def consultations_with_provider_survey(*, municipality: Any, limit: int = 50) -> dict[str, Any]:
+    """For the provider's page of a municipality: its consultations whose order includes the
+    add-on "survey prepared by the operator", read inside its schema (read-only), newest
+    first, each with whether its survey exists and may still be built."""
+    rows = []
+    with schema_read_only(municipality.schema_name):
+        for consultation in Consultation.objects.order_by("-created_at")[:limit]:
+            if not provider_survey_ordered(consultation):
+                continue
+            survey = survey_of(consultation, SurveyKind.SURVEY)
+            rows.append(
+                {
+                    "id": consultation.pk,
+                    "title": consultation.title,
+                    "status_label": consultation.get_status_display(),
+                    "survey_title": survey.title if survey is not None else "",
+                    "buildable": consultation.status in BUILDABLE,
+                }
+            )
+    return {"consultations": rows, "municipality_id": municipality.pk}

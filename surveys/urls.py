@@ -44,6 +44,7 @@ for segment, kind in (("ankieta", "survey"), ("sondaz", "poll")):
         path(staff + "wyniki/", panel.results, k, name=f"panel_{kind}_results"),
         path(staff + "papier/", panel.paper_entry, k, name=f"panel_{kind}_paper"),
         path(staff + "zaproszenia/", panel.invitations, k, name=f"panel_{kind}_invitations"),
+        path(staff + "pliki/<int:answer_id>/", panel.answer_file, k, name=f"panel_{kind}_file"),
         path(staff + "eksport.csv", panel.export, {**k, "fmt": "csv"}, name=f"panel_{kind}_csv"),
         path(staff + "eksport.xlsx", panel.export, {**k, "fmt": "xlsx"}, name=f"panel_{kind}_xlsx"),
     ]

@@ -65,7 +65,7 @@ def answer(request: HttpRequest, slug: str, kind: str, token: str = "") -> HttpR
     if own is not None:
         answers = answers_from_response(structure.questions, selectors.response_answers(own))
     if request.method == "POST":
-        answers = answers_from_post(structure.questions, request.POST)
+        answers = answers_from_post(structure.questions, request.POST, request.FILES)
         try:
             key = uuid.UUID(request.POST.get("idempotency_key", ""))
         except ValueError:

@@ -4,13 +4,23 @@ works without JavaScript (reordering with up/down buttons)."""
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseNotAllowed,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,6 +32,7 @@ from consultations import permissions as consultation_permissions
 from consultations.selectors import consultation_get_for_staff
 from consultations.views_panel import errors_to_form
 from surveys import permissions, selectors, services
+from surveys.files import download_name
 from surveys.forms import (
     InvitationsForm,
     QuestionForm,
@@ -31,8 +42,44 @@ from surveys.forms import (
 )
 from surveys.models import Audience, Question, SurveyKind
 from surveys.presentation import page_scripts, questions_for_page
+from surveys.routes import BuilderRoutes
 
 staff_only = permission_required(consultation_permissions.can_work_on_consultations)
+
+
+@dataclass(frozen=True)
+class BuilderAccess:
+    """Who is at the builder and what they may do: the municipality's staff (from the staff
+    panel) or the provider's staff (from the provider panel, in the municipality's schema,
+    for a consultation whose order includes the add-on; see surveys.views_provider)."""
+
+    consultation: Any
+    can_build: bool
+    routes: BuilderRoutes
+    can_enter_paper: bool = False
+    municipality: Any = None
+
+
+BuilderCore = Callable[..., HttpResponse]
+
+
+def staff_builder_view(core: BuilderCore) -> Callable[..., HttpResponseBase]:
+    """A builder page as the municipality's staff reach it: the consultation they may see,
+    building while :func:`surveys.permissions.can_build_survey` allows."""
+
+    @staff_only
+    @functools.wraps(core)
+    def view(request: HttpRequest, consultation_id: int, kind: str, **kwargs: Any) -> HttpResponse:
+        consultation = _consultation(request, consultation_id)
+        access = BuilderAccess(
+            consultation=consultation,
+            can_build=permissions.can_build_survey(request.user, consultation),
+            routes=BuilderRoutes(kind, consultation.pk),
+            can_enter_paper=permissions.can_enter_paper_responses(request.user, consultation),
+        )
+        return core(request, access, kind, **kwargs)
+
+    return view
 
 
 def _consultation(request: HttpRequest, consultation_id: int) -> Any:
@@ -53,16 +100,24 @@ def _survey(request: HttpRequest, consultation_id: int, kind: str, *, build: boo
 
 
 def _builder_url(kind: str, consultation_id: int) -> str:
-    from django.urls import reverse
-
     return reverse(f"panel_{kind}_builder", kwargs={"consultation_id": consultation_id})
 
 
-@staff_only
-def builder(request: HttpRequest, consultation_id: int, kind: str) -> HttpResponse:
-    consultation = _consultation(request, consultation_id)
+def _built(access: BuilderAccess, kind: str) -> Any:
+    """The survey of the access's consultation, for a page that changes it (404 unless the
+    person may build)."""
+    if not access.can_build:
+        raise Http404
+    survey = selectors.survey_of(access.consultation, kind)
+    if survey is None:
+        raise Http404
+    return survey
+
+
+def builder_page(request: HttpRequest, access: BuilderAccess, kind: str) -> HttpResponse:
+    consultation = access.consultation
     survey = selectors.survey_of(consultation, kind)
-    can_build = permissions.can_build_survey(request.user, consultation)
+    can_build = access.can_build
     if request.method == "POST":
         if not can_build:
             raise Http404
@@ -71,13 +126,15 @@ def builder(request: HttpRequest, consultation_id: int, kind: str) -> HttpRespon
                 acting_user=request.user, consultation=consultation, kind=kind
             )
             messages.success(request, _("The survey has been created."))
-            return redirect(_builder_url(kind, consultation.pk))
+            return redirect(access.routes.builder)
     context: dict[str, Any] = {
         "consultation": consultation,
         "survey": survey,
         "kind": kind,
         "can_build": can_build,
-        "can_enter_paper": permissions.can_enter_paper_responses(request.user, consultation),
+        "can_enter_paper": access.can_enter_paper,
+        "routes": access.routes,
+        "provider_municipality": access.municipality,
     }
     if survey is not None:
         version = selectors.survey_current_version(survey)
@@ -98,14 +155,17 @@ def builder(request: HttpRequest, consultation_id: int, kind: str) -> HttpRespon
                     }
                 ),
                 "sections": questions_for_page(structure, {}, {}),
+                "provider_builders": selectors.provider_builders(survey),
             }
         )
     return render(request, "surveys/panel/builder.html", context)
 
 
-@staff_only
-def settings_edit(request: HttpRequest, consultation_id: int, kind: str) -> HttpResponse:
-    consultation, survey = _survey(request, consultation_id, kind, build=True)
+builder = staff_builder_view(builder_page)
+
+
+def settings_page(request: HttpRequest, access: BuilderAccess, kind: str) -> HttpResponse:
+    survey = _built(access, kind)
     form = SurveySettingsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -116,19 +176,11 @@ def settings_edit(request: HttpRequest, consultation_id: int, kind: str) -> Http
             errors_to_form(form, exc)
         else:
             messages.success(request, _("The changes have been saved."))
-            return redirect(_builder_url(kind, consultation.pk))
-    return render(
-        request,
-        "surveys/panel/form.html",
-        {
-            "consultation": consultation,
-            "survey": survey,
-            "kind": kind,
-            "form": form,
-            "title": _("Survey settings"),
-        },
-        status=400 if request.method == "POST" else 200,
-    )
+            return redirect(access.routes.builder)
+    return _form_page(request, access, survey, kind, form, title=_("Survey settings"))
+
+
+settings_edit = staff_builder_view(settings_page)
 
 
 def _earlier(structure: Any, *, section_key: str | None, question_key: str | None) -> list:
@@ -145,28 +197,29 @@ def _earlier(structure: Any, *, section_key: str | None, question_key: str | Non
 
 
 def _form_page(
-    request: HttpRequest, consultation: Any, survey: Any, kind: str, form: Any, *, title: str
+    request: HttpRequest, access: BuilderAccess, survey: Any, kind: str, form: Any, *, title: str
 ) -> HttpResponse:
-    """The builder's section or question form (status 400 when a POST was rejected)."""
+    """The builder's settings, section or question form (status 400 when a POST was
+    rejected)."""
     return render(
         request,
         "surveys/panel/form.html",
         {
-            "consultation": consultation,
+            "consultation": access.consultation,
             "survey": survey,
             "kind": kind,
             "form": form,
             "title": title,
+            "routes": access.routes,
         },
         status=400 if request.method == "POST" else 200,
     )
 
 
-@staff_only
-def section_edit(
-    request: HttpRequest, consultation_id: int, kind: str, section_key: str | None = None
+def section_page(
+    request: HttpRequest, access: BuilderAccess, kind: str, section_key: str | None = None
 ) -> HttpResponse:
-    consultation, survey = _survey(request, consultation_id, kind, build=True)
+    survey = _built(access, kind)
     if kind == SurveyKind.POLL:
         raise Http404
     structure = selectors.version_structure(selectors.survey_current_version(survey))
@@ -209,14 +262,14 @@ def section_edit(
             errors_to_form(form, exc)
         else:
             messages.success(request, _("The changes have been saved."))
-            return redirect(_builder_url(kind, consultation.pk))
+            return redirect(access.routes.builder)
     if section is None:
         # A new section gets its condition once it exists (it may only look backwards).
         for name in ("condition_question", "condition_op", "condition_value", "condition_negate"):
             del form.fields[name]
     return _form_page(
         request,
-        consultation,
+        access,
         survey,
         kind,
         form,
@@ -224,15 +277,17 @@ def section_edit(
     )
 
 
-@staff_only
-def question_edit(
+section_edit = staff_builder_view(section_page)
+
+
+def question_page(
     request: HttpRequest,
-    consultation_id: int,
+    access: BuilderAccess,
     kind: str,
     section_key: str | None = None,
     question_key: str | None = None,
 ) -> HttpResponse:
-    consultation, survey = _survey(request, consultation_id, kind, build=True)
+    survey = _built(access, kind)
     structure = selectors.version_structure(selectors.survey_current_version(survey))
     by_key = {q.key: q for q in structure.questions}
     question = by_key.get(question_key or "")
@@ -278,10 +333,10 @@ def question_edit(
             errors_to_form(form, exc)
         else:
             messages.success(request, _("The question has been saved."))
-            return redirect(_builder_url(kind, consultation.pk))
+            return redirect(access.routes.builder)
     return _form_page(
         request,
-        consultation,
+        access,
         survey,
         kind,
         form,
@@ -289,11 +344,14 @@ def question_edit(
     )
 
 
-@require_POST
-@staff_only
-def item_change(request: HttpRequest, consultation_id: int, kind: str) -> HttpResponse:
+question_edit = staff_builder_view(question_page)
+
+
+def change_page(request: HttpRequest, access: BuilderAccess, kind: str) -> HttpResponse:
     """Up, down and remove buttons of the builder."""
-    consultation, survey = _survey(request, consultation_id, kind, build=True)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    survey = _built(access, kind)
     item, key, action = (request.POST.get(n, "") for n in ("item", "key", "action"))
     call: dict[str, Any] = {"acting_user": request.user, "survey_id": survey.pk}
     try:
@@ -312,13 +370,18 @@ def item_change(request: HttpRequest, consultation_id: int, kind: str) -> HttpRe
             messages.error(request, message)
     else:
         messages.success(request, _("The changes have been saved."))
-    return redirect(_builder_url(kind, consultation.pk))
+    return redirect(access.routes.builder)
 
 
-@staff_only
-def preview(request: HttpRequest, consultation_id: int, kind: str) -> HttpResponse:
+item_change = require_POST(staff_builder_view(change_page))
+
+
+def preview_page(request: HttpRequest, access: BuilderAccess, kind: str) -> HttpResponse:
     """The answering page exactly as residents see it, without a submit that stores."""
-    consultation, survey = _survey(request, consultation_id, kind, build=False)
+    consultation = access.consultation
+    survey = selectors.survey_of(consultation, kind)
+    if survey is None:
+        raise Http404
     version = selectors.survey_current_version(survey)
     structure = selectors.version_structure(version)
     return render(
@@ -336,9 +399,12 @@ def preview(request: HttpRequest, consultation_id: int, kind: str) -> HttpRespon
             "idempotency_key": uuid.uuid4(),
             "is_open": True,
             "preview": True,
-            "builder_url": _builder_url(kind, consultation.pk),
+            "builder_url": access.routes.builder,
         },
     )
+
+
+preview = staff_builder_view(preview_page)
 
 
 def _staff_results_survey(request: HttpRequest, consultation_id: int, kind: str) -> Any:
@@ -367,6 +433,40 @@ def results(request: HttpRequest, consultation_id: int, kind: str) -> HttpRespon
             "staff": True,
         },
     )
+
+
+FILE_MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "jpg": "image/jpeg",
+    "png": "image/png",
+}
+
+
+@staff_only
+def answer_file(
+    request: HttpRequest, consultation_id: int, kind: str, answer_id: int
+) -> FileResponse:
+    """A file a resident attached, for who may see the results: always as a download under a
+    safe name, with its checked type and nosniff, never cached."""
+    _consultation_obj, survey = _staff_results_survey(request, consultation_id, kind)
+    answer = selectors.answer_file_get(survey, answer_id)
+    if answer is None:
+        raise Http404
+    try:
+        handle = answer.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=download_name(answer.pk, answer.text, answer.file_kind),
+        content_type=FILE_MEDIA_TYPES.get(answer.file_kind, "application/octet-stream"),
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @staff_only
@@ -433,7 +533,7 @@ def paper_entry(request: HttpRequest, consultation_id: int, kind: str) -> HttpRe
     top: list[str] = []
     status = 200
     if request.method == "POST":
-        answers = answers_from_post(structure.questions, request.POST)
+        answers = answers_from_post(structure.questions, request.POST, request.FILES)
         try:
             key = uuid.UUID(request.POST.get("idempotency_key", ""))
             services.survey_paper_response_enter(

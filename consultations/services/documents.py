@@ -75,6 +75,23 @@ def document_kind_detect(upload: UploadedFile) -> str | None:
     return None
 
 
+def upload_kind_detect(upload: UploadedFile, *, images: bool) -> str | None:
+    """The real type of a file someone attaches (a remark's attachment or scan, a survey
+    answer's file): PDF, DOCX or ODT as :func:`document_kind_detect` tells them; with
+    ``images`` also JPEG and PNG by their signatures. A ZIP bomb raises ValidationError."""
+    kind = document_kind_detect(upload)
+    if kind is not None or not images:
+        return kind
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    return None
+
+
 def _odt_mimetype_read(package: SafeZip) -> bytes:
     try:
         return package.read("mimetype", max_bytes=ODT_MIMETYPE_MAX_BYTES).strip()

@@ -5,6 +5,7 @@ The package re-exports every service so callers import ``surveys.services``."""
 from surveys.services.builder import (
     ConditionInput,
     QuestionInput,
+    provider_building,
     question_add,
     question_move,
     question_remove,
@@ -39,6 +40,7 @@ __all__ = [
     "answers_check",
     "eligibility_error",
     "emails_parse",
+    "provider_building",
     "question_add",
     "question_move",
     "question_remove",

@@ -8,6 +8,9 @@ interleave. Items are named by their stable keys, which the copy keeps."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,9 +24,13 @@ from consultations.services import audit_record
 from surveys.conditions import OPERATORS
 from surveys.models import (
     CHOICE_TYPES,
+    FILE_KINDS_DEFAULT,
+    FILE_MAX_MB_DEFAULT,
+    FILE_MAX_MB_LIMIT,
     MAP_TYPES,
     Audience,
     Choice,
+    FileKind,
     Question,
     QuestionType,
     Section,
@@ -81,6 +88,9 @@ class QuestionInput:
     choices: list[str] = field(default_factory=list)
     other_option: bool = False
     condition: ConditionInput | None = None
+    # A file question: the kinds it takes (FileKind values); its largest file in MB is
+    # ``max_value``.
+    file_kinds: list[str] = field(default_factory=list)
 
 
 # --- Versions ---------------------------------------------------------------------------------
@@ -124,15 +134,40 @@ def _survey_locked(survey_id: int) -> Survey:
     return survey
 
 
-def _change_record(acting_user: Any, survey: Survey, change: str, version: SurveyVersion) -> None:
-    """The audit row of a content change, naming the version it went to."""
+# Set while the provider's staff build a municipality's survey (surveys.views_provider):
+# every audit row of the builder then says so, and the coordinator sees who built it.
+_by_provider: ContextVar[bool] = ContextVar("surveys_builder_by_provider", default=False)
+
+
+@contextmanager
+def provider_building() -> Iterator[None]:
+    """The builder's services, called inside, act for the provider's staff: the acting user
+    is a provider account (of the public schema) and the audit rows are marked "provider"."""
+    token = _by_provider.set(True)
+    try:
+        yield
+    finally:
+        _by_provider.reset(token)
+
+
+def _audit(
+    acting_user: Any, action: str, survey: Survey, details: dict[str, Any] | None = None
+) -> None:
+    details = dict(details or {})
+    if _by_provider.get():
+        details["provider"] = True
     audit_record(
         acting_user=acting_user,
-        action="survey_change",
+        action=action,
         target=survey,
         consultation=survey.consultation,
-        details={"change": change, "version": version.number},
+        details=details,
     )
+
+
+def _change_record(acting_user: Any, survey: Survey, change: str, version: SurveyVersion) -> None:
+    """The audit row of a content change, naming the version it went to."""
+    _audit(acting_user, "survey_change", survey, {"change": change, "version": version.number})
 
 
 # --- Survey ---------------------------------------------------------------------------------
@@ -152,13 +187,7 @@ def survey_create(*, acting_user: Any, consultation: Consultation, kind: str) ->
     if created:
         version = SurveyVersion.objects.create(survey=survey, number=1)
         Section.objects.create(version=version, position=0)
-        audit_record(
-            acting_user=acting_user,
-            action="survey_create",
-            target=survey,
-            consultation=consultation,
-            details={"kind": kind},
-        )
+        _audit(acting_user, "survey_create", survey, {"kind": kind})
     return survey
 
 
@@ -196,12 +225,7 @@ def survey_settings_update(
     survey.one_per_browser = one_per_browser and audience == Audience.ANYONE
     survey.results_public_early = results_public_early
     survey.save()
-    audit_record(
-        acting_user=acting_user,
-        action="survey_settings_update",
-        target=survey,
-        consultation=survey.consultation,
-    )
+    _audit(acting_user, "survey_settings_update", survey)
     return survey
 
 
@@ -235,6 +259,14 @@ def _condition_build(
         .get()
     )
     value = text_check(condition.value, max_length=300, field_name="condition_value")
+    if condition.op != "answered" and source.type == QuestionType.FILE:
+        raise ValidationError(
+            {
+                "condition_op": [
+                    _("A condition on a file question can only ask whether a file was attached.")
+                ]
+            }
+        )
     if condition.op != "answered":
         if not value:
             raise ValidationError(
@@ -383,6 +415,7 @@ def _question_values(survey: Survey, data: QuestionInput) -> dict[str, Any]:
         "max_value": None,
         "min_label": "",
         "max_label": "",
+        "file_kinds": [],
     }
     choices = [text_check(c, max_length=300, field_name="choices") for c in data.choices]
     choices = [c for c in choices if c]
@@ -457,6 +490,9 @@ def _question_values(survey: Survey, data: QuestionInput) -> dict[str, Any]:
         values["max_value"] = top
         values["min_label"] = text_check(data.min_label, max_length=100, field_name="min_label")
         values["max_label"] = text_check(data.max_label, max_length=100, field_name="max_label")
+    elif data.type == QuestionType.FILE:
+        values["file_kinds"], values["max_value"] = _file_settings(data)
+        low = high = None
     if low is not None and high is not None and low > high:
         raise ValidationError({"max_value": [_("The maximum cannot be less than the minimum.")]})
     values["_choices"] = choices
@@ -466,6 +502,27 @@ def _question_values(survey: Survey, data: QuestionInput) -> dict[str, Any]:
         QuestionType.MULTIPLE,
     )
     return values
+
+
+def _file_settings(data: QuestionInput) -> tuple[list[str], int]:
+    """A file question's accepted kinds (in the list's order) and largest file in MB, within
+    the platform's limit for residents' files."""
+    kinds = [k for k in FileKind.values if k in set(data.file_kinds or [])]
+    if set(data.file_kinds or []) - set(FileKind.values):
+        raise ValidationError({"file_kinds": [_("Choose the kinds of file from the list.")]})
+    if not data.file_kinds:
+        kinds = list(FILE_KINDS_DEFAULT)
+    top = FILE_MAX_MB_DEFAULT if data.max_value is None else data.max_value
+    if not 1 <= top <= FILE_MAX_MB_LIMIT:
+        raise ValidationError(
+            {
+                "file_max_mb": [
+                    _("The largest file may be set from 1 to %(max)d MB.")
+                    % {"max": FILE_MAX_MB_LIMIT}
+                ]
+            }
+        )
+    return kinds, top
 
 
 def _choices_set(

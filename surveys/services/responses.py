@@ -13,6 +13,8 @@ not at all, once.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -31,6 +33,7 @@ from consultations.selectors import participation_form_get
 from consultations.services import audit_record
 from surveys import geo
 from surveys.conditions import visible_keys
+from surveys.files import answer_file_check, is_upload
 from surveys.models import (
     Answer,
     Audience,
@@ -251,6 +254,8 @@ def _question_answers(
         return raw, rows, True
     if qtype in (QuestionType.AREA, QuestionType.POINT):
         return _map_answer(question, choices, value, other_text)
+    if qtype == QuestionType.FILE:
+        return _file_answer(question, value)
     raise ValueError(_("This question cannot be answered."))
 
 
@@ -296,6 +301,22 @@ def _map_answer(
             raise ValueError(_("Please also choose the area from the list."))
         return "", [], False
     return choice.key, [Answer(question=question, choice=choice, text=text)], True
+
+
+def _file_answer(question: Question, value: Any) -> tuple[Any, list[Answer], bool]:
+    """A newly attached file (checked, not stored yet: the row carries the upload until the
+    response is stored), or the file a resident's earlier response already holds (``value``
+    is that answer row) when they change their response without attaching it again."""
+    if isinstance(value, Answer):
+        row = Answer(question=question, text=value.text, file_kind=value.file_kind)
+        row.file.name = value.file.name
+        return "1", [row], True
+    if not is_upload(value):
+        return "", [], False
+    kind, name = answer_file_check(question, value)
+    row = Answer(question=question, text=name, file_kind=kind)
+    row._upload = value  # type: ignore[attr-defined]  # stored by _store with the response
+    return "1", [row], True
 
 
 def _out_of_range(low: Any, high: Any) -> str:
@@ -410,21 +431,24 @@ def survey_response_submit(
             raise ValidationError(
                 _("Too many responses came from your network just now. Please try again later.")
             )
-    return _store(
-        survey=survey,
-        idempotency_key=idempotency_key,
-        answers=answers,
-        respondent=respondent,
-        browser_token=browser_token if survey.one_per_browser else "",
-        channel=Channel.ONLINE,
-        entered_by=None,
-        invitation=invitation,
-    )
+    with _files_cleanup() as written:
+        return _store(
+            written=written,
+            survey=survey,
+            idempotency_key=idempotency_key,
+            answers=answers,
+            respondent=respondent,
+            browser_token=browser_token if survey.one_per_browser else "",
+            channel=Channel.ONLINE,
+            entered_by=None,
+            invitation=invitation,
+        )
 
 
 @transaction.atomic
 def _store(
     *,
+    written: list[str],
     survey: Survey,
     idempotency_key: uuid.UUID,
     answers: dict[str, Any],
@@ -441,7 +465,7 @@ def _store(
         cursor.execute(
             f"SELECT 1 FROM {SurveyVersion._meta.db_table} WHERE id = %s FOR SHARE", [version.pk]
         )
-    rows, _shown = answers_check(version_structure(version), answers)
+    structure = version_structure(version)
     response: Response | None = None
     if respondent is not None:
         response = (
@@ -449,6 +473,9 @@ def _store(
             .filter(survey=survey, respondent=respondent)
             .first()
         )
+    if response is not None:
+        answers = {**answers, **_files_kept(response, structure, answers)}
+    rows, _shown = answers_check(structure, answers)
     created = response is None
     if response is None:
         try:
@@ -478,19 +505,75 @@ def _store(
                 _("Your response has just been saved in another window. Please reload the page.")
             ) from None
     else:
+        kept = {row.file.name for row in rows if row.file and not hasattr(row, "_upload")}
+        replaced = [
+            (a.file.name, a.file.storage)
+            for a in response.answers.exclude(file="")
+            if a.file.name not in kept
+        ]
         response.answers.all().delete()
         response.version = version
         response.save(update_fields=["version", "updated_at"])
+        if replaced:
+            transaction.on_commit(lambda: [storage.delete(name) for name, storage in replaced])
     if invitation is not None:
         invitation.used_at = timezone.now()
         invitation.save(update_fields=["used_at"])
     for row in rows:
         row.response = response
+    _files_store(rows, written)
     Answer.objects.bulk_create(rows)
     if created:
         # The consultation page shows how many responses a finished survey received.
         public_change("contributions", survey.consultation_id)
     return SubmitResult(response, created=created)
+
+
+def _files_kept(
+    response: Response, structure: VersionStructure, answers: dict[str, Any]
+) -> dict[str, Answer]:
+    """A resident who changes their response keeps the files they attached before, unless
+    they attach a new one: by question key, the earlier answer rows with a file."""
+    wanted = {
+        q.key
+        for q in structure.questions
+        if q.type == QuestionType.FILE and not is_upload(answers.get(q.key))
+    }
+    if not wanted:
+        return {}
+    return {
+        answer.question.key: answer
+        for answer in response.answers.exclude(file="").select_related("question")
+        if answer.question.key in wanted
+    }
+
+
+def _files_store(rows: list[Answer], written: list[str]) -> None:
+    """Write the checked uploads of ``rows`` to the private storage, naming each in
+    ``written``. Called inside the response's transaction once the response row exists (a
+    duplicate submit has returned before, storing nothing); the caller removes ``written``
+    when the transaction fails (:func:`_files_cleanup`), so a refused submit leaves no file."""
+    for row in rows:
+        upload = getattr(row, "_upload", None)
+        if upload is None:
+            continue
+        upload.seek(0)
+        row.file.save(f"answer.{row.file_kind}", upload, save=False)
+        written.append(row.file.name)
+
+
+@contextmanager
+def _files_cleanup() -> Iterator[list[str]]:
+    """Around a transaction that may store files: the names stored, removed again from the
+    storage when the transaction fails."""
+    written: list[str] = []
+    try:
+        yield written
+    except BaseException:
+        storage = Answer._meta.get_field("file").storage
+        for name in written:
+            storage.delete(name)
+        raise
 
 
 def survey_paper_response_enter(
@@ -504,8 +587,9 @@ def survey_paper_response_enter(
         raise ValidationError(
             _("Paper questionnaires can be entered while the consultation is open or closed.")
         )
-    with transaction.atomic():
+    with _files_cleanup() as written, transaction.atomic():
         result = _store(
+            written=written,
             survey=survey,
             idempotency_key=idempotency_key,
             answers=answers,

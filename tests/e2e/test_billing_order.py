@@ -50,8 +50,10 @@ def test_a_coordinator_orders_and_pays_and_the_provider_approves_a_transfer(
     assert "Plan zagospodarowania parku" in page.content()
     assert_accessible(page, "billing-order-new")
 
-    # no add-on is offered while no module delivers one; the itemised price is the base band
-    assert page.get_by_label("Przygotowanie ankiety przez operatora").count() == 0
+    # the add-ons a module delivers are offered (the provider prepares the survey); a printed
+    # report, which nothing delivers yet, is not; none chosen, the price is the base band
+    assert page.get_by_label(re.compile("Przygotowanie ankiety przez operatora")).count() == 1
+    assert page.get_by_label(re.compile("Drukowany raport z konsultacji")).count() == 0
     page.get_by_role("button", name="Przelicz cenę").click()
     page.wait_for_url(re.compile(r"payment_method="))
     assert page.locator("#total-gross").inner_text().replace("\u00a0", " ") == "2 214,00 zł"
