@@ -246,7 +246,7 @@ def page_version_on_public_change(change: PublicChange) -> None:
     if (
         change.scope == "contributions"
         and change.consultation_id is not None
-        and not _counts_shown(change.consultation_id)
+        and (change.form_open or not _counts_shown(change.consultation_id))
     ):
         return
     municipality_page_version_bump(schema_name=schema_name)

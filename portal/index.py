@@ -17,6 +17,14 @@ row of a suspended or archived municipality leaves with it and returns on reacti
 What is copied: title, summary, status, dates, legal basis, names of areas and categories,
 forms of participation, the count of contributions and the page's address. Never the
 contact person, e-mail or phone, the department's staff, or anything a resident wrote.
+
+The count of contributions alone follows a little after the change, not inside it: a
+resident's remark or answer asks for a recount (`contributions_refresh_soon`), and one task a
+few seconds later counts them all (`contributions_refresh`). Counting and upserting the
+consultation's row inside every submission cost four queries and held that one row locked
+until the submission committed, so concurrent submissions to a consultation queued one after
+another (bench/remarks.py). Closing a consultation still counts in its own transaction, so
+final figures are exact when they become final.
 """
 
 from __future__ import annotations
@@ -26,8 +34,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
@@ -358,6 +368,43 @@ def index_rebuild(*, mend: bool = True, schema_names: Iterable[str] = ()) -> lis
     return drifts
 
 
+# --- The count of contributions, a little after the change ------------------------------------
+
+# Seconds between a contribution and the recount it asks for: the submissions of that time
+# share one recount.
+CONTRIBUTIONS_REFRESH_DELAY = 2
+# How long a pending recount's mark lives: a task lost with its worker is asked for again by the
+# next contribution after this.
+CONTRIBUTIONS_MARK_TIMEOUT = 60
+
+
+def _contributions_mark(consultation_id: int) -> str:
+    # The cache's key function puts the schema's name first: one mark per municipality's
+    # consultation.
+    return f"portal:contributions-refresh:{consultation_id}"
+
+
+def contributions_refresh_soon(consultation_id: int) -> None:
+    """Ask for a recount of the consultation's contributions once the current transaction
+    commits: one task a few seconds later, unless one is already waiting (a mark in Redis).
+    The waiting task clears the mark before it counts, so whatever committed before a
+    submission found the mark is counted by it."""
+
+    def queue() -> None:
+        if cache.add(_contributions_mark(consultation_id), 1, CONTRIBUTIONS_MARK_TIMEOUT):
+            current_app.signature(
+                "portal.tasks.index_contributions_refresh", args=(consultation_id,)
+            ).apply_async(countdown=CONTRIBUTIONS_REFRESH_DELAY)
+
+    transaction.on_commit(queue)
+
+
+def contributions_refresh(*, consultation_id: int) -> None:
+    """The recount asked for by contributions_refresh_soon, in the consultation's schema."""
+    cache.delete(_contributions_mark(consultation_id))
+    index_entry_sync(consultation_id=consultation_id, contributions=True)
+
+
 # --- Listeners ------------------------------------------------------------------------------
 
 
@@ -370,11 +417,15 @@ def index_on_public_change(change: PublicChange) -> None:
     if change.scope == "news":
         return  # a municipality's news is not in the index
     if change.consultation_id is not None:
-        # Only residents' contributions (and the participation forms that hold them) move
-        # the count; every other change leaves it to save a query a form (bench/portal.py).
+        if change.scope == "contributions":
+            # Nothing but the count moves: recounted a little after (see the module).
+            contributions_refresh_soon(change.consultation_id)
+            return
+        # Only the participation forms that hold contributions move the count; every other
+        # change leaves it to save a query a form (bench/portal.py).
         index_entry_sync(
             consultation_id=change.consultation_id,
-            contributions=change.scope in {"contributions", "participation"},
+            contributions=change.scope == "participation",
         )
         return
     # Site-wide: an area or a category renamed changes the rows that name it.
