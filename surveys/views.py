@@ -48,8 +48,8 @@ def answer(request: HttpRequest, slug: str, kind: str, token: str = "") -> HttpR
         survey.audience != Audience.INVITED or selectors.invitation_by_token(survey, token) is None
     ):
         raise Http404
-    version = selectors.survey_current_version(survey)
-    structure = selectors.version_structure(version)
+    structure = selectors.current_structure(survey)
+    version = structure.version
     if not structure.questions:
         raise Http404
     browser_token = request.COOKIES.get(BROWSER_COOKIE, "")[:64]

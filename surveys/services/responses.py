@@ -13,6 +13,7 @@ not at all, once.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -21,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -42,7 +43,13 @@ from surveys.models import (
     Survey,
     SurveyVersion,
 )
-from surveys.selectors import VersionStructure, invitation_by_token, version_structure
+from surveys.selectors import (
+    VersionStructure,
+    invitation_by_token,
+    response_answers,
+    version_structure_of,
+)
+from surveys.services import tallies
 
 # Anonymous surveys: at most this many responses from one IP address per window. A whole
 # office or school behind one address must still be able to answer, hence not 1.
@@ -422,6 +429,27 @@ def survey_response_submit(
     )
 
 
+def _version_locked(survey: Survey) -> tuple[SurveyVersion, bool]:
+    """The current version, locked ``FOR SHARE`` (shared with other submits, exclusive of
+    the builder's change to it), and whether it has a response already (then it is frozen
+    and its structure may come from memory): one query."""
+    table = SurveyVersion._meta.db_table
+    version = next(
+        iter(
+            SurveyVersion.objects.raw(
+                f"SELECT v.*, EXISTS (SELECT 1 FROM {Response._meta.db_table} r "
+                "WHERE r.version_id = v.id) AS frozen "
+                f"FROM {table} v WHERE v.survey_id = %s ORDER BY v.number DESC LIMIT 1 "
+                "FOR SHARE OF v",
+                [survey.pk],
+            )
+        ),
+        None,
+    )
+    assert version is not None
+    return version, bool(version.frozen)  # type: ignore[attr-defined]
+
+
 @transaction.atomic
 def _store(
     *,
@@ -434,14 +462,8 @@ def _store(
     entered_by: Any,
     invitation: Invitation | None = None,
 ) -> SubmitResult:
-    version = survey.versions.order_by("-number").first()
-    assert version is not None
-    # Shared with other submits, exclusive of the builder's change to this version.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT 1 FROM {SurveyVersion._meta.db_table} WHERE id = %s FOR SHARE", [version.pk]
-        )
-    rows, _shown = answers_check(version_structure(version), answers)
+    version, frozen = _version_locked(survey)
+    rows, _shown = answers_check(version_structure_of(version, frozen=frozen), answers)
     response: Response | None = None
     if respondent is not None:
         response = (
@@ -450,6 +472,8 @@ def _store(
             .first()
         )
     created = response is None
+    # What this response adds to the results' tallies (less its old answers on an edit).
+    counts = tallies.response_counts(rows)
     if response is None:
         try:
             with transaction.atomic():
@@ -478,6 +502,18 @@ def _store(
                 _("Your response has just been saved in another window. Please reload the page.")
             ) from None
     else:
+        old_version_id = response.version_id
+        old = tallies.response_counts(response_answers(response))
+        if old_version_id == version.pk:
+            counts.subtract(old)
+        else:
+            # Its earlier version loses the response; the lower version id first, as every
+            # submit writes tallies in one order.
+            tallies.tallies_add(
+                version_id=old_version_id,
+                response_id=response.pk,
+                counts=Counter({key: -n for key, n in old.items()}),
+            )
         response.answers.all().delete()
         response.version = version
         response.save(update_fields=["version", "updated_at"])
@@ -487,6 +523,7 @@ def _store(
     for row in rows:
         row.response = response
     Answer.objects.bulk_create(rows)
+    tallies.tallies_add(version_id=version.pk, response_id=response.pk, counts=counts)
     if created:
         # The consultation page shows how many responses a finished survey received.
         public_change("contributions", survey.consultation_id)
