@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Sum
 
 from consultations.models import Consultation, ConsultationStatus
 from consultations.participation import FreeText
+from consultations.selectors import PUBLIC_STATUSES
 from surveys.conditions import QuestionSpec, SectionSpec
 from surveys.models import (
     Answer,
@@ -75,7 +76,7 @@ def version_structure_of(version: SurveyVersion, *, frozen: bool) -> VersionStru
     the questions and choices it holds."""
     if not frozen:
         return version_structure(version)
-    key = (connection.schema_name, version.pk, version.created_at)
+    key = (getattr(connection, "schema_name", ""), version.pk, version.created_at)
     structure = _FROZEN_STRUCTURES.get(key)
     if structure is None:
         if len(_FROZEN_STRUCTURES) >= _FROZEN_STRUCTURES_MAX:
@@ -93,7 +94,13 @@ def current_structure(survey: Survey) -> VersionStructure:
         .first()
     )
     assert version is not None  # survey_create makes every survey with its first version
-    return version_structure_of(version, frozen=version.frozen)  # type: ignore[attr-defined]
+    return version_structure_of(version, frozen=version.frozen)
+
+
+def consultation_public(slug: str) -> Consultation | None:
+    """The public consultation of a survey's pages, its own row only (they show its title
+    and address): one query, where the consultation page's selector takes four."""
+    return Consultation.objects.filter(status__in=PUBLIC_STATUSES, slug=slug).first()
 
 
 def survey_of(consultation: Consultation, kind: str) -> Survey | None:

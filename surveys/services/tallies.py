@@ -55,11 +55,23 @@ def _order(item: tuple[TallyKey, int]) -> tuple[Any, ...]:
     )
 
 
+def ordered(counts: Counter[TallyKey]) -> list[tuple[TallyKey, int]]:
+    """The non-zero counts in the one order of keys every submit writes them in."""
+    return sorted(((k, n) for k, n in counts.items() if n), key=_order)
+
+
+# The upsert's conflict target and action (the unique constraint survey_tally_key).
+UPSERT = (
+    "ON CONFLICT (version_id, question_id, choice_id, number, date, shard) "
+    "DO UPDATE SET n = t.n + EXCLUDED.n"
+)
+
+
 def tallies_add(*, version_id: int, response_id: int, counts: Counter[TallyKey]) -> None:
     """Add ``counts`` (negative to take a response's old answers away) to the version's
     tallies, in the response's shard: one statement. Rows are written in one order of keys
     for every submit, so two submits of one shard wait for each other, never deadlock."""
-    items = sorted(((k, n) for k, n in counts.items() if n), key=_order)
+    items = ordered(counts)
     if not items:
         return
     shard = response_id % TALLY_SHARDS
@@ -71,9 +83,7 @@ def tallies_add(*, version_id: int, response_id: int, counts: Counter[TallyKey])
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} AS t (version_id, question_id, choice_id, number, date, "
-            f"shard, n) VALUES {values} "
-            "ON CONFLICT (version_id, question_id, choice_id, number, date, shard) "
-            "DO UPDATE SET n = t.n + EXCLUDED.n",
+            f"shard, n) VALUES {values} {UPSERT}",
             params,
         )
 
