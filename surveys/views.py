@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from consultations.selectors import consultation_get_public, participation_form_get
+from consultations.selectors import participation_form_get
 from surveys import selectors, services
 from surveys.forms import answers_from_post, answers_from_response
 from surveys.models import Audience, Survey, SurveyKind
@@ -24,7 +24,7 @@ VOTED_SESSION_KEY = "surveys_voted"
 
 
 def _survey_or_404(slug: str, kind: str) -> tuple[Any, Survey, Any]:
-    consultation = consultation_get_public(slug=slug)
+    consultation = selectors.consultation_public(slug)
     if consultation is None:
         raise Http404
     form = participation_form_get(consultation, kind)
@@ -48,8 +48,8 @@ def answer(request: HttpRequest, slug: str, kind: str, token: str = "") -> HttpR
         survey.audience != Audience.INVITED or selectors.invitation_by_token(survey, token) is None
     ):
         raise Http404
-    version = selectors.survey_current_version(survey)
-    structure = selectors.version_structure(version)
+    structure = selectors.current_structure(survey)
+    version = structure.version
     if not structure.questions:
         raise Http404
     browser_token = request.COOKIES.get(BROWSER_COOKIE, "")[:64]
