@@ -10,9 +10,11 @@ be run one after another). Municipalities are made the way provisioning makes th
 what does not change the database's shape: each schema is a replay of the template's DDL and
 rows by ``tenants.cloning.schema_clone`` (what ``municipality_provision`` runs), one
 transaction each; the shared rows (municipality, primary domain, its "created" and
-"provisioned" events) are inserted in bulk, 20 municipalities a statement. No first administrator is invited.
+"provisioned" events) are inserted in bulk, 20 municipalities a statement. No first
+administrator is invited.
 
-At each level (``BENCH_SCALE_LEVELS``, default ``1000,5000,10000``):
+At each level (``BENCH_SCALE_LEVELS``, default ``500,1000,2000,5000,10000``; each level's
+figures are also written to var/bench/scale-partial.json as soon as it is done):
 
 - the catalogue: rows of pg_class, pg_attribute, pg_index, pg_depend, pg_constraint,
   pg_namespace; the catalogue's own size and the database's size on disk;
@@ -107,7 +109,9 @@ def database_create(url: str, *, reuse: bool) -> None:
             exists = cur.fetchone() is not None
             if exists and reuse:
                 return
-            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(params["NAME"])))
+            cur.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(params["NAME"]))
+            )
             cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(params["NAME"])))
     finally:
         conn.close()
@@ -453,7 +457,10 @@ def pool_measure(url: str, schemas: list[str], mode: str) -> dict[str, Any]:
         rng = random.Random(seed)
         try:
             conn = psycopg2.connect(
-                dbname=params["NAME"], user=params["USER"] or "postgres", host="127.0.0.1", port=port
+                dbname=params["NAME"],
+                user=params["USER"] or "postgres",
+                host="127.0.0.1",
+                port=port,
             )
             conn.autocommit = True
             with conn.cursor() as cursor:
@@ -471,7 +478,7 @@ def pool_measure(url: str, schemas: list[str], mode: str) -> dict[str, Any]:
                     # The pooler-safe form: the path set inside the request's transaction.
                     schema = rng.choice(schemas)
                     cursor.execute("BEGIN")
-                    cursor.execute(f"SET LOCAL search_path TO \"{schema}\", public")
+                    cursor.execute(f'SET LOCAL search_path TO "{schema}", public')
                     cursor.execute("SELECT count(*) FROM consultations_consultation")
                     cursor.execute("SELECT current_schema()")
                     local_wrong = cursor.fetchone()[0] != schema

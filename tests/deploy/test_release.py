@@ -115,9 +115,10 @@ def schemas_without(field: str) -> list[str]:
 
     from tenants.models import Municipality
 
-    schemas = [settings.TENANT_BASE_SCHEMA, *Municipality.objects.exclude(
-        schema_name="public"
-    ).values_list("schema_name", flat=True)]
+    schemas = [
+        settings.TENANT_BASE_SCHEMA,
+        *Municipality.objects.exclude(schema_name="public").values_list("schema_name", flat=True),
+    ]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT n.nspname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
@@ -210,9 +211,7 @@ def test_a_release_while_the_browser_keeps_loading_pages_shows_no_error(
         output = release.stdout.read().decode() if release.stdout else ""
         assert release.returncode == 0, output
         assert "0 failed" in output, output
-        during_migration = [
-            s for s, f in loads if s >= migrate_started and f <= migrate_finished
-        ]
+        during_migration = [s for s, f in loads if s >= migrate_started and f <= migrate_finished]
         assert len(during_migration) >= len(paths), (
             "too few page loads while schemas_migrate ran",
             len(during_migration),
