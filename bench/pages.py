@@ -122,11 +122,13 @@ BENCH_FORMS = ["remarks", "survey", "meeting"]
 
 
 def pages_database_url(url: str) -> str:
-    """The bench URL with ``_pages`` added to the database name: provision.py's database is
-    left alone."""
+    """The bench URL with ``_pages`` added to the database name (provision.py's database is
+    left alone), or the name in ``BENCH_PAGES_DATABASE`` (two people benching side by side on
+    one server)."""
     parts = urlsplit(url)
     name = parts.path.lstrip("/") or "konsulta_bench"
-    return urlunsplit(parts._replace(path=f"/{name}_pages"))
+    name = os.environ.get("BENCH_PAGES_DATABASE", "").strip() or f"{name}_pages"
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def tenants_provision(count: int) -> list[Any]:
