@@ -207,3 +207,17 @@ def test_the_number_of_consultations_found_takes_the_polish_plural_form():
     with translation.override("pl"):
         rendered = {n: template.render(Context({"n": n})) for n in CONSULTATIONS_FOUND}
     assert rendered == CONSULTATIONS_FOUND
+
+
+def test_the_password_rules_shown_under_the_password_field_are_formal():
+    # given: Django's own Polish catalogue says "Twoje hasło…"; ours must win over it
+    from django.contrib.auth.password_validation import password_validators_help_texts
+    from django.utils import translation
+
+    # when
+    with translation.override("pl"):
+        texts = [str(text) for text in password_validators_help_texts()]
+
+    # then
+    assert len(texts) >= 4, texts
+    assert [t for t in texts if informal_words(t)] == [], texts
