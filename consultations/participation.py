@@ -15,6 +15,8 @@ The contract a kind fulfils:
 - ``settings_url_name``: the staff page where a form of this kind is configured (what the
   kind keeps in ``ParticipationForm.settings``), reversed with the consultation's id; ``None``
   when the kind has nothing to configure;
+- ``settings_open(consultation)``: whether that page may still be used (the panel links to
+  it only then; a closed consultation's remark form no longer changes); always by default;
 - ``addon_code``: the price-list add-on an order must include before the kind is offered
   (``None`` when it comes with every consultation);
 - ``contribution_count(consultation)``: how many contributions it holds; a form with
@@ -86,6 +88,10 @@ if TYPE_CHECKING:
 
 def _no_contributions(consultation: Consultation) -> int:
     return 0
+
+
+def _always(consultation: Consultation) -> bool:
+    return True
 
 
 def _no_report_section(consultation: Consultation) -> dict[str, Any] | None:
@@ -164,6 +170,7 @@ class ParticipationKind:
     resident_url_name: str | None = None
     panel_url_name: str | None = None
     settings_url_name: str | None = None
+    settings_open: Callable[[Consultation], bool] = field(default=_always)
     addon_code: str | None = None
     template_name: str | None = None
     contribution_count: Callable[[Consultation], int] = field(default=_no_contributions)

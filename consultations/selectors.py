@@ -521,7 +521,12 @@ def participation_entries(
             except NoReverseMatch:
                 panel_url = None
         settings_url = None
-        if include_unavailable and kind is not None and kind.settings_url_name:
+        if (
+            include_unavailable
+            and kind is not None
+            and kind.settings_url_name
+            and kind.settings_open(consultation)
+        ):
             try:
                 settings_url = reverse(
                     kind.settings_url_name, kwargs={"consultation_id": consultation.pk}
