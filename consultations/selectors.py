@@ -506,7 +506,12 @@ def participation_entries(
             continue
         phase = form.phase_at(now)
         url = None
-        if kind is not None and kind.resident_url_name and phase == "open":
+        if (
+            kind is not None
+            and kind.resident_url_name
+            and phase == "open"
+            and kind.resident_ready(consultation)
+        ):
             try:
                 url = reverse(kind.resident_url_name, kwargs={"slug": consultation.slug})
             except NoReverseMatch:
