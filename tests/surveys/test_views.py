@@ -338,3 +338,18 @@ def test_the_consultation_page_links_to_the_survey_only_once_it_asks_something(t
     assert f'href="{answer}"' in html
     assert "przygotowuje" not in html
     assert client.get(answer).status_code == 200
+
+
+def test_the_answering_page_names_the_required_marker_as_the_questions_show_it(tenant_a):
+    # given: a survey with a required question ("(required)" is translated in two apps'
+    # catalogues, and the one that wins must be the one the sentence above quotes)
+    _admin, consultation, _survey, _q1, _q2 = open_survey(tenant_a)
+
+    # when
+    html = Client(HTTP_HOST=tenant_a.host).get(f"/konsultacje/{consultation.slug}/ankieta/")
+
+    # then
+    text = html.content.decode()
+    quoted = re.search(r"Na pytania oznaczone „([^”]+)”", text).group(1)
+    shown = re.findall(r'<span class="required">([^<]+)</span>', text)
+    assert shown and set(shown) == {quoted}, (quoted, shown)
