@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from remarks import services
-from remarks.models import Remark, RemarkState
+from remarks.models import Remark, RemarkState, Response
 from remarks.selectors import token_hash
 from tests.conftest import force_login
 from tests.consultations.factories import pdf_bytes, upload
@@ -328,3 +328,26 @@ def test_the_register_counts_sections_channels_and_defects_and_filters_by_a_list
     unknown = client.get(f"/panel/konsultacje/{consultation.pk}/uwagi/", {"section": "§ 9"})
     assert unknown.status_code == 200
     assert "Wybierz poprawną wartość" in unknown.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_response_sent_without_a_decision_says_which_field_is_missing(tenant_a):
+    # given: a remark in the register
+    with schema_context(tenant_a.schema_name):
+        clerk, department = coordinator_with()
+        consultation = open_consultation(department=department)
+        remark = paper_remark(consultation, clerk, data=remark_input())
+    client = client_as(tenant_a, clerk)
+
+    # when: the response is saved with no decision ticked
+    page = client.post(
+        f"/panel/konsultacje/{consultation.pk}/odpowiedz/uwaga/{remark.pk}/",
+        {"justification": ""},
+        follow=True,
+    )
+
+    # then: the message above the page names the field, and nothing is stored
+    html = page.content.decode()
+    assert "Rozstrzygnięcie: To pole jest wymagane." in html
+    with schema_context(tenant_a.schema_name):
+        assert not Response.objects.filter(remark=remark).exists()
