@@ -503,7 +503,12 @@ def participation_entries(
             continue
         phase = form.phase_at(now)
         url = None
-        if kind is not None and kind.resident_url_name and phase == "open":
+        if (
+            kind is not None
+            and kind.resident_url_name
+            and phase == "open"
+            and kind.resident_ready(consultation)
+        ):
             try:
                 url = reverse(kind.resident_url_name, kwargs={"slug": consultation.slug})
             except NoReverseMatch:
@@ -518,7 +523,12 @@ def participation_entries(
             except NoReverseMatch:
                 panel_url = None
         settings_url = None
-        if include_unavailable and kind is not None and kind.settings_url_name:
+        if (
+            include_unavailable
+            and kind is not None
+            and kind.settings_url_name
+            and kind.settings_open(consultation)
+        ):
             try:
                 settings_url = reverse(
                     kind.settings_url_name, kwargs={"consultation_id": consultation.pk}

@@ -287,9 +287,11 @@ def response_draft(
                 request, _("The response has been saved; a colleague must now approve it.")
             )
     else:
-        for errors in form.errors.values():
+        # The message stands above the page, away from the form: it names the field
+        # ("Rozstrzygnięcie: To pole jest wymagane."), or "this field" would mean nothing.
+        for name, errors in form.errors.items():
             for error in errors:
-                messages.error(request, str(error))
+                messages.error(request, f"{form[name].label}: {error}")
     return _back(consultation, remark_id, group_id)
 
 

@@ -110,6 +110,15 @@ def survey_of(consultation: Consultation, kind: str) -> Survey | None:
     return Survey.objects.filter(consultation=consultation, kind=kind).first()
 
 
+def survey_ready(consultation: Consultation, kind: str) -> bool:
+    """Residents have something to answer: the survey is made and its current version asks
+    at least one question."""
+    survey = survey_of(consultation, kind)
+    if survey is None:
+        return False
+    return Question.objects.filter(section__version=survey_current_version(survey)).exists()
+
+
 def survey_current_version(survey: Survey) -> SurveyVersion:
     version = survey.versions.order_by("-number").first()
     assert version is not None  # survey_create makes every survey with its first version

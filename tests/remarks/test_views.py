@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from remarks import services
-from remarks.models import Remark, RemarkState
+from remarks.models import Remark, RemarkState, Response
 from remarks.selectors import token_hash
 from tests.conftest import force_login
 from tests.consultations.factories import pdf_bytes, upload
@@ -366,3 +366,26 @@ def test_the_register_rows_escape_what_was_written_and_show_groups_and_decisions
     assert re.search(r"<th scope=\"row\">Uwzględniona</th><td>1</td>", html)
     # two drafts (the group's and the remark's) await approval
     assert '<strong id="awaiting">2</strong>' in html
+
+
+@pytest.mark.django_db
+def test_a_response_sent_without_a_decision_says_which_field_is_missing(tenant_a):
+    # given: a remark in the register
+    with schema_context(tenant_a.schema_name):
+        clerk, department = coordinator_with()
+        consultation = open_consultation(department=department)
+        remark = paper_remark(consultation, clerk, data=remark_input())
+    client = client_as(tenant_a, clerk)
+
+    # when: the response is saved with no decision ticked
+    page = client.post(
+        f"/panel/konsultacje/{consultation.pk}/odpowiedz/uwaga/{remark.pk}/",
+        {"justification": ""},
+        follow=True,
+    )
+
+    # then: the message above the page names the field, and nothing is stored
+    html = page.content.decode()
+    assert "Rozstrzygnięcie: To pole jest wymagane." in html
+    with schema_context(tenant_a.schema_name):
+        assert not Response.objects.filter(remark=remark).exists()
