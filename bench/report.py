@@ -12,7 +12,8 @@ the data needs). Then the whole job as the Celery worker runs it (reports.servic
 report_version_render) in one process. Goals: < 60 s in all, < 500 MB.
 
 Run through ``platform_site.devservices --profile bench``; the script uses the database
-named like the bench one with ``_report`` added, dropped and created again first.
+named like the bench one with ``_report`` added (or ``BENCH_REPORT_DATABASE`` when set, so
+that benches run side by side do not share one), dropped and created again first.
 """
 
 from __future__ import annotations
@@ -84,7 +85,10 @@ def main(real_stdout: Any) -> int:
     if not url:
         raise SystemExit("DATABASE_URL is not set: run `make bench-report`")
     parts = urlsplit(url)
-    url = urlunsplit(parts._replace(path=f"/{parts.path.lstrip('/') or 'konsulta_bench'}_report"))
+    name = os.environ.get("BENCH_REPORT_DATABASE") or (
+        f"{parts.path.lstrip('/') or 'konsulta_bench'}_report"
+    )
+    url = urlunsplit(parts._replace(path=f"/{name}"))
     site_bench_setup(url)
     from django.utils import timezone
     from django_tenants.utils import schema_context

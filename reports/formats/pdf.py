@@ -32,9 +32,10 @@ table { border-collapse: collapse; width: 100%%; margin: 3mm 0; font-size: 8.5pt
   table-layout: fixed; }
 table.print-chunk + table.print-chunk { margin-top: 0; }
 caption { text-align: left; font-weight: bold; padding-bottom: 1mm; }
-th, td { border: 0.5pt solid #777; padding: 1mm 1.5mm; vertical-align: top; text-align: left; }
+th, td { border: 0.5pt solid #777; padding: 1mm 1.5mm; vertical-align: top; text-align: left;
+  overflow-wrap: break-word; }
 thead { display: table-header-group; } tr { break-inside: avoid; }
-table.wide { font-size: 7.5pt; }
+table.wide { font-size: 7.5pt; page: wide; }
 figure { margin: 3mm 0; } figure img { width: 160mm; }
 figcaption { font-style: italic; }
 """
