@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import gc
 import os
-import sys
 import traceback
 from typing import IO, Any
 
@@ -86,4 +85,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
