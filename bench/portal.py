@@ -4,8 +4,9 @@ Prints one JSON object.
 
     make bench-portal > bench-portal.json
 
-Uses its own database (DATABASE_URL's name with ``_portal`` added, ``_portal_bench`` when the
-name lacks "bench"), dropped and created again first. One municipality is provisioned for
+Uses its own database (``BENCH_PORTAL_DATABASE`` when set, else DATABASE_URL's name with
+``_portal`` added, ``_portal_bench`` when the name lacks "bench"), dropped and created again
+first. One municipality is provisioned for
 real (its schema holds consultations taken through the real services: that is where the index
 write is measured); the other 199 are registered and marked active without a schema, and the
 200,000 index rows are bulk-inserted (the search reads only the public index, never a
@@ -78,9 +79,12 @@ STATUSES = ["scheduled", "open", "open", "closed", "closed", "closed", "report_p
 
 
 def bench_database_url(url: str) -> str:
+    """The bench's own database: ``BENCH_PORTAL_DATABASE`` when set (so that benches run
+    side by side never drop each other's), else DATABASE_URL's name with a suffix."""
     parts = urlsplit(url)
     name = parts.path.lstrip("/") or "konsulta"
     name = f"{name}_portal" if "bench" in name else f"{name}_portal_bench"
+    name = os.environ.get("BENCH_PORTAL_DATABASE") or name
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 

@@ -28,8 +28,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import F, Func, OuterRef, QuerySet, Subquery, TextField, Value
 from django.urls import reverse
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
@@ -43,7 +44,7 @@ from consultations.models import (
     ParticipationForm,
 )
 from consultations.public_changes import PublicChange
-from portal.models import PublicConsultation, PublicConsultationSearch
+from portal.models import PublicConsultation, PublicConsultationSearch, PublicSearchWord
 from tenants.models import Domain, Municipality, MunicipalityStatus
 
 logger = logging.getLogger("konsulta.portal")
@@ -152,7 +153,7 @@ def _indexable() -> QuerySet[Consultation]:
 
 # What the narrow half repeats of the wide one, compared by the rebuild.
 NARROW_FIELDS = ("status", "legal_basis", "starts_at", "ends_at", "categories", "forms")
-# The narrow half's columns, as written by index_rows_put (search_folded last, folded there).
+# The narrow half's columns, as written by index_rows_put (words last, computed there).
 SEARCH_COLUMNS = (
     "entry_id",
     "municipality_id",
@@ -163,22 +164,25 @@ SEARCH_COLUMNS = (
     "ends_at",
     "categories",
     "forms",
-    "search_folded",
+    "words",
 )
 
 
 def index_rows_put(rows: list[PublicConsultation], *, contributions: bool = True) -> None:
-    """Write index rows, both halves, in one statement a batch: INSERT … ON CONFLICT
-    (municipality, consultation) DO UPDATE on the wide half, RETURNING what the narrow half
-    repeats, which is upserted on the entry's id with the folded text computed by the
-    database (portal_fold, the function searches fold their words with). One round trip a
-    change (bench/portal.py), and two writers of one consultation end on one row. Without
-    ``contributions`` an existing row keeps its count (a new one starts at 0: nobody takes
-    part before a consultation is announced, and the change that adds a contribution writes
-    the count)."""
+    """Write index rows, both halves, and their words, in one statement a batch: INSERT …
+    ON CONFLICT (municipality, consultation) DO UPDATE on the wide half, RETURNING what the
+    narrow half repeats, which is upserted on the entry's id with its words computed by the
+    database (public.portal_words: the distinct words of portal_fold(search_text), the
+    function searches fold what was typed with); the words new to the index are added to
+    PublicSearchWord (in word order: two writers take the same words in the same order and
+    never deadlock). One round trip a change (bench/portal.py), and two writers of one
+    consultation end on one row. Without ``contributions`` an existing row keeps its count
+    (a new one starts at 0: nobody takes part before a consultation is announced, and the
+    change that adds a contribution writes the count)."""
     quote = connection.ops.quote_name
     wide_table = quote(PublicConsultation._meta.db_table)
     narrow_table = quote(PublicConsultationSearch._meta.db_table)
+    word_table = quote(PublicSearchWord._meta.db_table)
     wide_columns = ["municipality_id", "consultation_id", *ROW_FIELDS]
     casts = {
         "areas": "::varchar(200)[]",
@@ -204,10 +208,12 @@ def index_rows_put(rows: list[PublicConsultation], *, contributions: bool = True
                 f"WITH wide AS (INSERT INTO {wide_table} ({', '.join(wide_columns)}, indexed_at) "
                 "VALUES " + ", ".join([placeholder] * len(batch)) + " "
                 f"ON CONFLICT (municipality_id, consultation_id) DO UPDATE SET {wide_updates} "
-                f"RETURNING id, {repeated}, search_text) "
-                f"INSERT INTO {narrow_table} ({', '.join(SEARCH_COLUMNS)}) "
-                f"SELECT id, {repeated}, public.portal_fold(search_text) FROM wide "
-                f"ON CONFLICT (entry_id) DO UPDATE SET {narrow_updates}",
+                f"RETURNING id, {repeated}, search_text), "
+                f"narrow AS (INSERT INTO {narrow_table} ({', '.join(SEARCH_COLUMNS)}) "
+                f"SELECT id, {repeated}, public.portal_words(search_text) FROM wide "
+                f"ON CONFLICT (entry_id) DO UPDATE SET {narrow_updates} RETURNING words) "
+                f"INSERT INTO {word_table} (word) SELECT DISTINCT unnest(words) FROM narrow "
+                "ORDER BY 1 ON CONFLICT DO NOTHING",
                 params,
             )
 
@@ -216,14 +222,48 @@ def index_rows_put(rows: list[PublicConsultation], *, contributions: bool = True
 INDEX_BATCH = 2000
 
 
+def _municipality_query() -> QuerySet[Municipality]:
+    primary = Domain.objects.filter(tenant=OuterRef("pk"), is_primary=True).values("domain")[:1]
+    return Municipality.objects.annotate(primary_domain=Subquery(primary))
+
+
 def _municipality_of_schema(schema_name: str | None) -> Municipality | None:
     """The municipality with its primary domain, in one query."""
-    primary = Domain.objects.filter(tenant=OuterRef("pk"), is_primary=True).values("domain")[:1]
-    return (
-        Municipality.objects.filter(schema_name=schema_name)
-        .annotate(primary_domain=Subquery(primary))
-        .first()
+    return _municipality_query().filter(schema_name=schema_name).first()
+
+
+# The SQL of the two reads every change makes, compiled by the ORM once per process: building
+# them anew (three array subqueries) cost more than running them (bench/portal.py).
+_compiled: dict[str, tuple[str, tuple[Any, ...]]] = {}
+_SENTINEL = "portal-index-sentinel"
+
+
+def _compiled_sql(name: str, queryset: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
+    """(SQL, its parameters but the last) of a queryset whose last parameter is _SENTINEL:
+    the value a caller puts back in its place."""
+    if name not in _compiled:
+        sql, params = queryset.query.sql_with_params()
+        if not params or params[-1] != _SENTINEL:
+            raise RuntimeError(f"index: the {name} query does not end with its key")
+        _compiled[name] = (sql, tuple(params[:-1]))
+    return _compiled[name]
+
+
+def _change_reads(
+    schema_name: str | None, consultation_id: int
+) -> tuple[Municipality | None, Consultation | None]:
+    """The municipality of the schema (with its primary domain) and the consultation when it
+    belongs in the index (with its areas, categories and forms): two precompiled queries,
+    the second only for an active municipality."""
+    sql, params = _compiled_sql(
+        "municipality", _municipality_query().filter(schema_name=_SENTINEL)[:1]
     )
+    municipality = next(iter(Municipality.objects.raw(sql, [*params, schema_name])), None)
+    if municipality is None or municipality.status != MunicipalityStatus.ACTIVE:
+        return municipality, None
+    sql, params = _compiled_sql("consultation", _indexable().filter(pk=Value(_SENTINEL)))
+    found = list(Consultation.objects.raw(sql, [*params, consultation_id]))
+    return municipality, (found[0] if found else None)
 
 
 def index_entry_sync(*, consultation_id: int, contributions: bool = True) -> None:
@@ -231,12 +271,9 @@ def index_entry_sync(*, consultation_id: int, contributions: bool = True) -> Non
     written when it is public and its municipality active, removed otherwise. Call inside
     the transaction of the change. Three queries (municipality, consultation, upsert), plus
     one a form of participation when ``contributions`` is asked for."""
-    municipality = _municipality_of_schema(connection.schema_name)
+    municipality, consultation = _change_reads(connection.schema_name, consultation_id)
     if municipality is None:
         return
-    consultation = None
-    if municipality.status == MunicipalityStatus.ACTIVE:
-        consultation = _indexable().filter(pk=consultation_id).first()
     if consultation is None:
         PublicConsultation.objects.filter(
             municipality=municipality, consultation_id=consultation_id
@@ -297,16 +334,24 @@ def municipality_index_sync(*, municipality: Municipality, mend: bool = True) ->
     drift = Drift(schema_name=municipality.schema_name)
     present: dict[int, dict[str, Any]] = {
         row["consultation_id"]: row
-        for row in PublicConsultation.objects.filter(municipality=municipality).values(
-            "consultation_id", *ROW_FIELDS, *(f"search__{name}" for name in NARROW_FIELDS)
+        for row in PublicConsultation.objects.filter(municipality=municipality)
+        .annotate(expected_words=_WORDS_OF_TEXT)
+        .values(
+            "consultation_id",
+            *ROW_FIELDS,
+            *(f"search__{name}" for name in NARROW_FIELDS),
+            "search__words",
+            "expected_words",
         )
     }
     for consultation_id, values in expected.items():
         row = present.get(consultation_id)
         if row is None:
             drift.missing.append(consultation_id)
-        elif any(row[name] != values[name] for name in ROW_FIELDS) or any(
-            row[f"search__{name}"] != values[name] for name in NARROW_FIELDS
+        elif (
+            any(row[name] != values[name] for name in ROW_FIELDS)
+            or any(row[f"search__{name}"] != values[name] for name in NARROW_FIELDS)
+            or row["search__words"] != row["expected_words"]
         ):
             # A wide half that differs, or a narrow half missing or out of step with it.
             drift.stale.append(consultation_id)
@@ -327,6 +372,50 @@ def municipality_index_sync(*, municipality: Municipality, mend: bool = True) ->
                 ]
             )
     return drift
+
+
+# The words a row's search text should give (as index_rows_put computes them).
+_WORDS_OF_TEXT = Func(
+    F("search_text"), function="public.portal_words", output_field=ArrayField(TextField())
+)
+
+
+@dataclass
+class WordDrift:
+    """Words index rows hold that PublicSearchWord lacks (a search would miss those rows),
+    and words it holds that no row does any more (harmless, pruned)."""
+
+    missing: int = 0
+    unused: int = 0
+
+
+def search_words_sync(*, mend: bool = True, prune: bool = True) -> WordDrift:
+    """Compare PublicSearchWord with the words the index rows hold; (``mend``) add the
+    missing and (``prune``) delete the unused. Three statements, whatever the size."""
+    quote = connection.ops.quote_name
+    narrow = quote(PublicConsultationSearch._meta.db_table)
+    words = quote(PublicSearchWord._meta.db_table)
+    held = f"SELECT DISTINCT unnest(words) AS word FROM {narrow}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT count(*) FROM ({held}) AS h WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {words} AS w WHERE w.word = h.word)), "
+            f"(SELECT count(*) FROM {words} AS w WHERE NOT EXISTS "
+            f"(SELECT 1 FROM ({held}) AS h WHERE h.word = w.word))"
+        )
+        missing, unused = cursor.fetchone()
+        if mend and missing:
+            cursor.execute(
+                f"INSERT INTO {words} (word) SELECT word FROM ({held}) AS h ORDER BY 1 "
+                "ON CONFLICT DO NOTHING"
+            )
+        if mend and prune and unused:
+            # A word a writer adds between the count and here is held by its row: kept.
+            cursor.execute(
+                f"DELETE FROM {words} AS w WHERE NOT EXISTS "
+                f"(SELECT 1 FROM {narrow} AS s WHERE s.words @> ARRAY[w.word])"
+            )
+    return WordDrift(missing=missing, unused=unused)
 
 
 def index_rebuild(*, mend: bool = True, schema_names: Iterable[str] = ()) -> list[Drift]:

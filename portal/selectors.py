@@ -3,9 +3,14 @@
 Text search: the PostgreSQL here has no Polish dictionary (``\\dF`` lists no "polish"
 configuration; it is not shipped with PostgreSQL and needs a hunspell/ispell dictionary
 installed on the server), so words are matched as substrings of the text folded by
-``portal_fold()`` (lower case, Polish diacritics removed by the unaccent extension) on a
-pg_trgm GIN index: "lodz" finds "Łódź", "ziele" finds "zieleń" and "zielony", with no stemmer
-to maintain (migration 0002).
+``portal_fold()`` (lower case, Polish diacritics removed by the unaccent extension): "lodz"
+finds "Łódź", "ziele" finds "zieleń" and "zielony", "azar" finds "Łazarzu", with no stemmer to
+maintain (migration 0002). Each index row holds the distinct words of its folded text on a
+GIN index; what was typed is looked up among all the words the index holds
+(PublicSearchWord, a pg_trgm index on a table of some thousands of rows), and the rows
+holding any word that contains it are taken from the GIN index without reading any text
+(migration 0004). A typed word has no white space, so this is exactly "the folded text
+contains the folded word".
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from datetime import time as dtime
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, F, Func, Q, QuerySet, TextField, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +44,7 @@ from portal.models import (
     PortalNews,
     PublicConsultation,
     PublicConsultationSearch,
+    PublicSearchWord,
 )
 from tenants.models import Municipality, MunicipalityKind, MunicipalityStatus
 
@@ -259,8 +266,11 @@ def entries_filter(
     if portal is not None:
         qs = qs.filter(municipality__portals=portal)
     for word in criteria.words:
-        # The stored folded text against the folded word: the trigram index answers it.
-        qs = qs.filter(search_folded__contains=Fold(Value(word)))
+        # The words of the index containing the folded word (trigram index on the words),
+        # then the rows holding any of them (GIN index on the rows' words). Django escapes
+        # % and _ of the word in the LIKE pattern.
+        containing = PublicSearchWord.objects.filter(word__contains=Fold(Value(word)))
+        qs = qs.filter(words__overlap=ArraySubquery(containing.values("word")))
     if criteria.municipality_ids:
         qs = qs.filter(municipality_id__in=criteria.municipality_ids)
     if criteria.statuses:
@@ -307,13 +317,27 @@ class PortalSearch:
     members: list[Member] = field(default_factory=list)
 
 
+def _fixed_facets() -> list[tuple[str, str, str]]:
+    """The facets whose values are a short known list, as (facet, value, condition on a
+    matching row): counted together in one pass over the matches."""
+    rows = [("status", v, "status = %s") for v in IndexStatus.values]
+    rows += [("kind", v, "municipality_kind = %s") for v in MunicipalityKind.values]
+    rows += [("legal_basis", v, "legal_basis = %s") for v in LegalBasis.values]
+    rows += [("form", v, "forms @> ARRAY[%s]::varchar(40)[]") for v in _form_names()]
+    return rows
+
+
 def _facets_and_page(
     matching: QuerySet[PublicConsultationSearch], page: int
 ) -> tuple[dict[str, dict[str, int]], list[int], int]:
     """Counts of every facet's values over the matching rows and the ids of one page of
     them, in one query: the matching rows are read from the table once (a materialised CTE),
-    grouped seven ways and sorted for the page (a page past the end gives the last one).
-    Returns (counts, page ids in order, the page number given)."""
+    then read four times: status, area type, legal basis and forms (short known lists) and
+    the total together, as one aggregate with a FILTER a value; municipality and year
+    grouped; categories unnested and grouped; and a top-N sort for the page (a page past the
+    end gives the last one). Fewer passes over the matches was the largest part of a broad
+    search's time (bench/portal.py). Returns (counts, page ids in order, the page number
+    given); counts["total"][""] is the number of matches."""
     columns = ("municipality_id", "status", "municipality_kind", "legal_basis", "categories")
     sub_sql, params = (
         matching.order_by()
@@ -321,29 +345,29 @@ def _facets_and_page(
         .query.sql_with_params()
     )
     page = max(1, min(page, 10**9))
+    fixed = _fixed_facets()
+    filters = ", ".join(f"count(*) FILTER (WHERE {condition})" for _f, _v, condition in fixed)
     sql = (
         # Columns named outright: what the subquery calls them is Django's business.
         "WITH m (id, municipality_id, status, municipality_kind, legal_basis, categories, "
         f"forms, starts_at) AS MATERIALIZED ({sub_sql}), "
-        "total AS (SELECT count(*) AS n FROM m) "
-        "SELECT 'municipality', municipality_id::text, count(*) FROM m GROUP BY 2 "
-        "UNION ALL SELECT 'status', status, count(*) FROM m GROUP BY 2 "
-        "UNION ALL SELECT 'kind', municipality_kind, count(*) FROM m GROUP BY 2 "
-        "UNION ALL SELECT 'legal_basis', legal_basis, count(*) FROM m GROUP BY 2 "
+        f"fixed AS (SELECT count(*) AS n, ARRAY[{filters}]::bigint[] AS counts FROM m) "
+        "SELECT f.facet, f.value, f.n FROM fixed, "
+        "unnest(%s::text[], %s::text[], fixed.counts) AS f(facet, value, n) "
+        "UNION ALL SELECT 'total', '', n FROM fixed "
+        "UNION ALL SELECT 'municipality', municipality_id::text, count(*) FROM m GROUP BY 2 "
         # unnest() in the select list: half the time of a lateral join to it (bench/portal.py)
         "UNION ALL SELECT 'category', c, count(*) FROM (SELECT unnest(categories) AS c FROM m) "
         "AS x GROUP BY 2 "
-        # Forms of participation are a short known list: a containment count each.
-        "UNION ALL SELECT 'form', k.name, (SELECT count(*) FROM m WHERE m.forms @> "
-        "ARRAY[k.name]::varchar(40)[]) FROM unnest(%s::varchar(40)[]) AS k(name) "
         "UNION ALL SELECT 'year', "
         "extract(year FROM starts_at AT TIME ZONE %s)::int::text, count(*) "
         "FROM m WHERE starts_at IS NOT NULL GROUP BY 2 "
         # The page: the one asked for, or the last one when it lies past the end; a top-N
-        # sort (LIMIT), never a sort of every match. Its order is restored in Python.
-        "UNION ALL (SELECT 'page', id::text, 0 FROM m ORDER BY CASE status WHEN 'open' "
-        "THEN 0 WHEN 'scheduled' THEN 1 ELSE 2 END, starts_at DESC NULLS LAST, id DESC "
-        "LIMIT %s OFFSET (SELECT LEAST(%s, GREATEST(n - 1, 0) / %s) * %s FROM total))"
+        # sort (LIMIT), never a sort of every match, by the row's id as a number (m.id, not
+        # the text column of the same name). Its order is restored in Python.
+        "UNION ALL (SELECT 'page', m.id::text, 0 FROM m ORDER BY CASE m.status WHEN 'open' "
+        "THEN 0 WHEN 'scheduled' THEN 1 ELSE 2 END, m.starts_at DESC NULLS LAST, m.id DESC "
+        "LIMIT %s OFFSET (SELECT LEAST(%s, GREATEST(n - 1, 0) / %s) * %s FROM fixed))"
     )
     counts: dict[str, dict[str, int]] = {}
     ids: list[int] = []
@@ -352,7 +376,9 @@ def _facets_and_page(
             sql,
             [
                 *params,
-                _form_names(),
+                *(value for _f, value, _c in fixed),
+                [facet for facet, _v, _c in fixed],
+                [value for _f, value, _c in fixed],
                 settings.TIME_ZONE,
                 PAGE_SIZE,
                 page - 1,
@@ -391,7 +417,7 @@ def portal_search(
 
     matching = entries_filter(criteria, portal=portal)
     counts, ids, asked = _facets_and_page(matching, criteria.page)
-    total = sum(counts.get("status", {}).values())
+    total = counts.get("total", {}).get("", 0)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(asked, pages)
     by_id = {

@@ -281,7 +281,7 @@ def test_the_narrow_half_holds_the_folded_text_and_a_lost_one_is_drift(tenant_a,
     with schema_context(tenant_a.schema_name):
         consultation = scheduled(staff_make("admin"), title="Źródła Łąki Żółte")
     search = PublicConsultationSearch.objects.get(entry=row_of(tenant_a.pk, consultation))
-    assert "zrodla laki zolte" in search.search_folded
+    assert {"zrodla", "laki", "zolte"} <= set(search.words)
     assert search.status == "scheduled" and search.municipality_id == tenant_a.pk
     search.delete()
     call_command("portal_index_rebuild", "--check", "--schema", tenant_a.schema_name)

@@ -1,0 +1,62 @@
+"""Search by words instead of trigrams of the whole text (bench/portal.py, issue 12).
+
+Each narrow index row holds the distinct words of its folded text (public.portal_words), on a
+GIN index; the words themselves, once each, are in portal_publicsearchword with a trigram
+index. A search finds the words containing what was typed (substring of a word, as before:
+the typed word has no white space, so "the text contains it" is "some word of the text
+contains it") and then the rows holding any of them, with no recheck of long text on every
+candidate row. A write adds ~20 GIN entries a row instead of ~200 trigrams. The existing
+rows are converted here from the wide half's search_text."""
+
+import django.contrib.postgres.fields
+import django.contrib.postgres.indexes
+from django.db import migrations, models
+
+WORDS = r"""
+CREATE OR REPLACE FUNCTION public.portal_words(text) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+AS $$ SELECT coalesce(array_agg(DISTINCT w ORDER BY w), '{}')
+      FROM regexp_split_to_table(public.portal_fold($1), '[[:space:]]+') AS w WHERE w <> '' $$
+"""
+
+FILL = """
+UPDATE portal_publicconsultationsearch AS s SET words = public.portal_words(p.search_text)
+FROM portal_publicconsultation AS p WHERE p.id = s.entry_id;
+INSERT INTO portal_publicsearchword (word)
+SELECT DISTINCT unnest(words) FROM portal_publicconsultationsearch ORDER BY 1
+ON CONFLICT DO NOTHING;
+"""
+
+
+class Migration(migrations.Migration):
+    dependencies = [("portal", "0003_narrow_search_rows")]
+
+    operations = [
+        migrations.RunSQL(WORDS, reverse_sql="DROP FUNCTION IF EXISTS public.portal_words(text)"),
+        migrations.CreateModel(
+            name="PublicSearchWord",
+            fields=[("word", models.TextField(primary_key=True, serialize=False))],
+        ),
+        migrations.AddField(
+            model_name="publicconsultationsearch",
+            name="words",
+            field=django.contrib.postgres.fields.ArrayField(
+                base_field=models.TextField(), blank=True, default=list, size=None
+            ),
+        ),
+        migrations.RunSQL(FILL, reverse_sql=migrations.RunSQL.noop),
+        migrations.RemoveIndex(model_name="publicconsultationsearch", name="public_search_text"),
+        migrations.RemoveField(model_name="publicconsultationsearch", name="search_folded"),
+        migrations.AddIndex(
+            model_name="publicconsultationsearch",
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["words"], name="public_search_words"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="publicsearchword",
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["word"], name="public_search_word_trgm", opclasses=["gin_trgm_ops"]
+            ),
+        ),
+    ]
