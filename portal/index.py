@@ -22,7 +22,7 @@ contact person, e-mail or phone, the department's staff, or anything a resident 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -238,11 +238,11 @@ _compiled: dict[str, tuple[str, tuple[Any, ...]]] = {}
 _SENTINEL = "portal-index-sentinel"
 
 
-def _compiled_sql(name: str, queryset: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
+def _compiled_sql(name: str, queryset: Callable[[], QuerySet[Any]]) -> tuple[str, tuple[Any, ...]]:
     """(SQL, its parameters but the last) of a queryset whose last parameter is _SENTINEL:
-    the value a caller puts back in its place."""
+    the value a caller puts back in its place. The queryset is built on the first call only."""
     if name not in _compiled:
-        sql, params = queryset.query.sql_with_params()
+        sql, params = queryset().query.sql_with_params()
         if not params or params[-1] != _SENTINEL:
             raise RuntimeError(f"index: the {name} query does not end with its key")
         _compiled[name] = (sql, tuple(params[:-1]))
@@ -256,12 +256,12 @@ def _change_reads(
     belongs in the index (with its areas, categories and forms): two precompiled queries,
     the second only for an active municipality."""
     sql, params = _compiled_sql(
-        "municipality", _municipality_query().filter(schema_name=_SENTINEL)[:1]
+        "municipality", lambda: _municipality_query().filter(schema_name=_SENTINEL)[:1]
     )
     municipality = next(iter(Municipality.objects.raw(sql, [*params, schema_name])), None)
     if municipality is None or municipality.status != MunicipalityStatus.ACTIVE:
         return municipality, None
-    sql, params = _compiled_sql("consultation", _indexable().filter(pk=Value(_SENTINEL)))
+    sql, params = _compiled_sql("consultation", lambda: _indexable().filter(pk=Value(_SENTINEL)))
     found = list(Consultation.objects.raw(sql, [*params, consultation_id]))
     return municipality, (found[0] if found else None)
 

@@ -25,8 +25,7 @@ from datetime import time as dtime
 from typing import Any
 
 from django.conf import settings
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Count, F, Func, Q, QuerySet, TextField, Value
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -154,13 +153,6 @@ def portal_entries(portal: Portal | None) -> QuerySet[PublicConsultation]:
 # --- Search ---------------------------------------------------------------------------------
 
 
-class Fold(Func):
-    """portal_fold(text): lower case without diacritics (migration 0002)."""
-
-    function = "public.portal_fold"
-    output_field = TextField()
-
-
 @dataclass(frozen=True)
 class PortalCriteria:
     """A resident's search: values within a facet are alternatives (OR), facets together
@@ -257,20 +249,48 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, dtime.min))
 
 
+def words_containing(typed: tuple[str, ...]) -> list[list[str]]:
+    """For each typed word, the words of the index that contain it once both are folded
+    (lower case, no diacritics), in one query on the trigram index of PublicSearchWord; an
+    empty list for a word no row holds. % and _ typed are plain characters. Looked up before
+    the search so that its plan knows how many rows each word holds (with the list as a
+    subquery PostgreSQL guessed 1 % and, on a portal, scanned the words' index once a
+    member: bench/portal.py)."""
+    if not typed:
+        return []
+    table = connection.ops.quote_name(PublicSearchWord._meta.db_table)
+    folded = "public.portal_fold(q.typed)"
+    pattern = f"replace(replace(replace({folded}, '\\', '\\\\'), '%%', '\\%%'), '_', '\\_')"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT q.i, array_agg(w.word ORDER BY w.word) "
+            "FROM unnest(%s::text[]) WITH ORDINALITY AS q(typed, i) "
+            f"JOIN {table} AS w ON w.word LIKE '%%' || {pattern} || '%%' GROUP BY q.i",
+            [list(typed)],
+        )
+        found = {int(i): list(words) for i, words in cursor.fetchall()}
+    return [found.get(i, []) for i in range(1, len(typed) + 1)]
+
+
 def entries_filter(
-    criteria: PortalCriteria, *, portal: Portal | None
+    criteria: PortalCriteria,
+    *,
+    portal: Portal | None,
+    word_matches: list[list[str]] | None = None,
 ) -> QuerySet[PublicConsultationSearch]:
     """The narrow halves of the portal's index rows matching every criterion (the
-    intersection)."""
+    intersection). ``word_matches``: words_containing(criteria.words), when already read."""
     qs = PublicConsultationSearch.objects.all()
     if portal is not None:
-        qs = qs.filter(municipality__portals=portal)
-    for word in criteria.words:
-        # The words of the index containing the folded word (trigram index on the words),
-        # then the rows holding any of them (GIN index on the rows' words). Django escapes
-        # % and _ of the word in the LIKE pattern.
-        containing = PublicSearchWord.objects.filter(word__contains=Fold(Value(word)))
-        qs = qs.filter(words__overlap=ArraySubquery(containing.values("word")))
+        # The members' ids straight from the membership table (no join to municipalities).
+        members = Portal.members.through.objects.filter(portal=portal).values("municipality_id")
+        qs = qs.filter(municipality_id__in=members)
+    if word_matches is None:
+        word_matches = words_containing(criteria.words)
+    for containing in word_matches:
+        # The rows holding any word that contains the typed one (GIN index on the rows'
+        # words): the same rows as "the folded text contains the folded word".
+        qs = qs.filter(words__overlap=containing) if containing else qs.none()
     if criteria.municipality_ids:
         qs = qs.filter(municipality_id__in=criteria.municipality_ids)
     if criteria.statuses:
@@ -317,6 +337,11 @@ class PortalSearch:
     members: list[Member] = field(default_factory=list)
 
 
+# The first instant of every year a resident may choose, and of the one after the last: a
+# start in year Y falls in bucket Y - YEAR_MIN + 1 (0 before, one past the end after).
+_YEAR_STARTS = [_day_start(date(year, 1, 1)) for year in range(YEAR_MIN, YEAR_MAX + 2)]
+
+
 def _fixed_facets() -> list[tuple[str, str, str]]:
     """The facets whose values are a short known list, as (facet, value, condition on a
     matching row): counted together in one pass over the matches."""
@@ -359,9 +384,10 @@ def _facets_and_page(
         # unnest() in the select list: half the time of a lateral join to it (bench/portal.py)
         "UNION ALL SELECT 'category', c, count(*) FROM (SELECT unnest(categories) AS c FROM m) "
         "AS x GROUP BY 2 "
-        "UNION ALL SELECT 'year', "
-        "extract(year FROM starts_at AT TIME ZONE %s)::int::text, count(*) "
-        "FROM m WHERE starts_at IS NOT NULL GROUP BY 2 "
+        # Years by the first instant of each in the platform's time zone (a binary search a
+        # row: a time zone conversion a row took longer than all the other counts together).
+        "UNION ALL SELECT 'year', (%s + width_bucket(starts_at, %s::timestamptz[]))::text, "
+        "count(*) FROM m WHERE starts_at IS NOT NULL GROUP BY 2 "
         # The page: the one asked for, or the last one when it lies past the end; a top-N
         # sort (LIMIT), never a sort of every match, by the row's id as a number (m.id, not
         # the text column of the same name). Its order is restored in Python.
@@ -379,7 +405,8 @@ def _facets_and_page(
                 *(value for _f, value, _c in fixed),
                 [facet for facet, _v, _c in fixed],
                 [value for _f, value, _c in fixed],
-                settings.TIME_ZONE,
+                YEAR_MIN - 1,
+                _YEAR_STARTS,
                 PAGE_SIZE,
                 page - 1,
                 PAGE_SIZE,
@@ -411,12 +438,18 @@ def portal_search(
     members: list[Member] | None = None,
 ) -> PortalSearch:
     """A page of results with the counts of each facet's values on the whole result: a
-    constant number of queries (members, facet counts, the page), whatever the input."""
+    constant number of queries (members, the typed words, facet counts, the page), whatever
+    the input."""
     if members is None:
         members = portal_member_names(portal)
 
-    matching = entries_filter(criteria, portal=portal)
-    counts, ids, asked = _facets_and_page(matching, criteria.page)
+    word_matches = words_containing(criteria.words)
+    if all(word_matches):
+        matching = entries_filter(criteria, portal=portal, word_matches=word_matches)
+        counts, ids, asked = _facets_and_page(matching, criteria.page)
+    else:
+        # A typed word no row holds: nothing can match, and no need to ask.
+        counts, ids, asked = {}, [], max(1, criteria.page)
     total = counts.get("total", {}).get("", 0)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(asked, pages)
@@ -444,7 +477,9 @@ def portal_search(
     category_values = sorted(
         {name for name, _count in top} | set(criteria.categories), key=str.lower
     )
-    year_values = sorted({*counts.get("year", {}), *(str(y) for y in criteria.years)}, reverse=True)
+    # Starts before YEAR_MIN or after YEAR_MAX come as one year either side: not offered.
+    in_range = {y for y in counts.get("year", {}) if YEAR_MIN <= int(y) <= YEAR_MAX}
+    year_values = sorted({*in_range, *(str(y) for y in criteria.years)}, reverse=True)
     facets = {
         "status": facet("status", IndexStatus.choices, criteria.statuses, True),
         "municipality": facet(

@@ -288,3 +288,40 @@ def test_the_narrow_half_holds_the_folded_text_and_a_lost_one_is_drift(tenant_a,
     assert "missing 0, stale 1, extra 0" in capsys.readouterr().out
     call_command("portal_index_rebuild", "--schema", tenant_a.schema_name)
     assert PublicConsultationSearch.objects.filter(entry__consultation_id=consultation.pk).exists()
+
+
+@pytest.mark.django_db
+def test_searches_follow_an_edited_title_and_the_rebuild_mends_the_search_words(
+    in_a, admin, capsys
+):
+    from portal.models import PublicSearchWord
+    from portal.selectors import PortalCriteria, portal_search
+
+    def found(word):
+        result = portal_search(PortalCriteria(words=(word,)), portal=None, members=[])
+        return [e.consultation_id for e in result.entries]
+
+    # given an open consultation, found by a word of its title
+    consultation = open_consultation(admin, title="Skwer przy fontannie")
+    assert found("fontann") == [consultation.pk]
+    # when its title is edited
+    services.consultation_update(
+        acting_user=admin,
+        consultation_id=consultation.pk,
+        data=input_of(consultation, title="Skwer przy pomniku"),
+    )
+    # then the new word finds it and the old one no longer does
+    assert found("pomnik") == [consultation.pk]
+    assert found("fontann") == []
+    # when a word the row holds is lost from the words searches look up
+    PublicSearchWord.objects.filter(word="pomniku").delete()
+    assert found("pomnik") == []
+    with schema_context("public"):
+        call_command("portal_index_rebuild", "--check")
+        assert "search words: missing 1" in capsys.readouterr().out
+        assert found("pomnik") == []
+        # then the rebuild puts it back and prunes the word no row holds any more
+        call_command("portal_index_rebuild")
+        capsys.readouterr()
+    assert found("pomnik") == [consultation.pk]
+    assert not PublicSearchWord.objects.filter(word="fontannie").exists()
