@@ -30,7 +30,7 @@ from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.db import transaction
-from django.db.models import F, Func, OuterRef, QuerySet, Subquery, TextField, Value
+from django.db.models import F, Func, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.urls import reverse
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
@@ -172,8 +172,8 @@ def index_rows_put(rows: list[PublicConsultation], *, contributions: bool = True
     """Write index rows, both halves, and their words, in one statement a batch: INSERT …
     ON CONFLICT (municipality, consultation) DO UPDATE on the wide half, RETURNING what the
     narrow half repeats, which is upserted on the entry's id with its words computed by the
-    database (public.portal_words: the distinct words of portal_fold(search_text), the
-    function searches fold what was typed with); the words new to the index are added to
+    database (the ids of the distinct words of portal_fold(search_text), the function
+    searches fold what was typed with); the words new to the index are first added to
     PublicSearchWord (in word order: two writers take the same words in the same order and
     never deadlock). One round trip a change (bench/portal.py), and two writers of one
     consultation end on one row. Without ``contributions`` an existing row keeps its count
@@ -204,19 +204,29 @@ def index_rows_put(rows: list[PublicConsultation], *, contributions: bool = True
             params += [row.municipality_id, row.consultation_id]
             params += [list(v) if isinstance(v := getattr(row, c), list) else v for c in ROW_FIELDS]
         with connection.cursor() as cursor:
+            # Two statements, one round trip: the second has a snapshot of its own (READ
+            # COMMITTED), so it sees every word of the first, also one another transaction
+            # added meanwhile (the first waited for it to commit).
             cursor.execute(
+                f"INSERT INTO {word_table} (word) SELECT DISTINCT unnest("
+                "public.portal_words(t)) FROM unnest(%s::text[]) AS t ORDER BY 1 "
+                "ON CONFLICT (word) DO NOTHING; "
                 f"WITH wide AS (INSERT INTO {wide_table} ({', '.join(wide_columns)}, indexed_at) "
                 "VALUES " + ", ".join([placeholder] * len(batch)) + " "
                 f"ON CONFLICT (municipality_id, consultation_id) DO UPDATE SET {wide_updates} "
-                f"RETURNING id, {repeated}, search_text), "
-                f"narrow AS (INSERT INTO {narrow_table} ({', '.join(SEARCH_COLUMNS)}) "
-                f"SELECT id, {repeated}, public.portal_words(search_text) FROM wide "
-                f"ON CONFLICT (entry_id) DO UPDATE SET {narrow_updates} RETURNING words) "
-                f"INSERT INTO {word_table} (word) SELECT DISTINCT unnest(words) FROM narrow "
-                "ORDER BY 1 ON CONFLICT DO NOTHING",
-                params,
+                f"RETURNING id, {repeated}, search_text) "
+                f"INSERT INTO {narrow_table} ({', '.join(SEARCH_COLUMNS)}) "
+                f"SELECT id, {repeated}, {WORD_IDS_OF.format(text='search_text')} FROM wide "
+                f"ON CONFLICT (entry_id) DO UPDATE SET {narrow_updates}",
+                [[row.search_text for row in batch], *params],
             )
 
+
+# The ids of a text's words, ascending (what PublicConsultationSearch.words holds).
+WORD_IDS_OF = (
+    "ARRAY(SELECT w.id FROM portal_publicsearchword AS w "
+    "WHERE w.word = ANY(public.portal_words({text})) ORDER BY w.id)"
+)
 
 # Rows a statement writes at most (17 parameters each: 34,000, below PostgreSQL's 65,535).
 INDEX_BATCH = 2000
@@ -335,7 +345,7 @@ def municipality_index_sync(*, municipality: Municipality, mend: bool = True) ->
     present: dict[int, dict[str, Any]] = {
         row["consultation_id"]: row
         for row in PublicConsultation.objects.filter(municipality=municipality)
-        .annotate(expected_words=_WORDS_OF_TEXT)
+        .annotate(expected_words=_WordIds(F("search_text")))
         .values(
             "consultation_id",
             *ROW_FIELDS,
@@ -374,46 +384,46 @@ def municipality_index_sync(*, municipality: Municipality, mend: bool = True) ->
     return drift
 
 
-# The words a row's search text should give (as index_rows_put computes them).
-_WORDS_OF_TEXT = Func(
-    F("search_text"), function="public.portal_words", output_field=ArrayField(TextField())
-)
+class _WordIds(Func):
+    """The word ids a text should give, as index_rows_put computes them (WORD_IDS_OF)."""
+
+    template = WORD_IDS_OF.format(text="%(expressions)s")
+    output_field = ArrayField(IntegerField())
 
 
 @dataclass
 class WordDrift:
-    """Words index rows hold that PublicSearchWord lacks (a search would miss those rows),
-    and words it holds that no row does any more (harmless, pruned)."""
+    """Word ids index rows hold that PublicSearchWord lacks (a search misses those rows;
+    the rebuild of their municipality rewrites them as stale), and words no row holds any
+    more (harmless: they match nothing; pruned)."""
 
     missing: int = 0
     unused: int = 0
 
 
 def search_words_sync(*, mend: bool = True, prune: bool = True) -> WordDrift:
-    """Compare PublicSearchWord with the words the index rows hold; (``mend``) add the
-    missing and (``prune``) delete the unused. Three statements, whatever the size."""
+    """Count the word ids rows hold that PublicSearchWord lacks, and the words no row holds;
+    (``mend`` and ``prune``) delete the unused ones. The table is locked against writers
+    while it is pruned (they wait, a second or so): a writer's new row could otherwise hold a
+    word the prune did not see held."""
     quote = connection.ops.quote_name
     narrow = quote(PublicConsultationSearch._meta.db_table)
     words = quote(PublicSearchWord._meta.db_table)
-    held = f"SELECT DISTINCT unnest(words) AS word FROM {narrow}"
+    held = f"SELECT DISTINCT unnest(words) AS id FROM {narrow}"
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT (SELECT count(*) FROM ({held}) AS h WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {words} AS w WHERE w.word = h.word)), "
+            f"(SELECT 1 FROM {words} AS w WHERE w.id = h.id)), "
             f"(SELECT count(*) FROM {words} AS w WHERE NOT EXISTS "
-            f"(SELECT 1 FROM ({held}) AS h WHERE h.word = w.word))"
+            f"(SELECT 1 FROM ({held}) AS h WHERE h.id = w.id))"
         )
         missing, unused = cursor.fetchone()
-        if mend and missing:
-            cursor.execute(
-                f"INSERT INTO {words} (word) SELECT word FROM ({held}) AS h ORDER BY 1 "
-                "ON CONFLICT DO NOTHING"
-            )
-        if mend and prune and unused:
-            # A word a writer adds between the count and here is held by its row: kept.
+    if mend and prune and unused:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {words} IN SHARE ROW EXCLUSIVE MODE")
             cursor.execute(
                 f"DELETE FROM {words} AS w WHERE NOT EXISTS "
-                f"(SELECT 1 FROM {narrow} AS s WHERE s.words @> ARRAY[w.word])"
+                f"(SELECT 1 FROM {narrow} AS s WHERE s.words @> ARRAY[w.id])"
             )
     return WordDrift(missing=missing, unused=unused)
 

@@ -104,13 +104,14 @@ class PublicConsultationSearch(models.Model):
     ends_at = models.DateTimeField(null=True, blank=True)
     categories = ArrayField(models.CharField(max_length=200), default=list, blank=True)
     forms = ArrayField(models.CharField(max_length=40), default=list, blank=True)
-    # The distinct words of portal_fold(search_text) (lower case, no diacritics; split on
-    # white space), computed by the database when the row is written (public.portal_words,
-    # migration 0004). A search finds the words of PublicSearchWord that contain what was
-    # typed (trigram index on that small table) and the rows holding any of them (GIN index
-    # here): the same rows as "the folded text contains the folded word", without a trigram
-    # recheck of every candidate row, and ~20 index entries a row instead of ~200 trigrams.
-    words = ArrayField(models.TextField(), default=list, blank=True)
+    # The ids (PublicSearchWord) of the distinct words of portal_fold(search_text) (lower
+    # case, no diacritics; split on white space), ascending, computed by the database when the
+    # row is written (portal.index.index_rows_put). A search finds the words that contain what
+    # was typed (trigram index on that small table) and the rows holding any of them (GIN
+    # index here): the same rows as "the folded text contains the folded word", without a
+    # recheck of text on every candidate row, ~20 index entries a row instead of ~200
+    # trigrams, and integers rather than the words keep the table small (bench/portal.py).
+    words = ArrayField(models.IntegerField(), default=list, blank=True)
 
     class Meta:
         indexes = [
@@ -126,12 +127,14 @@ class PublicConsultationSearch(models.Model):
 
 
 class PublicSearchWord(models.Model):
-    """Every word some index row holds (PublicConsultationSearch.words), once: what a
-    search looks the typed word up in, by substring on a trigram index. Written with the rows
-    (INSERT … ON CONFLICT DO NOTHING, in word order so that two writers never deadlock);
-    a word no row holds any more matches nothing and is pruned by portal_index_rebuild."""
+    """Every word some index row holds (PublicConsultationSearch.words), once, with the id
+    rows hold it by: what a search looks the typed word up in, by substring on a trigram
+    index. Written with the rows (INSERT … ON CONFLICT DO NOTHING, in word order so that two
+    writers never deadlock); a word no row holds any more matches nothing and is pruned by
+    portal_index_rebuild."""
 
-    word = models.TextField(primary_key=True)
+    id = models.AutoField(primary_key=True)
+    word = models.TextField(unique=True)
 
     class Meta:
         indexes = [

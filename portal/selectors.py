@@ -249,9 +249,9 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, dtime.min))
 
 
-def words_containing(typed: tuple[str, ...]) -> list[list[str]]:
-    """For each typed word, the words of the index that contain it once both are folded
-    (lower case, no diacritics), in one query on the trigram index of PublicSearchWord; an
+def words_containing(typed: tuple[str, ...]) -> list[list[int]]:
+    """For each typed word, the ids of the words of the index that contain it once both are
+    folded (lower case, no diacritics), in one query on the trigram index of PublicSearchWord; an
     empty list for a word no row holds. % and _ typed are plain characters. Looked up before
     the search so that its plan knows how many rows each word holds (with the list as a
     subquery PostgreSQL guessed 1 % and, on a portal, scanned the words' index once a
@@ -263,7 +263,7 @@ def words_containing(typed: tuple[str, ...]) -> list[list[str]]:
     pattern = f"replace(replace(replace({folded}, '\\', '\\\\'), '%%', '\\%%'), '_', '\\_')"
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT q.i, array_agg(w.word ORDER BY w.word) "
+            "SELECT q.i, array_agg(w.id ORDER BY w.id) "
             "FROM unnest(%s::text[]) WITH ORDINALITY AS q(typed, i) "
             f"JOIN {table} AS w ON w.word LIKE '%%' || {pattern} || '%%' GROUP BY q.i",
             [list(typed)],
@@ -276,7 +276,7 @@ def entries_filter(
     criteria: PortalCriteria,
     *,
     portal: Portal | None,
-    word_matches: list[list[str]] | None = None,
+    word_matches: list[list[int]] | None = None,
 ) -> QuerySet[PublicConsultationSearch]:
     """The narrow halves of the portal's index rows matching every criterion (the
     intersection). ``word_matches``: words_containing(criteria.words), when already read."""

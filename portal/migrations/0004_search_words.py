@@ -1,13 +1,14 @@
 """Search by words instead of trigrams of the whole text (bench/portal.py, issue 12).
 
-Each narrow index row holds the distinct words of its folded text (public.portal_words), on a
-GIN index; the words themselves, once each, are in portal_publicsearchword with a trigram
-index. A search finds the words containing what was typed (substring of a word, as before:
-the typed word has no white space, so "the text contains it" is "some word of the text
-contains it") and then the rows holding any of them, with no recheck of long text on every
-candidate row. A write adds ~20 GIN entries a row instead of ~200 trigrams. The existing
-rows are converted here from the wide half's search_text. The wide half's index on its
-municipality alone goes: the unique (municipality, consultation_id) one serves the same."""
+The words of the index, once each, are in portal_publicsearchword (an id, the word, a trigram
+index); each narrow index row holds the ids of the distinct words of its folded text
+(public.portal_words) on a GIN index. A search finds the words containing what was typed
+(substring of a word, as before: the typed word has no white space, so "the text contains
+it" is "some word of the text contains it") and then the rows holding any of them, with no
+recheck of long text on every candidate row. A write adds ~20 GIN entries a row instead of
+~200 trigrams, and integers keep the narrow table small. The existing rows are converted
+here from the wide half's search_text. The wide half's index on its municipality alone
+goes: the unique (municipality, consultation_id) one serves the same."""
 
 import django.contrib.postgres.fields
 import django.contrib.postgres.indexes
@@ -22,11 +23,13 @@ AS $$ SELECT coalesce(array_agg(DISTINCT w ORDER BY w), '{}')
 """
 
 FILL = """
-UPDATE portal_publicconsultationsearch AS s SET words = public.portal_words(p.search_text)
-FROM portal_publicconsultation AS p WHERE p.id = s.entry_id;
 INSERT INTO portal_publicsearchword (word)
-SELECT DISTINCT unnest(words) FROM portal_publicconsultationsearch ORDER BY 1
-ON CONFLICT DO NOTHING;
+SELECT DISTINCT unnest(public.portal_words(search_text)) FROM portal_publicconsultation
+ORDER BY 1 ON CONFLICT (word) DO NOTHING;
+UPDATE portal_publicconsultationsearch AS s SET words = ARRAY(
+    SELECT w.id FROM portal_publicsearchword AS w
+    WHERE w.word = ANY(public.portal_words(p.search_text)) ORDER BY w.id)
+FROM portal_publicconsultation AS p WHERE p.id = s.entry_id;
 """
 
 
@@ -37,13 +40,16 @@ class Migration(migrations.Migration):
         migrations.RunSQL(WORDS, reverse_sql="DROP FUNCTION IF EXISTS public.portal_words(text)"),
         migrations.CreateModel(
             name="PublicSearchWord",
-            fields=[("word", models.TextField(primary_key=True, serialize=False))],
+            fields=[
+                ("id", models.AutoField(primary_key=True, serialize=False)),
+                ("word", models.TextField(unique=True)),
+            ],
         ),
         migrations.AddField(
             model_name="publicconsultationsearch",
             name="words",
             field=django.contrib.postgres.fields.ArrayField(
-                base_field=models.TextField(), blank=True, default=list, size=None
+                base_field=models.IntegerField(), blank=True, default=list, size=None
             ),
         ),
         migrations.RunSQL(FILL, reverse_sql=migrations.RunSQL.noop),
