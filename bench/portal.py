@@ -467,9 +467,14 @@ def main(real_stdout: Any) -> int:
     PublicConsultation.objects.filter(municipality=measured).delete()
     rows = index_seed(municipalities, PER_TENANT)
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE portal_publicconsultation")
-        cursor.execute("VACUUM ANALYZE portal_publicconsultationsearch")
-        cursor.execute("VACUUM ANALYZE portal_publicsearchword")
+        for table in (
+            "portal_publicconsultation",
+            "portal_publicconsultationsearch",
+            "portal_publicsearchword",  # since migration 0004 (the bench also runs before it)
+        ):
+            cursor.execute("SELECT to_regclass(%s)", [table])
+            if cursor.fetchone()[0] is not None:
+                cursor.execute(f"VACUUM ANALYZE {table}")
     seed_seconds = time.perf_counter() - started
 
     portal = Portal.objects.create(name="Metropolia Bench", subdomain="metropolia-bench")
