@@ -223,9 +223,12 @@ def index_rows_put(rows: list[PublicConsultation], *, contributions: bool = True
 
 
 # The ids of a text's words, ascending (what PublicConsultationSearch.words holds).
+# The text's words are split once (unnest), each then found on the unique index of words:
+# "w.word = ANY(portal_words(text))" split the text again for every word the table holds.
 WORD_IDS_OF = (
-    "ARRAY(SELECT w.id FROM portal_publicsearchword AS w "
-    "WHERE w.word = ANY(public.portal_words({text})) ORDER BY w.id)"
+    "ARRAY(SELECT i FROM (SELECT (SELECT w.id FROM portal_publicsearchword AS w "
+    "WHERE w.word = u.word) AS i FROM unnest(public.portal_words({text})) AS u(word)) AS x "
+    "WHERE i IS NOT NULL ORDER BY i)"
 )
 
 # Rows a statement writes at most (17 parameters each: 34,000, below PostgreSQL's 65,535).

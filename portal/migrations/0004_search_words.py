@@ -27,8 +27,9 @@ INSERT INTO portal_publicsearchword (word)
 SELECT DISTINCT unnest(public.portal_words(search_text)) FROM portal_publicconsultation
 ORDER BY 1 ON CONFLICT (word) DO NOTHING;
 UPDATE portal_publicconsultationsearch AS s SET words = ARRAY(
-    SELECT w.id FROM portal_publicsearchword AS w
-    WHERE w.word = ANY(public.portal_words(p.search_text)) ORDER BY w.id)
+    SELECT i FROM (SELECT (SELECT w.id FROM portal_publicsearchword AS w WHERE w.word = u.word)
+    AS i FROM unnest(public.portal_words(p.search_text)) AS u(word)) AS x
+    WHERE i IS NOT NULL ORDER BY i)
 FROM portal_publicconsultation AS p WHERE p.id = s.entry_id;
 """
 
