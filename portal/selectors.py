@@ -277,11 +277,17 @@ def entries_filter(
     *,
     portal: Portal | None,
     word_matches: list[list[int]] | None = None,
+    member_ids: list[int] | None = None,
 ) -> QuerySet[PublicConsultationSearch]:
     """The narrow halves of the portal's index rows matching every criterion (the
-    intersection). ``word_matches``: words_containing(criteria.words), when already read."""
+    intersection). ``word_matches``: words_containing(criteria.words), when already read;
+    ``member_ids``: the portal's active members (portal_member_names), when already read:
+    as a list the plan reads the words' index once for all of them (with a subquery it read
+    it once a member: bench/portal.py). Only active municipalities have rows."""
     qs = PublicConsultationSearch.objects.all()
-    if portal is not None:
+    if portal is not None and member_ids is not None:
+        qs = qs.filter(municipality_id__in=member_ids)
+    elif portal is not None:
         # The members' ids straight from the membership table (no join to municipalities).
         members = Portal.members.through.objects.filter(portal=portal).values("municipality_id")
         qs = qs.filter(municipality_id__in=members)
@@ -445,7 +451,12 @@ def portal_search(
 
     word_matches = words_containing(criteria.words)
     if all(word_matches):
-        matching = entries_filter(criteria, portal=portal, word_matches=word_matches)
+        matching = entries_filter(
+            criteria,
+            portal=portal,
+            word_matches=word_matches,
+            member_ids=[m.pk for m in members],
+        )
         counts, ids, asked = _facets_and_page(matching, criteria.page)
     else:
         # A typed word no row holds: nothing can match, and no need to ask.
