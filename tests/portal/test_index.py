@@ -290,7 +290,10 @@ def test_the_narrow_half_holds_the_folded_text_and_a_lost_one_is_drift(tenant_a,
     with schema_context(tenant_a.schema_name):
         consultation = scheduled(staff_make("admin"), title="Źródła Łąki Żółte")
     search = PublicConsultationSearch.objects.get(entry=row_of(tenant_a.pk, consultation))
-    assert "zrodla laki zolte" in search.search_folded
+    from portal.models import PublicSearchWord
+
+    words = PublicSearchWord.objects.filter(id__in=search.words).values_list("word", flat=True)
+    assert {"zrodla", "laki", "zolte"} <= set(words)
     assert search.status == "scheduled" and search.municipality_id == tenant_a.pk
     search.delete()
     call_command("portal_index_rebuild", "--check", "--schema", tenant_a.schema_name)
@@ -330,3 +333,43 @@ def test_a_burst_of_contributions_asks_for_one_recount_until_it_runs(
         assert len(sent) == 2
     finally:
         before_task_publish.disconnect(note)
+
+
+@pytest.mark.django_db
+def test_searches_follow_an_edited_title_and_the_rebuild_mends_the_search_words(
+    in_a, admin, capsys
+):
+    from portal.models import PublicSearchWord
+    from portal.selectors import PortalCriteria, portal_search
+
+    def found(word):
+        result = portal_search(PortalCriteria(words=(word,)), portal=None, members=[])
+        return [e.consultation_id for e in result.entries]
+
+    # given an open consultation, found by a word of its title
+    consultation = open_consultation(admin, title="Skwer przy fontannie")
+    assert found("fontann") == [consultation.pk]
+    # when its title is edited
+    services.consultation_update(
+        acting_user=admin,
+        consultation_id=consultation.pk,
+        data=input_of(consultation, title="Skwer przy pomniku"),
+    )
+    # then the new word finds it and the old one no longer does
+    assert found("pomnik") == [consultation.pk]
+    assert found("fontann") == []
+    # when a word the row holds is lost from the words searches look up
+    PublicSearchWord.objects.filter(word="pomniku").delete()
+    assert found("pomnik") == []
+    with schema_context("public"):
+        call_command("portal_index_rebuild", "--check")
+        out = capsys.readouterr().out
+        # the row holds the id of a word that is gone: stale, and counted as missing
+        assert f"{in_a.schema_name}: missing 0, stale 1, extra 0" in out
+        assert "search words: missing 1" in out
+        assert found("pomnik") == []
+        # then the rebuild puts it back and prunes the word no row holds any more
+        call_command("portal_index_rebuild")
+        capsys.readouterr()
+    assert found("pomnik") == [consultation.pk]
+    assert not PublicSearchWord.objects.filter(word="fontannie").exists()
