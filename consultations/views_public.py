@@ -42,6 +42,8 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
             "cards": consultation_cards(request, rows),
             "query": query.urlencode(),
             "filtered": any(v for k, v in request.GET.items() if k != "strona"),
+            # The folded "Filters" say some are set only for criteria inside them, not the text.
+            "facets_set": any(v for k, v in request.GET.items() if k not in ("strona", "q")),
         },
     )
 

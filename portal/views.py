@@ -96,6 +96,8 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
             "result": result,
             "query": query,
             "filtered": bool(kept),
+            # The folded "Filters" say some are set only for criteria inside them, not the text.
+            "facets_set": any(k != "q" for k, _v in kept),
             "labels": selectors.LABELS,
             "facet_order": [
                 "status",

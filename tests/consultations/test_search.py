@@ -215,6 +215,19 @@ def test_the_filtered_list_and_the_home_page_stay_within_their_query_budgets(wor
 
 
 @pytest.mark.django_db
+def test_the_folded_filters_say_some_are_set_only_for_criteria_inside_them(world, tenant_a):
+    from django.test import Client
+
+    client = Client(HTTP_HOST=tenant_a.host)
+    # a text search alone sets nothing inside the folded filters
+    text_only = client.get("/konsultacje/?q=droga").content.decode()
+    assert "wybrano kryteria" not in text_only
+    assert "Wyczyść wszystkie kryteria" in text_only
+    # a status inside them does
+    assert "wybrano kryteria" in client.get("/konsultacje/?status=open").content.decode()
+
+
+@pytest.mark.django_db
 def test_the_home_page_sections_keep_their_order_and_limit(tenant_a):
     from consultations.selectors import home_sections
 
