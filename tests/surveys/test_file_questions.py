@@ -24,6 +24,7 @@ from surveys import selectors, services
 from surveys.files import file_name_clean
 from surveys.kinds import SURVEY, report_blocks
 from surveys.models import Answer, Response
+from surveys.services import responses as responses_service
 from tests.conftest import PASSWORD, unique
 from tests.consultations.factories import (
     docx_bomb_bytes,
@@ -208,7 +209,8 @@ def test_a_failure_after_the_file_was_written_removes_it(in_a, admin, monkeypatc
     def broken(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(Answer.objects, "bulk_create", broken)
+    # The response and its answers go in one statement, after the file is written.
+    monkeypatch.setattr(responses_service, "_insert_whole", broken)
     with pytest.raises(RuntimeError):
         submit(survey, {text_q.key: "Uwaga", file_q.key: pdf()})
     assert set(private_files(in_a.schema_name)) == before
