@@ -1,5 +1,6 @@
 """Sign-ups: double opt-in, capacity and the waiting list, cancelling, bad input."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -189,6 +190,9 @@ def test_the_confirmation_mail_is_polish_and_carries_the_link(in_a):
     assert "potwierdzenie zapisu" in message.subject.lower()
     assert f"/spotkania/potwierdz/{token}/" in message.body
     assert "Dzień dobry" in message.body
+    # the weekday inside the sentence is written in lower case, as Polish writes it
+    when = re.search(r"Kiedy: (\w+),", message.body)
+    assert when is not None and when.group(1) == when.group(1).lower()
     # a token that is not the latest sends nothing
     assert not signup_mail_send(signup_id=signup.pk, what="confirm", token="old")
 
