@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, Q
 
 from consultations.models import AuditEvent, Consultation, ConsultationStatus
 from consultations.participation import FreeText
@@ -24,6 +24,7 @@ from surveys.models import (
     Response,
     Section,
     Survey,
+    SurveyDraft,
     SurveyKind,
     SurveyVersion,
 )
@@ -637,3 +638,14 @@ def consultations_with_provider_survey(*, municipality: Any, limit: int = 50) ->
                 }
             )
     return {"consultations": rows, "municipality_id": municipality.pk}
+
+
+def draft_of(survey: Survey, owners: list[Any]) -> SurveyDraft | None:
+    """The most recently saved draft of ``survey`` among ``owners``
+    (surveys.services.drafts.DraftOwner: the account's, the invitation's or the browser's)."""
+    if not owners:
+        return None
+    who = Q()
+    for owner in owners:
+        who |= owner.q()
+    return SurveyDraft.objects.filter(who, survey=survey).order_by("-saved_at", "-pk").first()
