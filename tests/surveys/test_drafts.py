@@ -71,7 +71,7 @@ def drafts(tenant, survey):
 
 def test_an_anonymous_resident_saves_comes_back_and_discards_a_draft(tenant_a):
     # given a long survey and an anonymous resident who typed half of it
-    _admin, consultation, survey, (q1, q2, q3, q4) = long_survey(tenant_a)
+    _admin, consultation, survey, (q1, q2, _q3, q4) = long_survey(tenant_a)
     client = Client(HTTP_HOST=tenant_a.host)
     url = url_of(consultation)
     html = client.get(url).content.decode()
@@ -135,7 +135,7 @@ def test_an_anonymous_resident_saves_comes_back_and_discards_a_draft(tenant_a):
 
 
 def test_a_signed_in_resident_keeps_the_draft_with_the_account_on_any_device(tenant_a):
-    _admin, consultation, survey, (q1, q2, q3, q4) = long_survey(tenant_a, audience="verified")
+    _admin, consultation, survey, (_q1, _q2, q3, _q4) = long_survey(tenant_a, audience="verified")
     with schema_context(tenant_a.schema_name):
         resident = staff_make("")
     phone, laptop = Client(HTTP_HOST=tenant_a.host), Client(HTTP_HOST=tenant_a.host)
@@ -153,7 +153,7 @@ def test_a_signed_in_resident_keeps_the_draft_with_the_account_on_any_device(ten
 
 
 def test_sending_the_response_deletes_the_draft_and_a_refused_one_keeps_it(tenant_a):
-    _admin, consultation, survey, (q1, q2, q3, q4) = long_survey(tenant_a)
+    _admin, consultation, survey, (_q1, q2, q3, _q4) = long_survey(tenant_a)
     client = Client(HTTP_HOST=tenant_a.host)
     url = url_of(consultation)
     save_draft(client, url, {f"q-{q2.key}": "Ławki."})
@@ -176,7 +176,7 @@ def test_sending_the_response_deletes_the_draft_and_a_refused_one_keeps_it(tenan
 
 
 def test_a_draft_of_an_older_version_keeps_only_the_questions_that_still_exist(tenant_a):
-    admin, consultation, survey, (q1, q2, q3, q4) = long_survey(tenant_a)
+    admin, consultation, survey, (_q1, q2, q3, _q4) = long_survey(tenant_a)
     client = Client(HTTP_HOST=tenant_a.host)
     url = url_of(consultation)
     save_draft(client, url, {f"q-{q2.key}": "Zostaje.", f"q-{q3.key}": "Znika"})
@@ -198,7 +198,7 @@ def test_a_draft_of_an_older_version_keeps_only_the_questions_that_still_exist(t
 
 
 def test_a_draft_through_an_invitation_link_belongs_to_the_invitation(tenant_a):
-    _admin, consultation, survey, (q1, q2, q3, q4) = long_survey(tenant_a, audience="invited")
+    _admin, consultation, survey, (_q1, q2, q3, _q4) = long_survey(tenant_a, audience="invited")
     token = "t" * 43
     with schema_context(tenant_a.schema_name):
         invitation = Invitation.objects.create(
@@ -226,8 +226,8 @@ def test_a_draft_through_an_invitation_link_belongs_to_the_invitation(tenant_a):
 
 
 def test_drafts_never_cross_surveys_or_municipalities(tenant_a, tenant_b):
-    _a, consultation_a, survey_a, (qa, qa2, _qa3, _qa4) = long_survey(tenant_a)
-    _c, consultation_c, survey_c, (_qc, qc2, _qc3, _qc4) = long_survey(tenant_a)
+    _a, consultation_a, survey_a, (_qa, qa2, _qa3, _qa4) = long_survey(tenant_a)
+    _c, consultation_c, _survey_c, (_qc, qc2, _qc3, _qc4) = long_survey(tenant_a)
     _b, consultation_b, survey_b, (_qb, qb2, _qb3, _qb4) = long_survey(tenant_b)
     # B's resident saves a draft on B
     on_b = Client(HTTP_HOST=tenant_b.host)
@@ -267,7 +267,7 @@ def test_drafts_never_cross_surveys_or_municipalities(tenant_a, tenant_b):
     ],
 )
 def test_hostile_input_gets_a_polish_message_and_nothing_is_saved(tenant_a, value, message):
-    _admin, consultation, survey, (q1, q2, q3, q4) = long_survey(tenant_a)
+    _admin, consultation, survey, (_q1, q2, _q3, _q4) = long_survey(tenant_a)
     client = Client(HTTP_HOST=tenant_a.host)
     response = save_draft(client, url_of(consultation), {f"q-{q2.key}": value})
     assert response.status_code == 400
@@ -278,7 +278,7 @@ def test_hostile_input_gets_a_polish_message_and_nothing_is_saved(tenant_a, valu
 
 
 def test_too_much_together_is_refused_and_a_file_is_never_kept(tenant_a):
-    admin, consultation, survey, (q1, q2, q3, q4) = long_survey(tenant_a)
+    admin, consultation, survey, (_q1, q2, _q3, _q4) = long_survey(tenant_a)
     with schema_context(tenant_a.schema_name):
         extra = [question_add(admin, survey, "long_text", f"Uwagi {n}") for n in range(7)]
         upload = question_add(admin, survey, "file", "Załącznik", file_kinds=["pdf"])
@@ -297,7 +297,7 @@ def test_too_much_together_is_refused_and_a_file_is_never_kept(tenant_a):
 
 
 def test_a_closed_survey_saves_no_draft(tenant_a):
-    _admin, consultation, survey, (q1, q2, q3, q4) = long_survey(tenant_a)
+    _admin, consultation, survey, (_q1, q2, _q3, _q4) = long_survey(tenant_a)
     client = Client(HTTP_HOST=tenant_a.host)
     url = url_of(consultation)
     html = client.get(url).content.decode()
@@ -343,7 +343,7 @@ def test_the_purge_deletes_drafts_of_surveys_closed_longer_than_the_grace(tenant
 
 
 def test_drafts_and_invitations_are_in_the_export_and_the_anonymiser(tenant_a):
-    _admin, consultation, survey, (q1, q2, q3, q4) = long_survey(tenant_a, audience="verified")
+    _admin, consultation, survey, (_q1, q2, _q3, _q4) = long_survey(tenant_a, audience="verified")
     _admin, _c2, invited_survey, _qs = long_survey(tenant_a, audience="invited")
     with schema_context(tenant_a.schema_name):
         resident = staff_make("")
@@ -377,7 +377,7 @@ def test_drafts_and_invitations_are_in_the_export_and_the_anonymiser(tenant_a):
 
 
 def test_a_request_with_a_draft_cookie_bypasses_the_page_cache(page_cache_on, tenant_a):  # noqa: F811
-    _admin, consultation, survey, (q1, q2, q3, q4) = long_survey(tenant_a)
+    _admin, consultation, _survey, (_q1, q2, _q3, _q4) = long_survey(tenant_a)
     path = f"/konsultacje/{consultation.slug}/"
     # an anonymous visitor's consultation page is stored and served from the cache
     plain = anonymous(tenant_a)

@@ -17,7 +17,7 @@ from tests.surveys.test_drafts import long_survey
 
 def test_concurrent_saves_of_one_owner_update_one_row(committed_db, tenant_a):
     # given committed rows, seen by twenty threads with their own connections
-    _admin, _consultation, survey, (q1, q2, q3, q4) = long_survey(tenant_a)
+    _admin, _consultation, survey, (_q1, q2, _q3, _q4) = long_survey(tenant_a)
     with schema_context(tenant_a.schema_name):
         version = survey.versions.get()
     owner = DraftOwner(browser_key="k" * 64)
