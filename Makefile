@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test lint format bench bench-pages bench-release bench-http bench-remarks bench-surveys bench-portal bench-report browser-deps report-deps messages clean
+.PHONY: install run test lint format bench bench-pages bench-release bench-http bench-remarks bench-surveys bench-portal bench-report bench-scale scale-deps browser-deps report-deps messages clean
 
 install: $(STAMP)
 
@@ -75,8 +75,24 @@ bench-report: install report-deps
 bench-release: install
 	@$(PY) -m platform_site.devservices --profile bench -- $(PY) bench/release.py
 
-bench-http: install
+bench-http: install deploy-deps
 	@$(PY) -m platform_site.devservices --profile bench -- $(PY) bench/http.py
+
+# Debian's PgBouncer: bench/scale.py counts connections through it (deploy/SCALE.md).
+# policy-rc.d keeps the package from starting a system pgbouncer: the bench runs its own.
+scale-deps:
+	@if ! command -v pgbouncer >/dev/null && [ ! -x /usr/sbin/pgbouncer ]; then \
+	  echo "Installing Debian's pgbouncer for the scale simulation"; \
+	  policy=/usr/sbin/policy-rc.d; own=; \
+	  if [ ! -e $$policy ]; then printf '#!/bin/sh\nexit 101\n' | $(SUDO) tee $$policy >/dev/null && $(SUDO) chmod +x $$policy && own=1; fi; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq pgbouncer; status=$$?; \
+	  if [ -n "$$own" ]; then $(SUDO) rm -f $$policy; fi; \
+	  exit $$status; \
+	fi
+
+# 10,000 municipalities in their own database (konsulta_scale10k), niced: deploy/SCALE.md.
+bench-scale: install scale-deps
+	@$(PY) -m platform_site.devservices --profile bench -- nice -n 19 ionice -c3 $(PY) bench/scale.py
 
 # Development settings: production's refuse to start without their secrets.
 lint messages: export KONSULTA_ENV ?= development

@@ -15,6 +15,18 @@ The database (name must contain "bench") is dropped and filled with ``BENCH_HTTP
 municipalities (default 1,000) by template clone, and the first gets 1,000 consultations as
 in bench/pages.py; ``BENCH_HTTP_REUSE=1`` keeps a database filled before (e.g. by
 bench/release.py) and only seeds it. Prints one JSON object; progress goes to stderr.
+
+``BENCH_HTTP_MODES`` chooses what is measured (default ``direct,nginx_tls``):
+
+- ``direct``: the policies above, clients talking plain HTTP to gunicorn;
+- ``nginx_tls``: the production shape of ``make deploy-check`` (platform_site/deploystack.py:
+  a CA and wildcard certificate made for the run, Debian's nginx with
+  deploy/nginx-locations.conf terminating TLS, gunicorn with the production settings and
+  ``WORKERS`` workers): a static file served by nginx itself (the ceiling) and the home,
+  filtered list and consultation page at 1, 10 and 50 concurrent clients, each client one
+  keep-alive HTTPS connection (the certificate verified against the run's CA), with requests
+  per second, p50/p95/p99 and the CPU milliseconds per request of gunicorn's workers and of
+  nginx (from /proc: independent of other load).
 """
 
 from __future__ import annotations
@@ -63,6 +75,10 @@ POLICIES_CHOSEN = [
 ]
 
 
+MODES = [m for m in os.environ.get("BENCH_HTTP_MODES", "direct,nginx_tls").split(",") if m]
+TLS_CLIENTS = (1, 10, 50)
+
+
 def http_get(port: int, host: str, path: str) -> int:
     """One request on a new TCP connection (gunicorn's sync workers close each one): the
     status code."""
@@ -91,6 +107,48 @@ def client_loop(args: tuple[int, str, str, float]) -> tuple[int, int, list[float
         else:
             errors += 1
     return ok, errors, latencies
+
+
+def https_client_loop(args: tuple[int, str, str, float, str]) -> tuple[int, int, list[float]]:
+    """One client: a keep-alive HTTPS connection through nginx (verified against the run's
+    CA, ``host`` as SNI), one request at a time for ``seconds``. A connection that nginx
+    closed (keepalive_requests) is opened again and the request sent once more."""
+    import http.client
+    import ssl
+
+    from platform_site.deploystack import LoopbackHTTPS
+
+    port, host, path, seconds, cafile = args
+    context = ssl.create_default_context(cafile=cafile)
+    connection = LoopbackHTTPS(host, port, context=context, timeout=30)
+    ok = errors = 0
+    latencies = []
+    deadline = time.perf_counter() + seconds
+    while (started := time.perf_counter()) < deadline:
+        status = 0
+        for _attempt in range(2):
+            try:
+                connection.request("GET", path)
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+                if response.getheader("Connection", "").lower() == "close":
+                    connection.close()
+                break
+            except (http.client.HTTPException, OSError):
+                connection.close()
+        latencies.append(time.perf_counter() - started)
+        if status == 200:
+            ok += 1
+        else:
+            errors += 1
+    connection.close()
+    return ok, errors, latencies
+
+
+def percentile(latencies: list[float], share: float) -> float:
+    """The latency below which ``share`` of the (sorted) requests finished, in ms."""
+    return round(latencies[min(len(latencies) - 1, round(share * (len(latencies) - 1)))] * 1000, 2)
 
 
 def workers_cpu(master: subprocess.Popen[bytes]) -> dict[int, float]:
@@ -295,14 +353,122 @@ def policy_measure(
     return out
 
 
+def tls_rate(
+    pool: Any,
+    stack: Any,
+    host: str,
+    path: str,
+    clients: int,
+) -> dict[str, Any]:
+    """Requests a second and latency percentiles through nginx over TLS, ``clients``
+    processes each on one keep-alive connection; CPU per request of gunicorn's workers and of
+    nginx's."""
+    web, proxy = stack.processes["web"], stack.processes["nginx"]
+    cafile = str(stack.certs.ca_cert)
+    # Warm-up: every gunicorn worker renders the page, nginx opens its upstream connections.
+    pool.map(https_client_loop, [(stack.port, host, path, 0.5, cafile)] * clients, chunksize=1)
+    load = os.getloadavg()[0]
+    web_before, proxy_before = workers_cpu(web), workers_cpu(proxy)
+    results = pool.map(
+        https_client_loop, [(stack.port, host, path, SECONDS, cafile)] * clients, chunksize=1
+    )
+    web_after, proxy_after = workers_cpu(web), workers_cpu(proxy)
+    ok = sum(r[0] for r in results)
+    errors = sum(r[1] for r in results)
+    latencies = sorted(latency for r in results for latency in r[2])
+
+    def cpu_ms(before: dict[int, float], after: dict[int, float]) -> float | None:
+        if set(before) != set(after) or not ok + errors:
+            return None  # a worker was replaced meanwhile (max_requests)
+        return round((sum(after.values()) - sum(before.values())) * 1000 / (ok + errors), 3)
+
+    return {
+        "requests_per_second": round(ok / SECONDS, 1),
+        "errors": errors,
+        "p50_ms": percentile(latencies, 0.50),
+        "p95_ms": percentile(latencies, 0.95),
+        "p99_ms": percentile(latencies, 0.99),
+        "gunicorn_cpu_ms_per_request": cpu_ms(web_before, web_after),
+        "nginx_cpu_ms_per_request": cpu_ms(proxy_before, proxy_after),
+        "load_average_1min": round(load, 2),
+    }
+
+
+def nginx_tls_measure(paths: dict[str, str], host: str) -> dict[str, Any]:
+    """The production shape (deploystack.production_stack, no worker or beat): each page
+    and the static file at 1, 10 and 50 clients, in one run."""
+    from django.conf import settings
+    from django.db import connection
+
+    from platform_site.deploystack import nginx_binary, production_stack
+
+    if nginx_binary() is None:
+        return {"error": "nginx is missing: `make deploy-deps` installs Debian's"}
+    db = connection.settings_dict
+    folder = ROOT / "var" / "bench" / "http-nginx"
+    log(f"nginx_tls: nginx over TLS, gunicorn {WORKERS} workers, production settings")
+    out: dict[str, Any] = {}
+    with production_stack(
+        folder,
+        database_url=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        redis_url=settings.REDIS_URL,
+        media_root=Path(settings.MEDIA_ROOT),
+        apex=settings.PLATFORM_DOMAIN,
+        extra_env={"STRIPE_WEBHOOK_SECRET": "whsec_bench", "LOG_LEVEL": "WARNING"},
+        web_workers=WORKERS,
+        background=False,
+    ) as stack:
+        out["server"] = (
+            "nginx, 1 worker process, TLS (deploy/nginx-locations.conf); gunicorn "
+            f"{WORKERS} sync workers, production settings (platform_site/deploystack.py)"
+        )
+        with multiprocessing.Pool(max(TLS_CLIENTS)) as pool:
+            # gunicorn's workers import the site after the port opens: let each render every
+            # page once before anything is measured, the static file included.
+            cafile = str(stack.certs.ca_cert)
+            for path in paths.values():
+                pool.map(
+                    https_client_loop,
+                    [(stack.port, host, path, 1.0, cafile)] * (2 * WORKERS),
+                    chunksize=1,
+                )
+            for page, path in paths.items():
+                out[page] = {}
+                for clients in TLS_CLIENTS:
+                    figures = tls_rate(pool, stack, host, path, clients)
+                    out[page][f"clients_{clients}"] = figures
+                    log(f"  {page} x{clients}: {figures}")
+        out["share_of_static"] = {
+            f"clients_{clients}": {
+                page: round(
+                    out[page][f"clients_{clients}"]["requests_per_second"]
+                    / out["static"][f"clients_{clients}"]["requests_per_second"],
+                    4,
+                )
+                for page in paths
+                if page != "static" and out["static"][f"clients_{clients}"]["requests_per_second"]
+            }
+            for clients in TLS_CLIENTS
+        }
+        errors = stack.log("web").count("Traceback")
+        out["web_log_tracebacks"] = errors
+    connection.close()
+    return out
+
+
 def main(real_stdout: Any) -> int:
     url = os.environ.get("DATABASE_URL")
     if not url:
         raise SystemExit("DATABASE_URL is not set: run `make bench-http`")
     reuse = os.environ.get("BENCH_HTTP_REUSE") == "1"
+    # Two labels: the run's wildcard certificate (nginx_tls) covers <subdomain>.<apex>, and
+    # no TLS client accepts a wildcard directly below a top-level name such as "localhost".
+    os.environ.setdefault("PLATFORM_DOMAIN", "konsulta.localhost")
     import dj_database_url
 
-    if "bench" not in str(dj_database_url.parse(url)["NAME"]):
+    name = str(dj_database_url.parse(url)["NAME"])
+    # A bench's own database: bench/*.py make them ("bench"), bench/scale.py too ("scale").
+    if "bench" not in name and not (reuse and "scale" in name):
         raise SystemExit("the database's name must contain 'bench'")
     if not reuse:
         log(f"database {database_reset(url)} dropped and created again")
@@ -330,30 +496,42 @@ def main(real_stdout: Any) -> int:
     first = Municipality.objects.get(pk=municipalities[0])
     paths = seed(first.schema_name)
     log(f"{len(hosts)} municipalities; pages of {hosts[0]}: {paths}")
-    policies = {
-        name: policy_measure(name, extra, paths, hosts[0], hosts)
-        for name, extra in POLICIES.items()
-        if name in POLICIES_CHOSEN
-    }
-    bounded = policies["persistent_bounded"]
-    result = {
+    result: dict[str, Any] = {
         "benchmark": "http",
         "machine": machine_info(),
-        "server": f"gunicorn, {WORKERS} sync workers, gunicorn.conf.py",
-        "client": "one process per concurrent client, a new TCP connection per request",
+        "modes": MODES,
         "seconds_per_measurement": SECONDS,
         "municipalities": len(hosts),
         "paths": paths,
-        "policies": policies,
-        "goals": {
+    }
+    if "direct" in MODES:
+        policies = {
+            name: policy_measure(name, extra, paths, hosts[0], hosts)
+            for name, extra in POLICIES.items()
+            if name in POLICIES_CHOSEN
+        }
+        result.update(
+            server=f"gunicorn, {WORKERS} sync workers, gunicorn.conf.py",
+            client="one process per concurrent client, a new TCP connection per request",
+            policies=policies,
+        )
+        bounded = policies.get("persistent_bounded")
+        result["goals"] = {
             "pages_share_of_static_at_10_clients_goal": GOAL_SHARE_OF_STATIC,
-            "pages_share_of_static_at_10_clients": bounded["share_of_static_at_10_clients"],
+            "pages_share_of_static_at_10_clients": bounded["share_of_static_at_10_clients"]
+            if bounded
+            else None,
             "db_conn_max_schemas": settings.DB_CONN_MAX_SCHEMAS,
             "backend_private_mib_max_after_round": {
                 name: p["memory_after_round"]["postgres_backend_private_mib_max"]
                 for name, p in policies.items()
             },
-        },
-        "load_average_1min_at_end": round(os.getloadavg()[0], 2),
-    }
+        }
+    if "nginx_tls" in MODES:
+        result["nginx_tls"] = {
+            "client": "one process per concurrent client, one keep-alive HTTPS connection "
+            "each (HTTP/1.1, certificate verified against the run's CA)",
+            **nginx_tls_measure(paths, hosts[0]),
+        }
+    result["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     return result_print(result, real_stdout)

@@ -122,11 +122,13 @@ BENCH_FORMS = ["remarks", "survey", "meeting"]
 
 
 def pages_database_url(url: str) -> str:
-    """The bench URL with ``_pages`` added to the database name: provision.py's database is
-    left alone."""
+    """The bench URL with ``_pages`` added to the database name (provision.py's database is
+    left alone), or the name in ``BENCH_PAGES_DATABASE`` (two people benching side by side on
+    one server)."""
     parts = urlsplit(url)
     name = parts.path.lstrip("/") or "konsulta_bench"
-    return urlunsplit(parts._replace(path=f"/{name}_pages"))
+    name = os.environ.get("BENCH_PAGES_DATABASE", "").strip() or f"{name}_pages"
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def tenants_provision(count: int) -> list[Any]:
@@ -372,7 +374,8 @@ def timings(client: Any, url: str) -> dict[str, Any]:
 
 
 def level_measure(client: Any, pages: dict[str, str], timed: bool) -> dict[str, Any]:
-    """Each page rendered (the page cache off, as a signed-in visitor always gets it) and,
+    """Each page rendered (the page cache off, as a signed-in visitor always gets it; the
+    consultation cards kept, as after their first visitor), with every card rendered too, and,
     when timed, served to anonymous visitors with the page cache on
     (consultations/page_cache.py): its queries and times on a hit."""
     from django.conf import settings
@@ -388,6 +391,12 @@ def level_measure(client: Any, pages: dict[str, str], timed: bool) -> dict[str, 
         out[name] = {"queries": count, "search_path": search_path, "sql": sqls, "cards": cards}
         if timed:
             out[name].update(timings(client, url))
+            # Every card rendered too (a card's first visitor after a change).
+            card_seconds = settings.CARD_CACHE_SECONDS
+            settings.CARD_CACHE_SECONDS = 0
+            cold_count, _sqls, _cards = queries_capture(client, url)
+            out[name]["cards_not_kept"] = {**timings(client, url), "queries": cold_count}
+            settings.CARD_CACHE_SECONDS = card_seconds
             settings.PAGE_CACHE_SECONDS = cache_seconds
             _fetch(client, url)  # stored
             hit_count, hit_sqls, _cards = queries_capture(client, url)
@@ -509,6 +518,8 @@ def main(real_stdout: Any) -> int:
             f"cards_at_{small}": s["cards"],
             f"cards_at_{large}": b["cards"],
             "status": status,
+            # The same, every card rendered (none kept: consultations.page_cache, cards).
+            "cards_not_kept": b["cards_not_kept"],
             # Anonymous visitors with the page cache on: the same URL again, a hit.
             "cached_anonymous": b["cached"],
             "p95_goal_ms": P95_GOAL_MS,

@@ -4,8 +4,9 @@ Prints one JSON object.
 
     make bench-portal > bench-portal.json
 
-Uses its own database (DATABASE_URL's name with ``_portal`` added, ``_portal_bench`` when the
-name lacks "bench"), dropped and created again first. One municipality is provisioned for
+Uses its own database (``BENCH_PORTAL_DATABASE`` when set, else DATABASE_URL's name with
+``_portal`` added, ``_portal_bench`` when the name lacks "bench"), dropped and created again
+first. One municipality is provisioned for
 real (its schema holds consultations taken through the real services: that is where the index
 write is measured); the other 199 are registered and marked active without a schema, and the
 200,000 index rows are bulk-inserted (the search reads only the public index, never a
@@ -78,9 +79,12 @@ STATUSES = ["scheduled", "open", "open", "closed", "closed", "closed", "report_p
 
 
 def bench_database_url(url: str) -> str:
+    """The bench's own database: ``BENCH_PORTAL_DATABASE`` when set (so that benches run
+    side by side never drop each other's), else DATABASE_URL's name with a suffix."""
     parts = urlsplit(url)
     name = parts.path.lstrip("/") or "konsulta"
     name = f"{name}_portal" if "bench" in name else f"{name}_portal_bench"
+    name = os.environ.get("BENCH_PORTAL_DATABASE") or name
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
@@ -140,6 +144,44 @@ def _fetch(client: Any, url: str) -> Any:
     return response
 
 
+def backend_cpu_seconds() -> float | None:
+    """CPU seconds (user + system) PostgreSQL's backend serving this process's connection
+    has used, from /proc (None when the server's processes are not visible here): with this
+    process's own CPU, a figure other load on the machine does not inflate."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def explain_facets(statement: tuple[str, Any] | None) -> dict[str, Any] | None:
+    """EXPLAIN (ANALYZE, BUFFERS) of the search's facet-count-and-page statement: the
+    server's execution time and the buffers it touched (pages read, independent of load)."""
+    from django.db import connection
+
+    if statement is None:
+        return None
+    sql, params = statement
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0][0]
+    top = plan["Plan"]
+    return {
+        "execution_ms": round(plan["Execution Time"], 2),
+        "planning_ms": round(plan["Planning Time"], 2),
+        "shared_buffers_hit": top.get("Shared Hit Blocks", 0),
+        "shared_buffers_read": top.get("Shared Read Blocks", 0),
+        "temp_blocks_read": top.get("Temp Read Blocks", 0),
+        "temp_blocks_written": top.get("Temp Written Blocks", 0),
+    }
+
+
 def measure(client: Any, url: str) -> dict[str, Any]:
     import re
 
@@ -148,9 +190,12 @@ def measure(client: Any, url: str) -> dict[str, Any]:
     for _ in range(WARMUP):
         _fetch(client, url)
     statements: list[str] = []
+    facets: list[tuple[str, Any]] = []
 
     def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         statements.append(sql)
+        if sql.startswith("WITH m "):
+            facets.append((sql, params))
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(count):
@@ -158,10 +203,19 @@ def measure(client: Any, url: str) -> dict[str, Any]:
     found = re.search(r"Znaleziono (\d+)", response.content.decode())
     total = int(found.group(1)) if found else None
     samples = []
+    backend_before = backend_cpu_seconds()
+    cpu_before = time.process_time()
     for _ in range(REQUESTS):
         started = time.perf_counter()
         _fetch(client, url)
         samples.append((time.perf_counter() - started) * 1000)
+    python_cpu = (time.process_time() - cpu_before) * 1000 / REQUESTS
+    backend_after = backend_cpu_seconds()
+    backend_cpu = (
+        None
+        if backend_before is None or backend_after is None
+        else round((backend_after - backend_before) * 1000 / REQUESTS, 1)
+    )
     samples.sort()
     return {
         "url": url[:200],
@@ -172,6 +226,10 @@ def measure(client: Any, url: str) -> dict[str, Any]:
         "median_ms": round(statistics.median(samples), 2),
         "p95_ms": round(samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))], 2),
         "max_ms": round(samples[-1], 2),
+        # CPU a request, this process (Django) and PostgreSQL's backend: load-independent.
+        "cpu_ms_python": round(python_cpu, 1),
+        "cpu_ms_postgresql": backend_cpu,
+        "facet_statement": explain_facets(facets[0] if facets else None),
         "load_average_1min": round(os.getloadavg()[0], 2),
     }
 
@@ -225,6 +283,7 @@ def index_write_cost(measured: Any) -> dict[str, Any]:
     from portal.index import index_on_public_change
 
     timings_listener: list[float] = []
+    cpu_listener: list[float] = []
 
     statements: list[int] = []
 
@@ -238,9 +297,11 @@ def index_write_cost(measured: Any) -> dict[str, Any]:
             return execute(sql, params, many, context)
 
         started = time.perf_counter()
+        cpu_started = time.process_time()
         with connection.execute_wrapper(count):
             index_on_public_change(change)
         timings_listener.append((time.perf_counter() - started) * 1000)
+        cpu_listener.append((time.process_time() - cpu_started) * 1000)
         statements.append(len(seen))
 
     with schema_context(measured.schema_name):
@@ -285,9 +346,12 @@ def index_write_cost(measured: Any) -> dict[str, Any]:
 
         listener_unregister(index_on_public_change)
         try:
+            backend_0 = backend_cpu_seconds()
             without = run(rows[:WRITES])
+            backend_1 = backend_cpu_seconds()
             listener_register(timed_listener)
             with_index = run(rows[WRITES:])
+            backend_2 = backend_cpu_seconds()
         finally:
             listener_unregister(timed_listener)
             listener_register(index_on_public_change)
@@ -311,6 +375,15 @@ def index_write_cost(measured: Any) -> dict[str, Any]:
         "service_with_index": stats(with_index),
         "index_listener_inside_the_change": stats(timings_listener),
         "index_listener_sql_statements": sorted(set(statements)),
+        # Load-independent: the listener's own CPU in this process, and PostgreSQL's backend
+        # CPU a change without and with the index (the difference is the index's).
+        "index_listener_cpu_ms_python": stats(cpu_listener),
+        "cpu_ms_postgresql_a_change": None
+        if None in (backend_0, backend_1, backend_2)
+        else {
+            "without_index": round((backend_1 - backend_0) * 1000 / WRITES, 2),  # type: ignore[operator]
+            "with_index": round((backend_2 - backend_1) * 1000 / WRITES, 2),  # type: ignore[operator]
+        },
         "load_average_1min": round(os.getloadavg()[0], 2),
         "added_median_ms": round(statistics.median(with_index) - statistics.median(without), 3),
     }
@@ -323,7 +396,8 @@ def table_sizes() -> dict[str, str]:
         cursor.execute(
             "SELECT relname, pg_size_pretty(pg_relation_size(oid)), "
             "pg_size_pretty(pg_total_relation_size(oid)) FROM pg_class "
-            "WHERE relname IN ('portal_publicconsultation', 'portal_publicconsultationsearch')"
+            "WHERE relname IN ('portal_publicconsultation', 'portal_publicconsultationsearch', "
+            "'portal_publicsearchword')"
         )
         return {name: f"{heap} heap, {total} with indexes" for name, heap, total in cursor}
 
@@ -338,7 +412,7 @@ def explain(sql_url_params: dict[str, Any]) -> str:
     qs = entries_filter(criteria, portal=None).values("pk")
     sql, params = qs.query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN " + sql, params)
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
@@ -393,8 +467,14 @@ def main(real_stdout: Any) -> int:
     PublicConsultation.objects.filter(municipality=measured).delete()
     rows = index_seed(municipalities, PER_TENANT)
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE portal_publicconsultation")
-        cursor.execute("VACUUM ANALYZE portal_publicconsultationsearch")
+        for table in (
+            "portal_publicconsultation",
+            "portal_publicconsultationsearch",
+            "portal_publicsearchword",  # since migration 0004 (the bench also runs before it)
+        ):
+            cursor.execute("SELECT to_regclass(%s)", [table])
+            if cursor.fetchone()[0] is not None:
+                cursor.execute(f"VACUUM ANALYZE {table}")
     seed_seconds = time.perf_counter() - started
 
     portal = Portal.objects.create(name="Metropolia Bench", subdomain="metropolia-bench")
@@ -434,8 +514,10 @@ def main(real_stdout: Any) -> int:
         "server": "django.test.Client in-process (middleware, host routing, views, templates)",
         "requests_per_search": REQUESTS,
         "search": results,
-        "text_search": "unaccent + pg_trgm GIN on the stored portal_fold(search_text) of the "
-        "narrow half (no Polish dictionary in this PostgreSQL)",
+        "text_search": "words of the stored portal_fold(search_text) on a GIN index of the "
+        "narrow half, the typed word looked up among the index's words by unaccent + pg_trgm "
+        "(substring of a word; no Polish dictionary in this PostgreSQL); facet counts "
+        "computed for every request (no cache: every figure is a cold query's)",
         "table_sizes": table_sizes(),
         "plan_of_text_filter": explain({"q": ["park"]}),
         "index_write": write,

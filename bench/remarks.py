@@ -67,9 +67,13 @@ def summary(samples_ms: list[float]) -> dict[str, Any]:
 
 
 def remarks_database_url(url: str) -> str:
+    """The bench's own database: ``BENCH_REMARKS_DATABASE`` when set (it must contain "bench",
+    as it is dropped), else the bench database's name with ``_remarks`` added."""
     parts = urlsplit(url)
-    name = parts.path.lstrip("/") or "konsulta_bench"
-    return urlunsplit(parts._replace(path=f"/{name}_remarks"))
+    name = os.environ.get("BENCH_REMARKS_DATABASE") or (
+        (parts.path.lstrip("/") or "konsulta_bench") + "_remarks"
+    )
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 # --- 1. Submissions over HTTP -------------------------------------------------------------
@@ -156,19 +160,22 @@ def submissions_measure(host: str, slug: str, env: dict[str, str]) -> dict[str, 
         path = f"/konsultacje/{slug}/uwagi/"
         samples: list[float] = []
         errors: list[str] = []
-        barrier = threading.Barrier(CLIENTS)
+        # The clock starts when every client holds its form and CSRF cookie: the first page
+        # of a freshly started worker (its templates compiled, its connection opened, seconds
+        # on a loaded machine) is not a submission.
+        started: list[float] = []
+        barrier = threading.Barrier(CLIENTS, action=lambda: started.append(time.perf_counter()))
         threads = [
             threading.Thread(
                 target=_client, args=(port, host, path, PER_CLIENT, samples, errors, barrier)
             )
             for _ in range(CLIENTS)
         ]
-        started = time.perf_counter()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
-        elapsed = time.perf_counter() - started
+        elapsed = time.perf_counter() - started[0]
     finally:
         web.terminate()
         web.wait(20)
@@ -187,14 +194,66 @@ def submissions_measure(host: str, slug: str, env: dict[str, str]) -> dict[str, 
     }
 
 
+def _remark_insert_statement(schema: str, consultation_id: int) -> tuple[str, list[Any], dict]:
+    """The INSERT Django sends for a resident's remark (every column of the model, values as
+    remark_submit sets them for an anonymous resident), with where the values that differ
+    between rows sit in its parameters. Built from the model, so the baseline never lags
+    behind a column added later (a hand-written one missed meeting_event_label, NOT NULL, and
+    every raw insert failed unseen)."""
+    from django.db import connection
+    from django.db.models.sql import InsertQuery
+    from django.utils import timezone
+    from django_tenants.utils import schema_context
+
+    from remarks.models import Remark
+
+    now = timezone.now()
+    remark = Remark(
+        consultation_id=consultation_id,
+        channel="online",
+        state="pending",
+        idempotency_key=uuid.uuid4(),
+        document_part="§ 3 ust. 2",
+        current_wording="Park jest otwarty w godzinach 6–22.",
+        proposed_wording="Park jest otwarty całą dobę.",
+        justification="Mieszkańcy wracają późno z pracy (0).",
+        author_kind="person",
+        author_name="Jan Kowalski",
+        email="raw@example.pl",
+        consent_at=now,
+        submitted_at=now,
+        confirmation_hash="0" * 64,
+        confirmation_sent_at=now,
+        visibility="published",
+    )
+    fields = [f for f in Remark._meta.local_concrete_fields if not f.primary_key]
+    query = InsertQuery(Remark)
+    query.insert_values(fields, [remark])
+    with schema_context(schema):
+        ((sql, params),) = query.get_compiler(connection=connection).as_sql()
+    names = [f.attname for f in fields]
+    varying = {
+        name: names.index(name)
+        for name in ("idempotency_key", "justification", "email", "confirmation_hash")
+    }
+    return sql, list(params), varying
+
+
 def raw_insert_measure(schema: str, consultation_id: int) -> dict[str, Any]:
-    """The same rows by plain INSERT + COMMIT, 10 connections at once."""
+    """The same rows by plain INSERT + COMMIT, 10 connections at once: the statement Django
+    sends for a submission, one row a transaction as the web writes them (a submission is
+    one transaction), so the comparison leaves out only what the web does around it."""
     import psycopg2
     from django.db import connection
 
     params = connection.settings_dict
     total = CLIENTS * PER_CLIENT
-    barrier = threading.Barrier(CLIENTS)
+    # As for the web: the clock starts when every connection is open.
+    started: list[float] = []
+    barrier = threading.Barrier(CLIENTS, action=lambda: started.append(time.perf_counter()))
+    sql, template, varying = _remark_insert_statement(schema, consultation_id)
+    inserted: list[int] = []
+    failures: list[str] = []
 
     def insert(n: int) -> None:
         conn = psycopg2.connect(
@@ -204,44 +263,36 @@ def raw_insert_measure(schema: str, consultation_id: int) -> dict[str, Any]:
             host=params["HOST"],
             port=params["PORT"],
         )
+        done = 0
         try:
             with conn.cursor() as cur:
                 cur.execute(f'SET search_path = "{schema}", public')
                 conn.commit()
                 barrier.wait()
                 for i in range(n):
-                    cur.execute(
-                        "INSERT INTO remarks_remark (consultation_id, channel, state, "
-                        "idempotency_key, document_part, current_wording, proposed_wording, "
-                        "justification, author_kind, author_name, organisation_name, address, "
-                        "email, confirmation_hash, confirmation_sent_at, attachment, "
-                        "attachment_kind, attachment_name, case_number, scan, scan_kind, "
-                        "submitted_at, formally_defective, visibility, hidden_reason, "
-                        "needs_review, consent_at, source_key, source_label) "
-                        "VALUES (%s, 'online', 'pending', %s, "
-                        "'§ 3 ust. 2', 'Park jest otwarty w godzinach 6–22.', "
-                        "'Park jest otwarty całą dobę.', %s, 'person', 'Jan Kowalski', '', '', "
-                        "%s, %s, now(), '', '', '', '', '', '', now(), false, 'published', '', "
-                        "false, now(), '', '')",
-                        [
-                            consultation_id,
-                            str(uuid.uuid4()),
-                            f"Mieszkańcy wracają późno ({i}).",
-                            f"raw{uuid.uuid4().hex[:10]}@example.pl",
-                            uuid.uuid4().hex * 2,
-                        ],
-                    )
+                    values = list(template)
+                    values[varying["idempotency_key"]] = str(uuid.uuid4())
+                    values[varying["justification"]] = f"Mieszkańcy wracają późno ({i})."
+                    values[varying["email"]] = f"raw{uuid.uuid4().hex[:10]}@example.pl"
+                    values[varying["confirmation_hash"]] = uuid.uuid4().hex * 2
+                    cur.execute(sql, values)
                     conn.commit()
+                    done += 1
+        except Exception as exc:  # noqa: BLE001 - reported in the JSON and fatal below
+            failures.append(repr(exc))
+            barrier.abort()
         finally:
+            inserted.append(done)
             conn.close()
 
     threads = [threading.Thread(target=insert, args=(PER_CLIENT,)) for _ in range(CLIENTS)]
-    started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - started
+    elapsed = time.perf_counter() - started[0] if started else 0.0
+    if failures or sum(inserted) != total:
+        raise RuntimeError(f"raw inserts failed ({sum(inserted)} of {total}): {failures[:2]}")
     return {"rows": total, "connections": CLIENTS, "per_second": round(total / elapsed, 1)}
 
 
@@ -272,6 +323,11 @@ def submission_in_process(host: str, slug: str, count: int = 50) -> dict[str, An
     from django.db import connection
     from django.test import Client
 
+    from platform_site.celery import app
+
+    # The request's own work, as a gunicorn worker does it: its tasks (the confirmation mail,
+    # the portal's recount) are queued to Redis for the Celery worker, not run here eagerly.
+    app.conf.task_always_eager = False
     client = Client(HTTP_HOST=host)
     path = f"/konsultacje/{slug}/uwagi/"
 
@@ -306,6 +362,7 @@ def submission_in_process(host: str, slug: str, count: int = 50) -> dict[str, An
     for i in range(count):
         post(i)
     cpu_ms = (time.process_time() - started) * 1000 / count
+    app.conf.task_always_eager = True
     return {
         "submissions": count,
         "queries_per_submission": len(queries),
@@ -419,6 +476,7 @@ def main(real_stdout: Any) -> int:
     if not url:
         raise SystemExit("DATABASE_URL is not set: run `make bench-remarks`")
     url = remarks_database_url(url)
+    load_start = os.getloadavg()
     site_bench_setup(url)
     from django.test import Client
     from django_tenants.utils import schema_context
@@ -499,6 +557,11 @@ def main(real_stdout: Any) -> int:
         tracemalloc.stop()
     result = {
         "machine": machine_info(),
+        # The machine is shared: wall times move with this, CPU times and queries much less.
+        "load_average": {
+            "start": [round(x, 2) for x in load_start],
+            "end": [round(x, 2) for x in os.getloadavg()],
+        },
         "submissions_http": http_result,
         "raw_insert": raw,
         "submissions_in_process": in_process,

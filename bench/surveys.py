@@ -14,7 +14,8 @@
    through django.test.Client (middleware, view, template). Goal: ≤ 1.2×.
 
 Run through ``platform_site.devservices --profile bench`` (sets DATABASE_URL and REDIS_URL);
-the database is the bench one with ``_surveys`` added, dropped and created again first.
+the database is the bench one with ``_surveys`` added (or BENCH_SURVEYS_DATABASE), dropped and
+created again first.
 Sizes: BENCH_SURVEY_RESPONSES (100000), BENCH_SURVEY_PER_CLIENT (20 for 10 clients; 50
 clients send a fifth of it each), BENCH_REQUESTS (30). Progress goes to stderr.
 """
@@ -60,12 +61,17 @@ PER_CLIENT = int(os.environ.get("BENCH_SURVEY_PER_CLIENT", "20"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "30"))
 GUNICORN_WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", "4"))
 RAW_CONNECTIONS = 10
+SUBMISSIONS_IN_PROCESS = int(os.environ.get("BENCH_SURVEY_IN_PROCESS", "50"))
 
 
 def surveys_database_url(url: str) -> str:
+    """The bench's own database: BENCH_SURVEYS_DATABASE when set (so two people benching on
+    one server never drop each other's), else the given one's name with ``_surveys``."""
     parts = urlsplit(url)
-    name = parts.path.lstrip("/") or "konsulta_bench"
-    return urlunsplit(parts._replace(path=f"/{name}_surveys"))
+    name = os.environ.get("BENCH_SURVEYS_DATABASE") or (
+        (parts.path.lstrip("/") or "konsulta_bench") + "_surveys"
+    )
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 # --- The survey: 20 questions of every kind a form posts ----------------------------------
@@ -129,6 +135,56 @@ def form_data(questions: list[Any], i: int) -> dict[str, Any]:
         elif question.type == "date":
             data[name] = f"2026-05-{1 + i % 28:02d}"
     return data
+
+
+def submission_in_process(host: str, path: str, questions: list[Any], count: int) -> dict[str, Any]:
+    """The same POST through django.test.Client in this process (middleware, view, service):
+    the SQL queries of one submission and this process's CPU milliseconds a submission,
+    figures that the machine's load does not change (the HTTP rates do)."""
+    from django.db import connection
+    from django.test import Client
+
+    client = Client(HTTP_HOST=host, enforce_csrf_checks=False)
+
+    def post(i: int) -> None:
+        data = {"idempotency_key": str(uuid.uuid4()), **form_data(questions, i)}
+        response = client.post(path, data)
+        assert response.status_code == 302, response.status_code
+
+    for i in range(3):
+        post(i)
+    queries: list[str] = []
+
+    def note(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(note):
+        post(-1)
+    started = time.process_time()
+    for i in range(count):
+        post(i)
+    cpu_ms = (time.process_time() - started) * 1000 / count
+    return {
+        "submissions": count,
+        "queries_per_submission": len(queries),
+        "queries": [q[:160] for q in queries],
+        "cpu_ms_per_submission": round(cpu_ms, 2),
+    }
+
+
+def workers_cpu_seconds(master: subprocess.Popen[bytes]) -> float:
+    """CPU seconds (user + system) used so far by the gunicorn workers together."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 # --- 1. Submissions over HTTP -------------------------------------------------------------
@@ -335,18 +391,36 @@ def responses_seed(survey: Any, target: int) -> float:
             "FROM seed_new s JOIN surveys_response r ON r.idempotency_key = s.key "
             "JOIN seed_source src ON src.n = s.n JOIN surveys_answer a ON a.response_id = src.id"
         )
-        cursor.execute("DROP TABLE seed_source; DROP TABLE seed_new; ANALYZE surveys_answer")
+        cursor.execute("DROP TABLE seed_source; DROP TABLE seed_new")
+    # The rows went in around the submit service: count the results' tallies again, as the
+    # submits would have kept them.
+    from django.db import transaction
+
+    from surveys.services.tallies import tallies_rebuild
+
+    with transaction.atomic():
+        tallies_rebuild(survey=survey)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE surveys_answer; ANALYZE surveys_resulttally")
     return time.perf_counter() - started
 
 
 def page_measure(client: Any, url: str) -> dict[str, Any]:
+    """Server time of the page, and this process's CPU milliseconds a request (the server
+    time of a loaded machine is mostly waiting for a core; the CPU time is not)."""
     samples = []
-    for _ in range(REQUESTS + 3):
-        started = time.perf_counter()
+    cpu = 0.0
+    for i in range(REQUESTS + 3):
+        started, cpu_started = time.perf_counter(), time.process_time()
         response = client.get(url)
         samples.append((time.perf_counter() - started) * 1000)
+        if i >= 3:
+            cpu += time.process_time() - cpu_started
         assert response.status_code == 200, response.status_code
-    return bench_remarks.summary(samples[3:])
+    return {
+        **bench_remarks.summary(samples[3:]),
+        "cpu_ms_per_request": round(cpu * 1000 / REQUESTS, 2),
+    }
 
 
 def results_measure(survey: Any) -> dict[str, Any]:
@@ -366,6 +440,7 @@ def main(real_stdout: Any) -> int:
         raise SystemExit("DATABASE_URL is not set: run `make bench-surveys`")
     url = surveys_database_url(url)
     os.environ["SURVEY_RATE_LIMIT_RESPONSES"] = str(10**9)  # every client is 127.0.0.1
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
     site_bench_setup(url)
     from datetime import timedelta
 
@@ -431,12 +506,26 @@ def main(real_stdout: Any) -> int:
         with schema_context(municipality.schema_name):
             for clients, per_client in ((10, PER_CLIENT), (50, max(1, PER_CLIENT // 5))):
                 log(f"{clients} clients × {per_client} responses over HTTP (gunicorn)")
+                cpu_before = workers_cpu_seconds(web)
                 result = submissions_measure(port, host, path, questions, clients, per_client)
+                # The workers' CPU a submission (each client's one GET of the form included):
+                # independent of what else runs on the machine.
+                result["workers_cpu_ms_per_submission"] = round(
+                    (workers_cpu_seconds(web) - cpu_before) * 1000 / max(1, result["accepted"]),
+                    1,
+                )
+                result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
                 log(f"  {result['per_second']}/s, p95 {result['p95_ms']} ms")
                 http_results[f"clients_{clients}"] = result
     finally:
         web.terminate()
         web.wait(20)
+    log("submissions in process (queries, CPU time)")
+    in_process = submission_in_process(host, path, questions, SUBMISSIONS_IN_PROCESS)
+    log(
+        f"  {in_process['queries_per_submission']} queries, "
+        f"{in_process['cpu_ms_per_submission']} ms CPU"
+    )
     with schema_context(municipality.schema_name):
         raw = raw_insert_measure(
             municipality.schema_name, survey, questions, http_results["clients_10"]["accepted"]
@@ -452,7 +541,10 @@ def main(real_stdout: Any) -> int:
     result = {
         "machine": machine_info(),
         "questions": len(questions),
+        "gunicorn_workers": GUNICORN_WORKERS,
+        "load_average_at_start": load_at_start,
         "submissions_http": http_results,
+        "submission_in_process": in_process,
         "raw_insert": raw,
         "submissions_share_of_raw": {
             k: round(r["per_second"] / raw["per_second"], 3) for k, r in http_results.items()
@@ -462,6 +554,9 @@ def main(real_stdout: Any) -> int:
             "no_response": page_empty,
             f"at_{results['responses']}": page_full,
             "ratio_median": round(page_full["median_ms"] / page_empty["median_ms"], 3),
+            "ratio_cpu": round(
+                page_full["cpu_ms_per_request"] / page_empty["cpu_ms_per_request"], 3
+            ),
         },
         "goals": {
             "submissions_at_least_25_percent_of_raw": best >= 0.25 * raw["per_second"],
@@ -472,6 +567,8 @@ def main(real_stdout: Any) -> int:
             ),
             "results_under_1_s": results["p95_ms"] < 1000,
             "page_at_most_1_2x": page_full["median_ms"] <= 1.2 * page_empty["median_ms"],
+            "page_at_most_1_2x_cpu": page_full["cpu_ms_per_request"]
+            <= 1.2 * page_empty["cpu_ms_per_request"],
         },
     }
     json.dump(result, real_stdout, indent=2, ensure_ascii=False)

@@ -41,18 +41,21 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import cache as once
 from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.template import loader
 from django.utils import timezone, translation
 from django_tenants.utils import get_public_schema_name
 from redis.exceptions import RedisError
 
 from common.db import connection
-from consultations.models import ParticipationForm
+from consultations.models import Consultation, ParticipationForm
 from consultations.public_changes import PublicChange
 from tenants.models import Municipality, MunicipalityStatus
 from tenants.services import municipality_page_version_bump
@@ -235,6 +238,111 @@ class PageCacheMiddleware:
         return response
 
 
+# --- Fragments: the consultation cards of the home page and the list -----------------------
+#
+# A card shows only the consultation's own fields and names (title, status, dates, summary,
+# department, areas, categories): nothing of the visitor, no form, no CSRF token, no nonce,
+# and nothing that changes with the clock. It is therefore the same for everybody, signed-in
+# residents and staff included, and is kept under the municipality's page version like the
+# pages above: every change a card shows (a consultation's content or lifecycle, a renamed
+# department, area or category) moves the version in its own transaction, and the version is
+# read with the municipality before the page's queries, so a card is never stored under a
+# version newer than its data. The key also carries the municipality's id (a schema name may
+# be used again by a later municipality; its id never is), the language, and a digest of the
+# card's template (a deployment that changes the markup starts afresh).
+
+CARD_TEMPLATE = "consultations/resident/_card.html"
+LOCAL_CARDS = 2048
+_local_cards: OrderedDict[str, tuple[float, str]] = OrderedDict()
+
+
+@once
+def _card_template_digest() -> str:
+    source = loader.get_template(CARD_TEMPLATE).template.source  # type: ignore[attr-defined]
+    return hashlib.sha256(source.encode()).hexdigest()[:12]
+
+
+def _card_key_prefix(request: HttpRequest | None) -> str | None:
+    if settings.CARD_CACHE_SECONDS <= 0 or request is None:
+        return None
+    tenant = getattr(request, "tenant", None)
+    if (
+        not isinstance(tenant, Municipality)
+        or tenant.pk is None
+        or tenant.schema_name == get_public_schema_name()
+        or tenant.schema_name != connection.schema_name
+    ):
+        return None
+    language = translation.get_language()
+    return (
+        f"card:{tenant.pk}:{tenant.schema_name}:{tenant.page_version}:{language}:"
+        f"{_card_template_digest()}:"
+    )
+
+
+def _card_render(consultation: Consultation) -> str:
+    return loader.render_to_string(CARD_TEMPLATE, {"cards": [consultation]})
+
+
+def consultation_cards(
+    request: HttpRequest | None, consultations: Iterable[Consultation]
+) -> dict[int, str]:
+    """Each consultation's card (HTML, escaped) by its id: kept ones from this process or the
+    cache, the others rendered (their areas and categories fetched in one query each, for all
+    of them together) and kept. With ``CARD_CACHE_SECONDS`` at 0, or outside a
+    municipality's request, every card is rendered."""
+    rows = list(consultations)
+    prefix = _card_key_prefix(request)
+    if prefix is None:
+        prefetch_related_objects(rows, "areas", "categories")
+        return {c.pk: _card_render(c) for c in rows}
+    now = time.time()
+    found: dict[int, str] = {}
+    for c in rows:
+        kept = _local_cards.get(prefix + str(c.pk))
+        if kept is not None and kept[0] > now:
+            found[c.pk] = kept[1]
+            _local_cards.move_to_end(prefix + str(c.pk))
+    wanted = {prefix + str(c.pk): c.pk for c in rows if c.pk not in found}
+    seconds = int(settings.CARD_CACHE_SECONDS)
+    if wanted:
+        try:
+            stored = cache.get_many(list(wanted))
+        except RedisError:
+            logger.warning("card cache unavailable: rendering", exc_info=True)
+            stored = {}
+        for key, html in stored.items():
+            if isinstance(html, str):
+                found[wanted[key]] = html
+                _local_card_put(key, now + seconds, html)
+    missing = [c for c in rows if c.pk not in found]
+    if missing:
+        prefetch_related_objects(missing, "areas", "categories")
+        new = {}
+        for c in missing:
+            html = _card_render(c)
+            found[c.pk] = html
+            new[prefix + str(c.pk)] = html
+            _local_card_put(prefix + str(c.pk), now + seconds, html)
+        try:
+            cache.set_many(new, seconds)
+        except RedisError:
+            logger.warning("card cache unavailable: not stored", exc_info=True)
+    return found
+
+
+def _local_card_put(key: str, expires: float, html: str) -> None:
+    _local_cards[key] = (expires, html)
+    _local_cards.move_to_end(key)
+    while len(_local_cards) > LOCAL_CARDS:
+        _local_cards.popitem(last=False)
+
+
+def consultation_cards_local_clear() -> None:
+    """Forget this process's cards (tests whose rolled-back versions come again)."""
+    _local_cards.clear()
+
+
 # --- Listeners: the version moves with every change residents can see ----------------------
 
 
@@ -258,7 +366,7 @@ def page_version_on_public_change(change: PublicChange) -> None:
     if (
         change.scope == "contributions"
         and change.consultation_id is not None
-        and not _counts_shown(change.consultation_id)
+        and (change.form_open or not _counts_shown(change.consultation_id))
     ):
         return
     municipality_page_version_bump(schema_name=schema_name)

@@ -15,6 +15,11 @@ The contract a kind fulfils:
 - ``settings_url_name``: the staff page where a form of this kind is configured (what the
   kind keeps in ``ParticipationForm.settings``), reversed with the consultation's id; ``None``
   when the kind has nothing to configure;
+- ``resident_ready(consultation)``: whether the resident page has something to show while
+  the form is open (a survey the municipality has not built yet has not); without it the
+  page says the form is being prepared instead of linking to a 404; always by default;
+- ``settings_open(consultation)``: whether that page may still be used (the panel links to
+  it only then; a closed consultation's remark form no longer changes); always by default;
 - ``addon_code``: the price-list add-on an order must include before the kind is offered
   (``None`` when it comes with every consultation);
 - ``service_addon_code``: a price-list add-on the kind's app delivers as the provider's
@@ -91,6 +96,10 @@ def _no_contributions(consultation: Consultation) -> int:
     return 0
 
 
+def _always(consultation: Consultation) -> bool:
+    return True
+
+
 def _no_report_section(consultation: Consultation) -> dict[str, Any] | None:
     return None
 
@@ -165,8 +174,10 @@ class ParticipationKind:
     label: str | Promise
     resident_actions: tuple[str, ...] = ()
     resident_url_name: str | None = None
+    resident_ready: Callable[[Consultation], bool] = field(default=_always)
     panel_url_name: str | None = None
     settings_url_name: str | None = None
+    settings_open: Callable[[Consultation], bool] = field(default=_always)
     addon_code: str | None = None
     service_addon_code: str | None = None
     template_name: str | None = None

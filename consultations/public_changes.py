@@ -28,10 +28,13 @@ Scope = Literal[
 
 @dataclass(frozen=True)
 class PublicChange:
-    """What changed: `consultation_id` is None for a site-wide change."""
+    """What changed: `consultation_id` is None for a site-wide change. `form_open` says that a
+    "contributions" change went to a form open at that moment, whose count residents do not
+    see yet (only a form whose phase is over shows it), so a listener need not look."""
 
     scope: Scope
     consultation_id: int | None = None
+    form_open: bool = False
 
 
 Listener = Callable[[PublicChange], None]
@@ -50,8 +53,10 @@ def listener_unregister(listener: Listener) -> None:
         _listeners.remove(listener)
 
 
-def public_change(scope: Scope, consultation_id: int | None = None) -> None:
+def public_change(
+    scope: Scope, consultation_id: int | None = None, *, form_open: bool = False
+) -> None:
     """Tell every listener, in the caller's transaction (the caller's schema is current)."""
-    change = PublicChange(scope=scope, consultation_id=consultation_id)
+    change = PublicChange(scope=scope, consultation_id=consultation_id, form_open=form_open)
     for listener in list(_listeners):
         listener(change)

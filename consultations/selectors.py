@@ -18,7 +18,6 @@ from django.db.models import (
     Subquery,
     Value,
     When,
-    prefetch_related_objects,
 )
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -281,18 +280,16 @@ def consultation_search(criteria: SearchCriteria) -> SearchResult:
             for value, label in LegalBasis.choices
         ],
     }
-    consultations = (
-        matching.select_related("department")
-        .prefetch_related("areas", "categories")
-        .order_by(
-            Case(
-                When(status=ConsultationStatus.OPEN, then=Value(0)),
-                When(status=ConsultationStatus.SCHEDULED, then=Value(1)),
-                default=Value(2),
-            ),
-            "-starts_at",
-            "-pk",
-        )
+    # Areas and categories are fetched for the cards not already kept
+    # (consultations.page_cache.consultation_cards).
+    consultations = matching.select_related("department").order_by(
+        Case(
+            When(status=ConsultationStatus.OPEN, then=Value(0)),
+            When(status=ConsultationStatus.SCHEDULED, then=Value(1)),
+            default=Value(2),
+        ),
+        "-starts_at",
+        "-pk",
     )
     return SearchResult(
         consultations=consultations, facets=facets, total=sum(status_counts.values())
@@ -302,8 +299,9 @@ def consultation_search(criteria: SearchCriteria) -> SearchResult:
 def home_sections(*, recent_days: int = 60, limit: int = 6) -> dict[str, Any]:
     """The home page: open, upcoming and recently closed consultations, and latest news.
 
-    The three sections are one query (a UNION of three ordered, limited selects) and their
-    areas and categories one prefetch each, rather than a query and two prefetches each."""
+    The three sections are one query (a UNION of three ordered, limited selects); the cards
+    not already kept fetch their areas and categories together, one query each
+    (consultations.page_cache.consultation_cards)."""
     now = timezone.now()
     base = Consultation.objects.select_related("department")
     sections = {
@@ -316,7 +314,6 @@ def home_sections(*, recent_days: int = 60, limit: int = 6) -> dict[str, Any]:
     }
     parts = [qs[:limit] for qs in sections.values()]
     rows = list(parts[0].union(*parts[1:], all=True))
-    prefetch_related_objects(rows, "areas", "categories")
 
     def section(statuses: tuple[str, ...], field: str, reverse: bool = False) -> list[Any]:
         # As the database orders them: a missing date last when ascending.
@@ -506,7 +503,12 @@ def participation_entries(
             continue
         phase = form.phase_at(now)
         url = None
-        if kind is not None and kind.resident_url_name and phase == "open":
+        if (
+            kind is not None
+            and kind.resident_url_name
+            and phase == "open"
+            and kind.resident_ready(consultation)
+        ):
             try:
                 url = reverse(kind.resident_url_name, kwargs={"slug": consultation.slug})
             except NoReverseMatch:
@@ -521,7 +523,12 @@ def participation_entries(
             except NoReverseMatch:
                 panel_url = None
         settings_url = None
-        if include_unavailable and kind is not None and kind.settings_url_name:
+        if (
+            include_unavailable
+            and kind is not None
+            and kind.settings_url_name
+            and kind.settings_open(consultation)
+        ):
             try:
                 settings_url = reverse(
                     kind.settings_url_name, kwargs={"consultation_id": consultation.pk}

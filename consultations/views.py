@@ -21,7 +21,7 @@ from common.db import connection
 from consultations import legal_texts, permissions, selectors, services
 from consultations.forms import AccessibilityStatementForm, PrivacyNoticeForm, SiteSettingsForm
 from consultations.forms_rules import CouncilResolutionForm
-from consultations.page_cache import page_cache_until, page_cached
+from consultations.page_cache import consultation_cards, page_cache_until, page_cached
 from consultations.permissions import can_manage_site_settings, is_municipal_staff
 from consultations.selectors import site_settings_get
 
@@ -30,6 +30,8 @@ from consultations.selectors import site_settings_get
 def home(request: HttpRequest) -> HttpResponse:
     sections = selectors.home_sections()
     page_cache_until(request, sections["news_next"])
+    shown = [*sections["open"], *sections["upcoming"], *sections["closed"]]
+    sections["cards"] = consultation_cards(request, shown)
     return render(request, "consultations/resident/home.html", sections)
 
 

@@ -12,7 +12,12 @@ from django.utils import timezone
 from consultations import legal_texts, selectors
 from consultations.forms import ConsultationSearchForm
 from consultations.models import Document, DocumentKind, News
-from consultations.page_cache import next_moment, page_cache_until, page_cached
+from consultations.page_cache import (
+    consultation_cards,
+    next_moment,
+    page_cache_until,
+    page_cached,
+)
 
 
 @page_cached
@@ -23,6 +28,7 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(result.consultations, selectors.SEARCH_PAGE_SIZE)
     paginator.count = result.total  # known from the facets: no second COUNT query
     page = paginator.get_page(request.GET.get("strona"))
+    rows = list(page.object_list)
     query = request.GET.copy()
     query.pop("strona", None)
     return render(
@@ -32,6 +38,8 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "result": result,
             "page": page,
+            "rows": rows,
+            "cards": consultation_cards(request, rows),
             "query": query.urlencode(),
             "filtered": any(v for k, v in request.GET.items() if k != "strona"),
         },

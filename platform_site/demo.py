@@ -19,6 +19,9 @@ from consultations.services import (
     news_save,
 )
 from meetings.models import Event
+from surveys import selectors as survey_selectors
+from surveys import services as survey_services
+from surveys.services import QuestionInput
 
 S = ConsultationStatus
 
@@ -255,6 +258,8 @@ def demo_consultations_load(*, subdomain: str, admin: User) -> None:
             for position, kind in enumerate(DEMO_FORMS)
             if not _chosen_on_create(kind)
         )
+        if status == S.OPEN:
+            _demo_survey(consultation, admin=admin)
         # Demo shortcut: put the consultation straight into its state, as if it had been
         # ordered, paid, scheduled and (for open/closed) advanced by the beat task.
         Consultation.objects.filter(pk=consultation.pk).update(
@@ -269,6 +274,41 @@ def demo_consultations_load(*, subdomain: str, admin: User) -> None:
         _demo_events(consultation, status=status, admin=admin, now=now)
     title, body = data["news"]
     news_save(acting_user=admin, news_id=None, title=title, body=body, area_id=areas[0].pk)
+
+
+# The demo survey of an open consultation: a resident has something to answer (a survey
+# form with no questions yet would only say it is being prepared).
+DEMO_SURVEY = [
+    QuestionInput(
+        type="single",
+        text="Czy zapoznali się Państwo z projektem?",
+        choices=["Tak", "Częściowo", "Nie"],
+        required=True,
+    ),
+    QuestionInput(
+        type="scale",
+        text="Jak Państwo oceniają projekt?",
+        min_value=1,
+        max_value=5,
+        min_label="bardzo źle",
+        max_label="bardzo dobrze",
+    ),
+    QuestionInput(type="long_text", text="Co warto zmienić w projekcie?"),
+]
+
+
+def _demo_survey(consultation: Consultation, *, admin: User) -> None:
+    """Build the consultation's survey through the builder's services, as staff would."""
+    survey = survey_services.survey_create(
+        acting_user=admin, consultation=consultation, kind="survey"
+    )
+    version = survey_selectors.survey_current_version(survey)
+    section = version.sections.order_by("position").first()
+    assert section is not None  # survey_create makes the first section
+    for question in DEMO_SURVEY:
+        survey_services.question_add(
+            acting_user=admin, survey_id=survey.pk, section_key=section.key, data=question
+        )
 
 
 def _demo_events(consultation: Consultation, *, status: str, admin: User, now: Any) -> None:

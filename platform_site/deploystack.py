@@ -35,6 +35,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -207,7 +208,7 @@ class ProductionStack:
 
     def connection(self, host: str) -> http.client.HTTPSConnection:
         """A connection through nginx on loopback, the certificate verified for ``host``."""
-        return _LoopbackHTTPS(host, self.port, context=self.ssl_context(), timeout=30)
+        return LoopbackHTTPS(host, self.port, context=self.ssl_context(), timeout=30)
 
     def https(
         self, host: str, path: str, *, headers: dict[str, str] | None = None
@@ -232,7 +233,7 @@ class ProductionStack:
             connection.close()
 
 
-class _LoopbackHTTPS(http.client.HTTPSConnection):
+class LoopbackHTTPS(http.client.HTTPSConnection):
     """Connects to 127.0.0.1 whatever the name: *.localhost needs no resolver this way; the
     name still goes out as SNI and is what the certificate is checked against."""
 
@@ -306,6 +307,24 @@ def _stop(processes: dict[str, subprocess.Popen[bytes]]) -> None:
             process.wait(5)
 
 
+def _background_start(start: Any, folder: Path) -> None:
+    """The Celery worker and beat, started by ``production_stack``'s ``start``."""
+    start(
+        "worker",
+        [
+            str(BIN / "celery"), "-A", "platform_site", "worker", "--concurrency", "1",
+            "--loglevel", "INFO", "--without-gossip", "--without-mingle",
+        ],
+    )  # fmt: skip
+    start(
+        "beat",
+        [
+            str(BIN / "celery"), "-A", "platform_site", "beat", "--loglevel", "INFO",
+            "--schedule", str(folder / "celerybeat-schedule"),
+        ],
+    )  # fmt: skip
+
+
 @contextlib.contextmanager
 def production_stack(
     folder: Path,
@@ -315,8 +334,13 @@ def production_stack(
     media_root: Path,
     apex: str = DEFAULT_APEX,
     extra_env: dict[str, str] | None = None,
+    web_workers: int = 2,
+    background: bool = True,
 ) -> Iterator[ProductionStack]:
-    """Certificates, collectstatic, gunicorn, worker, beat and nginx; all stopped on exit."""
+    """Certificates, collectstatic, gunicorn, worker, beat and nginx; all stopped on exit.
+
+    ``background=False`` leaves out the worker and beat (bench/http_bench.py measures pages
+    only); ``web_workers`` is gunicorn's number of workers."""
     nginx = nginx_binary()
     if nginx is None:
         raise RuntimeError("nginx is missing: `make deploy-deps` installs Debian's")
@@ -361,23 +385,12 @@ def production_stack(
             "web",
             [
                 str(BIN / "gunicorn"), "platform_site.wsgi",
-                "--bind", f"127.0.0.1:{web_port}", "--workers", "2", "--timeout", "60",
+                "--bind", f"127.0.0.1:{web_port}", "--workers", str(web_workers),
+                "--timeout", "60",
             ],
         )  # fmt: skip
-        start(
-            "worker",
-            [
-                str(BIN / "celery"), "-A", "platform_site", "worker", "--concurrency", "1",
-                "--loglevel", "INFO", "--without-gossip", "--without-mingle",
-            ],
-        )  # fmt: skip
-        start(
-            "beat",
-            [
-                str(BIN / "celery"), "-A", "platform_site", "beat", "--loglevel", "INFO",
-                "--schedule", str(folder / "celerybeat-schedule"),
-            ],
-        )  # fmt: skip
+        if background:
+            _background_start(start, folder)
         config = nginx_config_write(
             folder / "nginx", apex=apex, port=port, upstream_port=web_port, certs=certs
         )

@@ -200,6 +200,10 @@ CACHES = {
 # they show moves the municipality's page version, so this bounds only what the clock changes
 # unseen (consultations/page_cache.py); the tests keep it at 0 except where they test it.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
+# The longest a consultation's card (home page, list) is kept, for every visitor, signed in
+# or not: its key carries the page version too, so this bounds only a deployment's change of
+# the card's markup (0: never kept; consultations/page_cache.py, "Fragments").
+CARD_CACHE_SECONDS = int(os.environ.get("CARD_CACHE_SECONDS", "600"))
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -17,19 +17,30 @@ row of a suspended or archived municipality leaves with it and returns on reacti
 What is copied: title, summary, status, dates, legal basis, names of areas and categories,
 forms of participation, the count of contributions and the page's address. Never the
 contact person, e-mail or phone, the department's staff, or anything a resident wrote.
+
+The count of contributions alone follows a little after the change, not inside it: a
+resident's remark or answer asks for a recount (`contributions_refresh_soon`), and one task a
+few seconds later counts them all (`contributions_refresh`). Counting and upserting the
+consultation's row inside every submission cost four queries and held that one row locked
+until the submission committed, so concurrent submissions to a consultation queued one after
+another (bench/remarks.py). Closing a consultation still counts in its own transaction, so
+final figures are exact when they become final.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import F, Func, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.urls import reverse
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
@@ -43,7 +54,7 @@ from consultations.models import (
     ParticipationForm,
 )
 from consultations.public_changes import PublicChange
-from portal.models import PublicConsultation, PublicConsultationSearch
+from portal.models import PublicConsultation, PublicConsultationSearch, PublicSearchWord
 from tenants.models import Domain, Municipality, MunicipalityStatus
 
 logger = logging.getLogger("konsulta.portal")
@@ -152,7 +163,7 @@ def _indexable() -> QuerySet[Consultation]:
 
 # What the narrow half repeats of the wide one, compared by the rebuild.
 NARROW_FIELDS = ("status", "legal_basis", "starts_at", "ends_at", "categories", "forms")
-# The narrow half's columns, as written by index_rows_put (search_folded last, folded there).
+# The narrow half's columns, as written by index_rows_put (words last, computed there).
 SEARCH_COLUMNS = (
     "entry_id",
     "municipality_id",
@@ -163,22 +174,25 @@ SEARCH_COLUMNS = (
     "ends_at",
     "categories",
     "forms",
-    "search_folded",
+    "words",
 )
 
 
 def index_rows_put(rows: list[PublicConsultation], *, contributions: bool = True) -> None:
-    """Write index rows, both halves, in one statement a batch: INSERT … ON CONFLICT
-    (municipality, consultation) DO UPDATE on the wide half, RETURNING what the narrow half
-    repeats, which is upserted on the entry's id with the folded text computed by the
-    database (portal_fold, the function searches fold their words with). One round trip a
-    change (bench/portal.py), and two writers of one consultation end on one row. Without
-    ``contributions`` an existing row keeps its count (a new one starts at 0: nobody takes
-    part before a consultation is announced, and the change that adds a contribution writes
-    the count)."""
+    """Write index rows, both halves, and their words, in one statement a batch: INSERT …
+    ON CONFLICT (municipality, consultation) DO UPDATE on the wide half, RETURNING what the
+    narrow half repeats, which is upserted on the entry's id with its words computed by the
+    database (the ids of the distinct words of portal_fold(search_text), the function
+    searches fold what was typed with); the words new to the index are first added to
+    PublicSearchWord (in word order: two writers take the same words in the same order and
+    never deadlock). One round trip a change (bench/portal.py), and two writers of one
+    consultation end on one row. Without ``contributions`` an existing row keeps its count
+    (a new one starts at 0: nobody takes part before a consultation is announced, and the
+    change that adds a contribution writes the count)."""
     quote = connection.ops.quote_name
     wide_table = quote(PublicConsultation._meta.db_table)
     narrow_table = quote(PublicConsultationSearch._meta.db_table)
+    word_table = quote(PublicSearchWord._meta.db_table)
     wide_columns = ["municipality_id", "consultation_id", *ROW_FIELDS]
     casts = {
         "areas": "::varchar(200)[]",
@@ -200,30 +214,79 @@ def index_rows_put(rows: list[PublicConsultation], *, contributions: bool = True
             params += [row.municipality_id, row.consultation_id]
             params += [list(v) if isinstance(v := getattr(row, c), list) else v for c in ROW_FIELDS]
         with connection.cursor() as cursor:
+            # Two statements, one round trip: the second has a snapshot of its own (READ
+            # COMMITTED), so it sees every word of the first, also one another transaction
+            # added meanwhile (the first waited for it to commit).
             cursor.execute(
+                f"INSERT INTO {word_table} (word) SELECT DISTINCT unnest("
+                "public.portal_words(t)) FROM unnest(%s::text[]) AS t ORDER BY 1 "
+                "ON CONFLICT (word) DO NOTHING; "
                 f"WITH wide AS (INSERT INTO {wide_table} ({', '.join(wide_columns)}, indexed_at) "
                 "VALUES " + ", ".join([placeholder] * len(batch)) + " "
                 f"ON CONFLICT (municipality_id, consultation_id) DO UPDATE SET {wide_updates} "
                 f"RETURNING id, {repeated}, search_text) "
                 f"INSERT INTO {narrow_table} ({', '.join(SEARCH_COLUMNS)}) "
-                f"SELECT id, {repeated}, public.portal_fold(search_text) FROM wide "
+                f"SELECT id, {repeated}, {WORD_IDS_OF.format(text='search_text')} FROM wide "
                 f"ON CONFLICT (entry_id) DO UPDATE SET {narrow_updates}",
-                params,
+                [[row.search_text for row in batch], *params],
             )
 
+
+# The ids of a text's words, ascending (what PublicConsultationSearch.words holds).
+# The text's words are split once (unnest), each then found on the unique index of words:
+# "w.word = ANY(portal_words(text))" split the text again for every word the table holds.
+WORD_IDS_OF = (
+    "ARRAY(SELECT i FROM (SELECT (SELECT w.id FROM portal_publicsearchword AS w "
+    "WHERE w.word = u.word) AS i FROM unnest(public.portal_words({text})) AS u(word)) AS x "
+    "WHERE i IS NOT NULL ORDER BY i)"
+)
 
 # Rows a statement writes at most (17 parameters each: 34,000, below PostgreSQL's 65,535).
 INDEX_BATCH = 2000
 
 
+def _municipality_query() -> QuerySet[Municipality]:
+    primary = Domain.objects.filter(tenant=OuterRef("pk"), is_primary=True).values("domain")[:1]
+    return Municipality.objects.annotate(primary_domain=Subquery(primary))
+
+
 def _municipality_of_schema(schema_name: str | None) -> Municipality | None:
     """The municipality with its primary domain, in one query."""
-    primary = Domain.objects.filter(tenant=OuterRef("pk"), is_primary=True).values("domain")[:1]
-    return (
-        Municipality.objects.filter(schema_name=schema_name)
-        .annotate(primary_domain=Subquery(primary))
-        .first()
+    return _municipality_query().filter(schema_name=schema_name).first()
+
+
+# The SQL of the two reads every change makes, compiled by the ORM once per process: building
+# them anew (three array subqueries) cost more than running them (bench/portal.py).
+_compiled: dict[str, tuple[str, tuple[Any, ...]]] = {}
+_SENTINEL = "portal-index-sentinel"
+
+
+def _compiled_sql(name: str, queryset: Callable[[], QuerySet[Any]]) -> tuple[str, tuple[Any, ...]]:
+    """(SQL, its parameters but the last) of a queryset whose last parameter is _SENTINEL:
+    the value a caller puts back in its place. The queryset is built on the first call only."""
+    if name not in _compiled:
+        sql, params = queryset().query.sql_with_params()
+        if not params or params[-1] != _SENTINEL:
+            raise RuntimeError(f"index: the {name} query does not end with its key")
+        _compiled[name] = (sql, tuple(params[:-1]))
+    return _compiled[name]
+
+
+def _change_reads(
+    schema_name: str | None, consultation_id: int
+) -> tuple[Municipality | None, Consultation | None]:
+    """The municipality of the schema (with its primary domain) and the consultation when it
+    belongs in the index (with its areas, categories and forms): two precompiled queries,
+    the second only for an active municipality."""
+    sql, params = _compiled_sql(
+        "municipality", lambda: _municipality_query().filter(schema_name=_SENTINEL)[:1]
     )
+    municipality = next(iter(Municipality.objects.raw(sql, [*params, schema_name])), None)
+    if municipality is None or municipality.status != MunicipalityStatus.ACTIVE:
+        return municipality, None
+    sql, params = _compiled_sql("consultation", lambda: _indexable().filter(pk=Value(_SENTINEL)))
+    found = list(Consultation.objects.raw(sql, [*params, consultation_id]))
+    return municipality, (found[0] if found else None)
 
 
 def index_entry_sync(*, consultation_id: int, contributions: bool = True) -> None:
@@ -231,12 +294,9 @@ def index_entry_sync(*, consultation_id: int, contributions: bool = True) -> Non
     written when it is public and its municipality active, removed otherwise. Call inside
     the transaction of the change. Three queries (municipality, consultation, upsert), plus
     one a form of participation when ``contributions`` is asked for."""
-    municipality = _municipality_of_schema(connection.schema_name)
+    municipality, consultation = _change_reads(connection.schema_name, consultation_id)
     if municipality is None:
         return
-    consultation = None
-    if municipality.status == MunicipalityStatus.ACTIVE:
-        consultation = _indexable().filter(pk=consultation_id).first()
     if consultation is None:
         PublicConsultation.objects.filter(
             municipality=municipality, consultation_id=consultation_id
@@ -297,16 +357,24 @@ def municipality_index_sync(*, municipality: Municipality, mend: bool = True) ->
     drift = Drift(schema_name=municipality.schema_name)
     present: dict[int, dict[str, Any]] = {
         row["consultation_id"]: row
-        for row in PublicConsultation.objects.filter(municipality=municipality).values(
-            "consultation_id", *ROW_FIELDS, *(f"search__{name}" for name in NARROW_FIELDS)
+        for row in PublicConsultation.objects.filter(municipality=municipality)
+        .annotate(expected_words=_WordIds(F("search_text")))
+        .values(
+            "consultation_id",
+            *ROW_FIELDS,
+            *(f"search__{name}" for name in NARROW_FIELDS),
+            "search__words",
+            "expected_words",
         )
     }
     for consultation_id, values in expected.items():
         row = present.get(consultation_id)
         if row is None:
             drift.missing.append(consultation_id)
-        elif any(row[name] != values[name] for name in ROW_FIELDS) or any(
-            row[f"search__{name}"] != values[name] for name in NARROW_FIELDS
+        elif (
+            any(row[name] != values[name] for name in ROW_FIELDS)
+            or any(row[f"search__{name}"] != values[name] for name in NARROW_FIELDS)
+            or row["search__words"] != row["expected_words"]
         ):
             # A wide half that differs, or a narrow half missing or out of step with it.
             drift.stale.append(consultation_id)
@@ -327,6 +395,50 @@ def municipality_index_sync(*, municipality: Municipality, mend: bool = True) ->
                 ]
             )
     return drift
+
+
+class _WordIds(Func):
+    """The word ids a text should give, as index_rows_put computes them (WORD_IDS_OF)."""
+
+    template = WORD_IDS_OF.format(text="%(expressions)s")
+    output_field = ArrayField(IntegerField())
+
+
+@dataclass
+class WordDrift:
+    """Word ids index rows hold that PublicSearchWord lacks (a search misses those rows;
+    the rebuild of their municipality rewrites them as stale), and words no row holds any
+    more (harmless: they match nothing; pruned)."""
+
+    missing: int = 0
+    unused: int = 0
+
+
+def search_words_sync(*, mend: bool = True, prune: bool = True) -> WordDrift:
+    """Count the word ids rows hold that PublicSearchWord lacks, and the words no row holds;
+    (``mend`` and ``prune``) delete the unused ones. The table is locked against writers
+    while it is pruned (they wait, a second or so): a writer's new row could otherwise hold a
+    word the prune did not see held."""
+    quote = connection.ops.quote_name
+    narrow = quote(PublicConsultationSearch._meta.db_table)
+    words = quote(PublicSearchWord._meta.db_table)
+    held = f"SELECT DISTINCT unnest(words) AS id FROM {narrow}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT count(*) FROM ({held}) AS h WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {words} AS w WHERE w.id = h.id)), "
+            f"(SELECT count(*) FROM {words} AS w WHERE NOT EXISTS "
+            f"(SELECT 1 FROM ({held}) AS h WHERE h.id = w.id))"
+        )
+        missing, unused = cursor.fetchone()
+    if mend and prune and unused:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {words} IN SHARE ROW EXCLUSIVE MODE")
+            cursor.execute(
+                f"DELETE FROM {words} AS w WHERE NOT EXISTS "
+                f"(SELECT 1 FROM {narrow} AS s WHERE s.words @> ARRAY[w.id])"
+            )
+    return WordDrift(missing=missing, unused=unused)
 
 
 def index_rebuild(*, mend: bool = True, schema_names: Iterable[str] = ()) -> list[Drift]:
@@ -358,6 +470,43 @@ def index_rebuild(*, mend: bool = True, schema_names: Iterable[str] = ()) -> lis
     return drifts
 
 
+# --- The count of contributions, a little after the change ------------------------------------
+
+# Seconds between a contribution and the recount it asks for: the submissions of that time
+# share one recount.
+CONTRIBUTIONS_REFRESH_DELAY = 2
+# How long a pending recount's mark lives: a task lost with its worker is asked for again by the
+# next contribution after this.
+CONTRIBUTIONS_MARK_TIMEOUT = 60
+
+
+def _contributions_mark(consultation_id: int) -> str:
+    # The cache's key function puts the schema's name first: one mark per municipality's
+    # consultation.
+    return f"portal:contributions-refresh:{consultation_id}"
+
+
+def contributions_refresh_soon(consultation_id: int) -> None:
+    """Ask for a recount of the consultation's contributions once the current transaction
+    commits: one task a few seconds later, unless one is already waiting (a mark in Redis).
+    The waiting task clears the mark before it counts, so whatever committed before a
+    submission found the mark is counted by it."""
+
+    def queue() -> None:
+        if cache.add(_contributions_mark(consultation_id), 1, CONTRIBUTIONS_MARK_TIMEOUT):
+            current_app.signature(
+                "portal.tasks.index_contributions_refresh", args=(consultation_id,)
+            ).apply_async(countdown=CONTRIBUTIONS_REFRESH_DELAY)
+
+    transaction.on_commit(queue)
+
+
+def contributions_refresh(*, consultation_id: int) -> None:
+    """The recount asked for by contributions_refresh_soon, in the consultation's schema."""
+    cache.delete(_contributions_mark(consultation_id))
+    index_entry_sync(consultation_id=consultation_id, contributions=True)
+
+
 # --- Listeners ------------------------------------------------------------------------------
 
 
@@ -370,11 +519,15 @@ def index_on_public_change(change: PublicChange) -> None:
     if change.scope == "news":
         return  # a municipality's news is not in the index
     if change.consultation_id is not None:
-        # Only residents' contributions (and the participation forms that hold them) move
-        # the count; every other change leaves it to save a query a form (bench/portal.py).
+        if change.scope == "contributions":
+            # Nothing but the count moves: recounted a little after (see the module).
+            contributions_refresh_soon(change.consultation_id)
+            return
+        # Only the participation forms that hold contributions move the count; every other
+        # change leaves it to save a query a form (bench/portal.py).
         index_entry_sync(
             consultation_id=change.consultation_id,
-            contributions=change.scope in {"contributions", "participation"},
+            contributions=change.scope == "participation",
         )
         return
     # Site-wide: an area or a category renamed changes the rows that name it.

@@ -36,8 +36,13 @@ class PublicConsultation(models.Model):
 
     ``consultation_id`` is the row's id in the municipality's schema, never a foreign key."""
 
+    # No index of its own: public_consultation_once (municipality, consultation_id) serves
+    # every lookup by municipality, and one index fewer is one fewer to write a change.
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="public_consultations"
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="public_consultations",
+        db_index=False,
     )
     consultation_id = models.BigIntegerField()
     slug = models.CharField(max_length=100)
@@ -99,10 +104,14 @@ class PublicConsultationSearch(models.Model):
     ends_at = models.DateTimeField(null=True, blank=True)
     categories = ArrayField(models.CharField(max_length=200), default=list, blank=True)
     forms = ArrayField(models.CharField(max_length=40), default=list, blank=True)
-    # portal_fold(search_text) (lower case, no diacritics; migration 0002), computed by the
-    # database when the row is written: a search compares stored strings on its trigram
-    # index and never runs unaccent on the rows it checks.
-    search_folded = models.TextField()
+    # The ids (PublicSearchWord) of the distinct words of portal_fold(search_text) (lower
+    # case, no diacritics; split on white space), ascending, computed by the database when the
+    # row is written (portal.index.index_rows_put). A search finds the words that contain what
+    # was typed (trigram index on that small table) and the rows holding any of them (GIN
+    # index here): the same rows as "the folded text contains the folded word", without a
+    # recheck of text on every candidate row, ~20 index entries a row instead of ~200
+    # trigrams, and integers rather than the words keep the table small (bench/portal.py).
+    words = ArrayField(models.IntegerField(), default=list, blank=True)
 
     class Meta:
         indexes = [
@@ -110,13 +119,30 @@ class PublicConsultationSearch(models.Model):
             models.Index(fields=["starts_at"], name="public_search_starts"),
             GinIndex(fields=["categories"], name="public_search_categories"),
             GinIndex(fields=["forms"], name="public_search_forms"),
-            GinIndex(
-                fields=["search_folded"], opclasses=["gin_trgm_ops"], name="public_search_text"
-            ),
+            GinIndex(fields=["words"], name="public_search_words"),
         ]
 
     def __str__(self) -> str:
         return str(self.entry_id)
+
+
+class PublicSearchWord(models.Model):
+    """Every word some index row holds (PublicConsultationSearch.words), once, with the id
+    rows hold it by: what a search looks the typed word up in, by substring on a trigram
+    index. Written with the rows (INSERT … ON CONFLICT DO NOTHING, in word order so that two
+    writers never deadlock); a word no row holds any more matches nothing and is pruned by
+    portal_index_rebuild."""
+
+    id = models.AutoField(primary_key=True)
+    word = models.TextField(unique=True)
+
+    class Meta:
+        indexes = [
+            GinIndex(fields=["word"], opclasses=["gin_trgm_ops"], name="public_search_word_trgm")
+        ]
+
+    def __str__(self) -> str:
+        return self.word
 
 
 def portal_logo_path(instance: Portal, filename: str) -> str:

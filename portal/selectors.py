@@ -3,9 +3,14 @@
 Text search: the PostgreSQL here has no Polish dictionary (``\\dF`` lists no "polish"
 configuration; it is not shipped with PostgreSQL and needs a hunspell/ispell dictionary
 installed on the server), so words are matched as substrings of the text folded by
-``portal_fold()`` (lower case, Polish diacritics removed by the unaccent extension) on a
-pg_trgm GIN index: "lodz" finds "Łódź", "ziele" finds "zieleń" and "zielony", with no stemmer
-to maintain (migration 0002).
+``portal_fold()`` (lower case, Polish diacritics removed by the unaccent extension): "lodz"
+finds "Łódź", "ziele" finds "zieleń" and "zielony", "azar" finds "Łazarzu", with no stemmer to
+maintain (migration 0002). Each index row holds the distinct words of its folded text on a
+GIN index; what was typed is looked up among all the words the index holds
+(PublicSearchWord, a pg_trgm index on a table of some thousands of rows), and the rows
+holding any word that contains it are taken from the GIN index without reading any text
+(migration 0004). A typed word has no white space, so this is exactly "the folded text
+contains the folded word".
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from datetime import time as dtime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Func, Q, QuerySet, TextField, Value
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +43,7 @@ from portal.models import (
     PortalNews,
     PublicConsultation,
     PublicConsultationSearch,
+    PublicSearchWord,
 )
 from tenants.models import Municipality, MunicipalityKind, MunicipalityStatus
 
@@ -147,13 +153,6 @@ def portal_entries(portal: Portal | None) -> QuerySet[PublicConsultation]:
 # --- Search ---------------------------------------------------------------------------------
 
 
-class Fold(Func):
-    """portal_fold(text): lower case without diacritics (migration 0002)."""
-
-    function = "public.portal_fold"
-    output_field = TextField()
-
-
 @dataclass(frozen=True)
 class PortalCriteria:
     """A resident's search: values within a facet are alternatives (OR), facets together
@@ -250,17 +249,54 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, dtime.min))
 
 
+def words_containing(typed: tuple[str, ...]) -> list[list[int]]:
+    """For each typed word, the ids of the words of the index that contain it once both are
+    folded (lower case, no diacritics), in one query on the trigram index of PublicSearchWord; an
+    empty list for a word no row holds. % and _ typed are plain characters. Looked up before
+    the search so that its plan knows how many rows each word holds (with the list as a
+    subquery PostgreSQL guessed 1 % and, on a portal, scanned the words' index once a
+    member: bench/portal.py)."""
+    if not typed:
+        return []
+    table = connection.ops.quote_name(PublicSearchWord._meta.db_table)
+    folded = "public.portal_fold(q.typed)"
+    pattern = f"replace(replace(replace({folded}, '\\', '\\\\'), '%%', '\\%%'), '_', '\\_')"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT q.i, array_agg(w.id ORDER BY w.id) "
+            "FROM unnest(%s::text[]) WITH ORDINALITY AS q(typed, i) "
+            f"JOIN {table} AS w ON w.word LIKE '%%' || {pattern} || '%%' GROUP BY q.i",
+            [list(typed)],
+        )
+        found = {int(i): list(words) for i, words in cursor.fetchall()}
+    return [found.get(i, []) for i in range(1, len(typed) + 1)]
+
+
 def entries_filter(
-    criteria: PortalCriteria, *, portal: Portal | None
+    criteria: PortalCriteria,
+    *,
+    portal: Portal | None,
+    word_matches: list[list[int]] | None = None,
+    member_ids: list[int] | None = None,
 ) -> QuerySet[PublicConsultationSearch]:
     """The narrow halves of the portal's index rows matching every criterion (the
-    intersection)."""
+    intersection). ``word_matches``: words_containing(criteria.words), when already read;
+    ``member_ids``: the portal's active members (portal_member_names), when already read:
+    as a list the plan reads the words' index once for all of them (with a subquery it read
+    it once a member: bench/portal.py). Only active municipalities have rows."""
     qs = PublicConsultationSearch.objects.all()
-    if portal is not None:
-        qs = qs.filter(municipality__portals=portal)
-    for word in criteria.words:
-        # The stored folded text against the folded word: the trigram index answers it.
-        qs = qs.filter(search_folded__contains=Fold(Value(word)))
+    if portal is not None and member_ids is not None:
+        qs = qs.filter(municipality_id__in=member_ids)
+    elif portal is not None:
+        # The members' ids straight from the membership table (no join to municipalities).
+        members = Portal.members.through.objects.filter(portal=portal).values("municipality_id")
+        qs = qs.filter(municipality_id__in=members)
+    if word_matches is None:
+        word_matches = words_containing(criteria.words)
+    for containing in word_matches:
+        # The rows holding any word that contains the typed one (GIN index on the rows'
+        # words): the same rows as "the folded text contains the folded word".
+        qs = qs.filter(words__overlap=containing) if containing else qs.none()
     if criteria.municipality_ids:
         qs = qs.filter(municipality_id__in=criteria.municipality_ids)
     if criteria.statuses:
@@ -307,13 +343,32 @@ class PortalSearch:
     members: list[Member] = field(default_factory=list)
 
 
+# The first instant of every year a resident may choose, and of the one after the last: a
+# start in year Y falls in bucket Y - YEAR_MIN + 1 (0 before, one past the end after).
+_YEAR_STARTS = [_day_start(date(year, 1, 1)) for year in range(YEAR_MIN, YEAR_MAX + 2)]
+
+
+def _fixed_facets() -> list[tuple[str, str, str]]:
+    """The facets whose values are a short known list, as (facet, value, condition on a
+    matching row): counted together in one pass over the matches."""
+    rows = [("status", v, "status = %s") for v in IndexStatus.values]
+    rows += [("kind", v, "municipality_kind = %s") for v in MunicipalityKind.values]
+    rows += [("legal_basis", v, "legal_basis = %s") for v in LegalBasis.values]
+    rows += [("form", v, "forms @> ARRAY[%s]::varchar(40)[]") for v in _form_names()]
+    return rows
+
+
 def _facets_and_page(
     matching: QuerySet[PublicConsultationSearch], page: int
 ) -> tuple[dict[str, dict[str, int]], list[int], int]:
     """Counts of every facet's values over the matching rows and the ids of one page of
     them, in one query: the matching rows are read from the table once (a materialised CTE),
-    grouped seven ways and sorted for the page (a page past the end gives the last one).
-    Returns (counts, page ids in order, the page number given)."""
+    then read four times: status, area type, legal basis and forms (short known lists) and
+    the total together, as one aggregate with a FILTER a value; municipality and year
+    grouped; categories unnested and grouped; and a top-N sort for the page (a page past the
+    end gives the last one). Fewer passes over the matches was the largest part of a broad
+    search's time (bench/portal.py). Returns (counts, page ids in order, the page number
+    given); counts["total"][""] is the number of matches."""
     columns = ("municipality_id", "status", "municipality_kind", "legal_basis", "categories")
     sub_sql, params = (
         matching.order_by()
@@ -321,29 +376,30 @@ def _facets_and_page(
         .query.sql_with_params()
     )
     page = max(1, min(page, 10**9))
+    fixed = _fixed_facets()
+    filters = ", ".join(f"count(*) FILTER (WHERE {condition})" for _f, _v, condition in fixed)
     sql = (
         # Columns named outright: what the subquery calls them is Django's business.
         "WITH m (id, municipality_id, status, municipality_kind, legal_basis, categories, "
         f"forms, starts_at) AS MATERIALIZED ({sub_sql}), "
-        "total AS (SELECT count(*) AS n FROM m) "
-        "SELECT 'municipality', municipality_id::text, count(*) FROM m GROUP BY 2 "
-        "UNION ALL SELECT 'status', status, count(*) FROM m GROUP BY 2 "
-        "UNION ALL SELECT 'kind', municipality_kind, count(*) FROM m GROUP BY 2 "
-        "UNION ALL SELECT 'legal_basis', legal_basis, count(*) FROM m GROUP BY 2 "
+        f"fixed AS (SELECT count(*) AS n, ARRAY[{filters}]::bigint[] AS counts FROM m) "
+        "SELECT f.facet, f.value, f.n FROM fixed, "
+        "unnest(%s::text[], %s::text[], fixed.counts) AS f(facet, value, n) "
+        "UNION ALL SELECT 'total', '', n FROM fixed "
+        "UNION ALL SELECT 'municipality', municipality_id::text, count(*) FROM m GROUP BY 2 "
         # unnest() in the select list: half the time of a lateral join to it (bench/portal.py)
         "UNION ALL SELECT 'category', c, count(*) FROM (SELECT unnest(categories) AS c FROM m) "
         "AS x GROUP BY 2 "
-        # Forms of participation are a short known list: a containment count each.
-        "UNION ALL SELECT 'form', k.name, (SELECT count(*) FROM m WHERE m.forms @> "
-        "ARRAY[k.name]::varchar(40)[]) FROM unnest(%s::varchar(40)[]) AS k(name) "
-        "UNION ALL SELECT 'year', "
-        "extract(year FROM starts_at AT TIME ZONE %s)::int::text, count(*) "
-        "FROM m WHERE starts_at IS NOT NULL GROUP BY 2 "
+        # Years by the first instant of each in the platform's time zone (a binary search a
+        # row: a time zone conversion a row took longer than all the other counts together).
+        "UNION ALL SELECT 'year', (%s + width_bucket(starts_at, %s::timestamptz[]))::text, "
+        "count(*) FROM m WHERE starts_at IS NOT NULL GROUP BY 2 "
         # The page: the one asked for, or the last one when it lies past the end; a top-N
-        # sort (LIMIT), never a sort of every match. Its order is restored in Python.
-        "UNION ALL (SELECT 'page', id::text, 0 FROM m ORDER BY CASE status WHEN 'open' "
-        "THEN 0 WHEN 'scheduled' THEN 1 ELSE 2 END, starts_at DESC NULLS LAST, id DESC "
-        "LIMIT %s OFFSET (SELECT LEAST(%s, GREATEST(n - 1, 0) / %s) * %s FROM total))"
+        # sort (LIMIT), never a sort of every match, by the row's id as a number (m.id, not
+        # the text column of the same name). Its order is restored in Python.
+        "UNION ALL (SELECT 'page', m.id::text, 0 FROM m ORDER BY CASE m.status WHEN 'open' "
+        "THEN 0 WHEN 'scheduled' THEN 1 ELSE 2 END, m.starts_at DESC NULLS LAST, m.id DESC "
+        "LIMIT %s OFFSET (SELECT LEAST(%s, GREATEST(n - 1, 0) / %s) * %s FROM fixed))"
     )
     counts: dict[str, dict[str, int]] = {}
     ids: list[int] = []
@@ -352,8 +408,11 @@ def _facets_and_page(
             sql,
             [
                 *params,
-                _form_names(),
-                settings.TIME_ZONE,
+                *(value for _f, value, _c in fixed),
+                [facet for facet, _v, _c in fixed],
+                [value for _f, value, _c in fixed],
+                YEAR_MIN - 1,
+                _YEAR_STARTS,
                 PAGE_SIZE,
                 page - 1,
                 PAGE_SIZE,
@@ -385,13 +444,24 @@ def portal_search(
     members: list[Member] | None = None,
 ) -> PortalSearch:
     """A page of results with the counts of each facet's values on the whole result: a
-    constant number of queries (members, facet counts, the page), whatever the input."""
+    constant number of queries (members, the typed words, facet counts, the page), whatever
+    the input."""
     if members is None:
         members = portal_member_names(portal)
 
-    matching = entries_filter(criteria, portal=portal)
-    counts, ids, asked = _facets_and_page(matching, criteria.page)
-    total = sum(counts.get("status", {}).values())
+    word_matches = words_containing(criteria.words)
+    if all(word_matches):
+        matching = entries_filter(
+            criteria,
+            portal=portal,
+            word_matches=word_matches,
+            member_ids=[m.pk for m in members],
+        )
+        counts, ids, asked = _facets_and_page(matching, criteria.page)
+    else:
+        # A typed word no row holds: nothing can match, and no need to ask.
+        counts, ids, asked = {}, [], max(1, criteria.page)
+    total = counts.get("total", {}).get("", 0)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(asked, pages)
     by_id = {
@@ -418,7 +488,9 @@ def portal_search(
     category_values = sorted(
         {name for name, _count in top} | set(criteria.categories), key=str.lower
     )
-    year_values = sorted({*counts.get("year", {}), *(str(y) for y in criteria.years)}, reverse=True)
+    # Starts before YEAR_MIN or after YEAR_MAX come as one year either side: not offered.
+    in_range = {y for y in counts.get("year", {}) if YEAR_MIN <= int(y) <= YEAR_MAX}
+    year_values = sorted({*in_range, *(str(y) for y in criteria.years)}, reverse=True)
     facets = {
         "status": facet("status", IndexStatus.choices, criteria.statuses, True),
         "municipality": facet(

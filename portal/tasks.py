@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from portal.index import contributions_refresh
 from portal.models import DigestSubscriber
 from portal.selectors import token_hash
 from portal.services import digest_confirmation_send_mail, digest_purge, digests_send
@@ -34,3 +35,10 @@ def digests_send_all() -> int:
 def digest_subscribers_purge() -> int:
     """Daily: forget addresses that never confirmed within seven days."""
     return digest_purge()
+
+
+@shared_task
+def index_contributions_refresh(consultation_id: int) -> None:
+    """A few seconds after residents contributed: the index row's count of contributions
+    (portal.index.contributions_refresh_soon). Runs in the consultation's schema."""
+    contributions_refresh(consultation_id=consultation_id)

@@ -13,7 +13,7 @@ class RemarksConfig(AppConfig):
         from accounts.personal_data import register_anonymiser, register_exporter
         from consultations.participation import ParticipationKind, register
         from consultations.services.audit import audit_action_labels_register
-        from remarks import personal_data, selectors, xlsx
+        from remarks import permissions, personal_data, selectors, xlsx
         from remarks.rules import KIND_COMMENTS, KIND_REMARKS
 
         register(
@@ -24,6 +24,7 @@ class RemarksConfig(AppConfig):
                 resident_url_name="remark_form",
                 panel_url_name="panel_remark_register",
                 settings_url_name="panel_remark_form_settings",
+                settings_open=permissions.form_settings_open,
                 template_name="remarks/resident/_take_part.html",
                 contribution_count=selectors.remarks_count,
                 report_section=selectors.report_section,
@@ -42,6 +43,7 @@ class RemarksConfig(AppConfig):
                 resident_url_name="draft_comments",
                 panel_url_name="panel_draft_edit",
                 settings_url_name="panel_comments_settings",
+                settings_open=permissions.form_settings_open,
                 template_name="remarks/resident/_take_part_comments.html",
                 contribution_count=selectors.comments_count,
                 weight=20,

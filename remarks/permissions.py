@@ -76,6 +76,11 @@ def can_edit_draft(user: Any, consultation: Consultation) -> bool:
     return consultation.status in DRAFT_EDITABLE and can_manage_consultation(user, consultation)
 
 
+def form_settings_open(consultation: Consultation) -> bool:
+    """What the remark form (or the comments on the draft) asks may still change."""
+    return consultation.status in SETTINGS_EDITABLE
+
+
 def can_configure_form(user: Any, consultation: Consultation) -> bool:
     """Sets what the remark form (or the comments on the draft) asks and allows."""
-    return consultation.status in SETTINGS_EDITABLE and can_manage_consultation(user, consultation)
+    return form_settings_open(consultation) and can_manage_consultation(user, consultation)

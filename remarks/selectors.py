@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from common.collation import polish_order
+from common.collation import polish_collation
+from common.db import connection
 from consultations.models import Consultation, ParticipationForm
 from consultations.participation import FreeText, free_texts_of, kinds_with_free_texts
 from consultations.selectors import PUBLIC_STATUSES, participation_form_get
@@ -158,7 +160,7 @@ def register_rows(consultation: Consultation, filters: RegisterFilters) -> Query
 def register_page_rows(consultation: Consultation, filters: RegisterFilters) -> QuerySet[Remark]:
     """The register rows as the staff page lists them: only the columns it shows (the texts
     and personal data stay in the database until a remark is opened), its group's title,
-    the decision and the formal defects, walked in the order of an index."""
+    the decision and the codes of its formal defects, walked in the order of an index."""
     return (
         register_rows(consultation, filters)
         .select_related(None)
@@ -177,10 +179,11 @@ def register_page_rows(consultation: Consultation, filters: RegisterFilters) -> 
             "group__title",
         )
         .prefetch_related(None)
-        .prefetch_related(
-            Prefetch(
-                "formal_issues",
-                queryset=FormalIssue.objects.only("remark_id", "code").order_by("pk"),
+        # The codes of its formal defects as an array in the same query (``formal_codes``):
+        # a prefetch cost a second query and a model instance a defect.
+        .annotate(
+            formal_codes=ArraySubquery(
+                FormalIssue.objects.filter(remark=OuterRef("pk")).order_by("pk").values("code")
             )
         )
     )
@@ -198,48 +201,67 @@ class RegisterCounts:
 
 
 def register_counts(consultation: Consultation) -> RegisterCounts:
-    """Counts by decision (approved or not), channel, section and formal status, in three
-    queries whatever the register's size: one GROUP BY over the combinations of channel,
-    section, decision, defect and review (a few hundred rows at most, however many
-    remarks), summed here; the formal defects by code; the responses awaiting approval."""
-    rows = Remark.objects.filter(consultation=consultation, state=RemarkState.REGISTERED)
+    """Counts by decision (approved or not), channel, section and formal status, in one
+    query whatever the register's size, of three parts: a GROUP BY over the combinations of
+    channel, section, decision, defect and review (a few hundred rows at most, however many
+    remarks), summed here; the formal defects by code; the responses awaiting approval.
+
+    The combinations are grouped by hash, then sorted by section (Polish order): ORDER BY on
+    the grouped query itself made PostgreSQL sort every remark under the Polish collation
+    before grouping, most of the page's database time at 5,000 remarks (bench/remarks.py)."""
+    remark_table = connection.ops.quote_name(Remark._meta.db_table)
+    response_table = connection.ops.quote_name(Response._meta.db_table)
+    issue_table = connection.ops.quote_name(FormalIssue._meta.db_table)
+    group_table = connection.ops.quote_name(RemarkGroup._meta.db_table)
+    collation = polish_collation()
+    section = f'document_part COLLATE "{collation}"' if collation else "document_part"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # 1: the combinations (the decision of the remark's group if it has one).
+            "SELECT part, channel, document_part, decision, formally_defective, needs_review, n "
+            "FROM (SELECT 1 AS part, r.channel, r.document_part, "
+            "CASE WHEN r.group_id IS NOT NULL THEN gr.decision ELSE rr.decision END "
+            "AS decision, r.formally_defective, r.needs_review, count(*) AS n "
+            f"FROM {remark_table} r "
+            f"LEFT JOIN {response_table} gr ON gr.group_id = r.group_id "
+            f"LEFT JOIN {response_table} rr ON rr.remark_id = r.id "
+            "WHERE r.consultation_id = %s AND r.state = %s "
+            "GROUP BY 2, 3, 4, 5, 6 "
+            # 2: the formal defects by code (in the channel's column).
+            "UNION ALL SELECT 2, f.code, NULL, NULL, NULL, NULL, count(*) "
+            f"FROM {issue_table} f JOIN {remark_table} r ON r.id = f.remark_id "
+            "WHERE r.consultation_id = %s AND r.state = %s GROUP BY f.code "
+            # 3: the responses, to a remark or a group, not approved yet.
+            "UNION ALL SELECT 3, NULL, NULL, NULL, NULL, NULL, count(*) "
+            f"FROM {response_table} p LEFT JOIN {remark_table} r ON r.id = p.remark_id "
+            f"LEFT JOIN {group_table} g ON g.id = p.group_id "
+            "WHERE p.approved_at IS NULL AND (r.consultation_id = %s OR g.consultation_id = %s)"
+            f") counts ORDER BY part, {section}",
+            [consultation.pk, RemarkState.REGISTERED] * 2 + [consultation.pk] * 2,
+        )
+        rows = cursor.fetchall()
     counts = RegisterCounts()
     by_section: dict[str, int] = {}
-    combinations = (
-        rows.annotate(decision=_decision_expression())
-        .values("channel", "document_part", "decision", "formally_defective", "needs_review")
-        .annotate(n=Count("pk"))
-        # Sections come first in Polish alphabetical order; the dict keeps that order.
-        .order_by(polish_order("document_part"))
-    )
     ok = 0
-    for row in combinations:
-        n = row["n"]
+    for part, channel, document_part, decision, defective, review, n in rows:
+        if part == 2:
+            counts.by_formal[channel] = n
+            continue
+        if part == 3:
+            counts.awaiting_approval = n
+            continue
         counts.total += n
-        decision = row["decision"] or "none"
+        decision = decision or "none"
         counts.by_decision[decision] = counts.by_decision.get(decision, 0) + n
-        counts.by_channel[row["channel"]] = counts.by_channel.get(row["channel"], 0) + n
-        by_section[row["document_part"]] = by_section.get(row["document_part"], 0) + n
-        if not row["formally_defective"]:
+        counts.by_channel[channel] = counts.by_channel.get(channel, 0) + n
+        by_section[document_part] = by_section.get(document_part, 0) + n
+        if not defective:
             ok += n
-        if row["needs_review"]:
+        if review:
             counts.needs_review += n
     counts.by_section = list(by_section.items())
     counts.by_formal["ok"] = ok
     counts.by_formal["defective"] = counts.total - ok
-    for row in (
-        FormalIssue.objects.filter(
-            remark__consultation=consultation, remark__state=RemarkState.REGISTERED
-        )
-        .values("code")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        counts.by_formal[row["code"]] = row["n"]
-    counts.awaiting_approval = Response.objects.filter(
-        Q(remark__consultation=consultation) | Q(group__consultation=consultation),
-        approved_at__isnull=True,
-    ).count()
     return counts
 
 

@@ -86,6 +86,7 @@ def remark_form(request: HttpRequest, slug: str) -> HttpResponse:
                 consent=data["consent"],
                 user=request.user,
                 attachment=data["attachment"],
+                form=form_row,
             )
         except ValidationError as exc:
             errors_to_form(form, exc)

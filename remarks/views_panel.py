@@ -93,7 +93,7 @@ def register(request: HttpRequest, consultation_id: int) -> HttpResponse:
         (
             remark,
             decision_labels.get(getattr(remark, "decision", None) or "", "–"),
-            "; ".join(str(formal_labels[i.code]) for i in remark.formal_issues.all()),
+            "; ".join(str(formal_labels[code]) for code in remark.formal_codes),
             _("Choose %(ref)s") % {"ref": remark.reference},
         )
         for remark in page.object_list
@@ -120,6 +120,7 @@ def register(request: HttpRequest, consultation_id: int) -> HttpResponse:
                 (channel_labels.get(channel, channel), n)
                 for channel, n in counts.by_channel.items()
             ],
+            "channel_labels": {value: str(label) for value, label in channel_labels.items()},
             "query": query.urlencode(),
             "counts": counts,
             "filter_form": filter_form,
@@ -286,9 +287,11 @@ def response_draft(
                 request, _("The response has been saved; a colleague must now approve it.")
             )
     else:
-        for errors in form.errors.values():
+        # The message stands above the page, away from the form: it names the field
+        # ("Rozstrzygnięcie: To pole jest wymagane."), or "this field" would mean nothing.
+        for name, errors in form.errors.items():
             for error in errors:
-                messages.error(request, str(error))
+                messages.error(request, f"{form[name].label}: {error}")
     return _back(consultation, remark_id, group_id)
 
 

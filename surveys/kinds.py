@@ -149,6 +149,13 @@ def _archive(kind: str) -> Any:
     return files
 
 
+def _ready(kind: str) -> Any:
+    def ready(consultation: Consultation) -> bool:
+        return selectors.survey_ready(consultation, kind)
+
+    return ready
+
+
 def _report(kind: str) -> Any:
     def section(consultation: Consultation) -> dict[str, Any] | None:
         """Figures and per-question results of the current version, for the report."""
@@ -199,6 +206,7 @@ SURVEY = participation.ParticipationKind(
     label=_("Online survey"),
     resident_actions=("answer",),
     resident_url_name="survey_answer",
+    resident_ready=_ready(SurveyKind.SURVEY),
     panel_url_name="panel_survey_builder",
     addon_code=None,
     # The provider's staff build the survey for a municipality that orders it
@@ -216,6 +224,7 @@ POLL = participation.ParticipationKind(
     label=_("Poll"),
     resident_actions=("vote",),
     resident_url_name="poll_answer",
+    resident_ready=_ready(SurveyKind.POLL),
     panel_url_name="panel_poll_builder",
     addon_code=None,
     contribution_count=_count(SurveyKind.POLL),

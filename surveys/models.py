@@ -301,10 +301,58 @@ class Answer(models.Model):
     file_kind = models.CharField(max_length=8, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["question", "choice"], name="survey_answer_question")]
+        # With ``id`` last, a question's newest free-text answers are read straight from
+        # the index (results show the newest ones), not sorted from all of them.
+        indexes = [
+            models.Index(fields=["question", "choice", "id"], name="survey_answer_question_id")
+        ]
 
     def __str__(self) -> str:
         return f"answer {self.pk}"
+
+
+# Shards of each running count: a submit adds to the rows of one shard (its response id modulo
+# TALLY_SHARDS), so concurrent submits seldom wait for each other's row locks on the same
+# count; results add the shards up.
+TALLY_SHARDS = 8
+
+
+class ResultTally(models.Model):
+    """Running counts behind a version's results, kept in the submit's transaction (see
+    ``surveys.services.tallies``), so results read a few thousand rows instead of every
+    answer. A row counts, of one version:
+
+    - ``question`` empty: responses;
+    - ``question`` alone: responses that answered the question;
+    - with ``choice``, ``number`` or ``date``: answer rows with exactly these values (a
+      chosen option, a scale value or number, a rank or matrix cell, a date).
+
+    Counts only go up and down by whole responses, so a verified resident's edited response
+    moves them both ways and they stay exact."""
+
+    version = models.ForeignKey(SurveyVersion, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(
+        Question, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    choice = models.ForeignKey(
+        Choice, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    number = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    date = models.DateField(null=True, blank=True)
+    shard = models.PositiveSmallIntegerField(default=0)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "question", "choice", "number", "date", "shard"],
+                nulls_distinct=False,
+                name="survey_tally_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"tally {self.version_id}/{self.question_id}/{self.choice_id}: {self.n}"
 
 
 class SurveyDraft(models.Model):

@@ -10,10 +10,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Min, Q
+from django.db import connection
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 
 from consultations.models import AuditEvent, Consultation, ConsultationStatus
 from consultations.participation import FreeText
+from consultations.selectors import PUBLIC_STATUSES
 from surveys.conditions import QuestionSpec, SectionSpec
 from surveys.models import (
     Answer,
@@ -22,6 +24,7 @@ from surveys.models import (
     Question,
     QuestionType,
     Response,
+    ResultTally,
     Section,
     Survey,
     SurveyDraft,
@@ -64,8 +67,57 @@ def version_structure(version: SurveyVersion) -> VersionStructure:
     return VersionStructure(version, sections, questions, specs)
 
 
+# Structures of frozen versions (a version with a response never changes: the builder copies
+# it first), by schema, version and creation time (a schema made again reuses ids), so the
+# answering page and the submit skip three queries and some eighty model instances.
+_FROZEN_STRUCTURES: dict[tuple[str, int, datetime], VersionStructure] = {}
+_FROZEN_STRUCTURES_MAX = 256
+
+
+def version_structure_of(version: SurveyVersion, *, frozen: bool) -> VersionStructure:
+    """:func:`version_structure`, kept in this process once ``frozen`` (the version has a
+    response; for a submit, read under the version's lock). Read-only: callers never change
+    the questions and choices it holds."""
+    if not frozen:
+        return version_structure(version)
+    key = (getattr(connection, "schema_name", ""), version.pk, version.created_at)
+    structure = _FROZEN_STRUCTURES.get(key)
+    if structure is None:
+        if len(_FROZEN_STRUCTURES) >= _FROZEN_STRUCTURES_MAX:
+            _FROZEN_STRUCTURES.clear()
+        structure = _FROZEN_STRUCTURES[key] = version_structure(version)
+    return replace(structure, version=version)
+
+
+def current_structure(survey: Survey) -> VersionStructure:
+    """The current version's structure: one query when the version has a response (then
+    the structure comes from this process's memory), four before."""
+    version = (
+        survey.versions.annotate(frozen=Exists(Response.objects.filter(version=OuterRef("pk"))))
+        .order_by("-number")
+        .first()
+    )
+    assert version is not None  # survey_create makes every survey with its first version
+    return version_structure_of(version, frozen=version.frozen)
+
+
+def consultation_public(slug: str) -> Consultation | None:
+    """The public consultation of a survey's pages, its own row only (they show its title
+    and address): one query, where the consultation page's selector takes four."""
+    return Consultation.objects.filter(status__in=PUBLIC_STATUSES, slug=slug).first()
+
+
 def survey_of(consultation: Consultation, kind: str) -> Survey | None:
     return Survey.objects.filter(consultation=consultation, kind=kind).first()
+
+
+def survey_ready(consultation: Consultation, kind: str) -> bool:
+    """Residents have something to answer: the survey is made and its current version asks
+    at least one question."""
+    survey = survey_of(consultation, kind)
+    if survey is None:
+        return False
+    return Question.objects.filter(section__version=survey_current_version(survey)).exists()
 
 
 def survey_current_version(survey: Survey) -> SurveyVersion:
@@ -159,11 +211,22 @@ def file_names_of(consultation: Consultation, kind: str) -> list[str]:
 
 
 def response_count(survey: Survey) -> int:
-    return Response.objects.filter(survey=survey).count()
+    """Responses to every version, from the tallies (a few rows, whatever the count)."""
+    return _response_total(ResultTally.objects.filter(version__survey=survey))
 
 
 def contribution_count_of(consultation: Consultation, kind: str) -> int:
-    return Response.objects.filter(survey__consultation=consultation, survey__kind=kind).count()
+    """Responses to the consultation's survey of ``kind``: the portal's index counts them
+    again in each submit's transaction, so from the tallies, not from the responses."""
+    return _response_total(
+        ResultTally.objects.filter(
+            version__survey__consultation=consultation, version__survey__kind=kind
+        )
+    )
+
+
+def _response_total(tallies: Any) -> int:
+    return int(tallies.filter(question__isnull=True).aggregate(n=Sum("n"))["n"] or 0)
 
 
 # --- Results --------------------------------------------------------------------------------
@@ -255,87 +318,74 @@ def survey_results(
 ) -> SurveyResults:
     """Counts and percentages per question of one version (the current one by default);
     percentages are of the responses that answered that question. A constant number of
-    queries whatever the number of responses: aggregation happens in PostgreSQL."""
-    versions_qs = survey.versions.annotate(n=Count("responses")).order_by("number")
-    versions = [(v.number, v.n) for v in versions_qs]
+    queries, and rows read, whatever the number of responses: the counts come from the
+    version's tallies (surveys.services.tallies, kept by each submit), the free-text answers
+    shown from the newest TEXT_ANSWERS_SHOWN of each question."""
+    versions_n = dict(
+        ResultTally.objects.filter(version__survey=survey, question__isnull=True)
+        .values("version_id")
+        .annotate(n=Sum("n"))
+        .values_list("version_id", "n")
+    )
+    all_versions = list(survey.versions.order_by("number"))
+    versions = [(v.number, int(versions_n.get(v.pk) or 0)) for v in all_versions]
     version = (
-        survey.versions.filter(number=version_number).first()
-        if version_number is not None
-        else None
-    ) or survey_current_version(survey)
-    structure = version_structure(version)
-    responses = Response.objects.filter(version=version).count()
+        next((v for v in all_versions if v.number == version_number), None) or (all_versions[-1])
+    )
+    responses = int(versions_n.get(version.pk) or 0)
+    structure = version_structure_of(version, frozen=responses > 0)
     question_ids = [q.pk for q in structure.questions]
     answers = Answer.objects.filter(question_id__in=question_ids)
-    # One pass over the version's answers, grouped by (question, choice, number): choice
-    # counts, scale and number values, ranking places and matrix cells, and from them the
-    # mean, lowest and highest number. Each further query reads only the questions it
-    # concerns through the (question, choice) index. At 100,000 responses of 20 questions
-    # six full scans took 8 s; see bench/surveys.py.
-    rows_of: dict[int, int] = defaultdict(int)
+    # The tallies summed over their shards, by (question, choice, number, date): choice
+    # counts, scale values, ranking places and matrix cells, numbers and dates; the row of
+    # a question alone counts the responses that answered it. At 100,000 responses of 20
+    # questions grouping the answers themselves took 4.8 s; see bench/surveys.py.
+    answered: dict[int, int] = {}
     by_choice: dict[int, dict[int, int]] = defaultdict(dict)
     by_number: dict[int, dict[Any, int]] = defaultdict(dict)
     cells: dict[int, dict[tuple[int, int], int]] = defaultdict(dict)
-    sums: dict[int, list[Any]] = {}
-    for row in (
-        answers.values("question_id", "choice_id", "number").annotate(n=Count("id")).order_by()
+    by_date: dict[int, list[Any]] = defaultdict(list)
+    for qid, cid, value, day, n in (
+        ResultTally.objects.filter(version=version, question__isnull=False)
+        .values("question_id", "choice_id", "number", "date")
+        .annotate(total=Sum("n"))
+        .filter(total__gt=0)
+        .order_by()
+        .values_list("question_id", "choice_id", "number", "date", "total")
     ):
-        qid, cid, value, n = row["question_id"], row["choice_id"], row["number"], row["n"]
-        rows_of[qid] += n
-        if cid is not None and value is None:
+        if cid is None and value is None and day is None:
+            answered[qid] = n
+        elif cid is not None and value is None:
             by_choice[qid][cid] = n
         elif cid is None and value is not None:
             by_number[qid][value] = n
-            total_n, total, low, high = sums.get(qid, [0, Decimal(0), value, value])
-            sums[qid] = [total_n + n, total + value * n, min(low, value), max(high, value)]
         elif cid is not None and value is not None:
             cells[qid][(cid, int(value))] = n
-    stats: dict[int, dict[str, Any]] = {
-        qid: {"mean": total / count, "low": low, "high": high}
-        for qid, (count, total, low, high) in sums.items()
-    }
+        else:
+            by_date[qid].append(day)
+    stats: dict[int, dict[str, Any]] = defaultdict(dict)
+    for qid, values in by_number.items():
+        count = sum(values.values())
+        total = sum((value * n for value, n in values.items()), Decimal(0))
+        stats[qid].update(mean=total / count, low=min(values), high=max(values))
+    for qid, days in by_date.items():
+        stats[qid].update(first=min(days), last=max(days))
     types = {q.pk: q.type for q in structure.questions}
-    several = [
-        qid
-        for qid, qtype in types.items()
-        if qtype in (QuestionType.MULTIPLE, QuestionType.RANKING, QuestionType.MATRIX)
-    ]
-    # A question answered with one row per response counts its rows; the others count
-    # distinct responses.
-    answered = {qid: n for qid, n in rows_of.items() if qid not in several}
-    if several:
-        answered.update(
-            answers.filter(question_id__in=several)
-            .values("question_id")
-            .annotate(n=Count("response_id", distinct=True))
-            .values_list("question_id", "n")
-        )
-    dates = [qid for qid, qtype in types.items() if qtype == QuestionType.DATE]
-    for row in (
-        answers.filter(question_id__in=dates)
-        .values("question_id")
-        .annotate(first=Min("date"), last=Max("date"))
-        .order_by()
-        if dates
-        else []
-    ):
-        stats.setdefault(row["question_id"], {}).update(first=row["first"], last=row["last"])
     text_ids = [
         qid
         for qid, qtype in types.items()
         if qtype in (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT)
     ]
-    text_qs = answers.filter(question_id__in=text_ids).exclude(text="")
-    if text_search:
-        text_qs = text_qs.filter(text__icontains=text_search)
     texts: dict[int, list[str]] = defaultdict(list)
-    for qid, text in (
-        text_qs.order_by("question_id", "-id").values_list("question_id", "text")
-        if text_ids
-        else []
-    ):
-        if len(texts[qid]) < TEXT_ANSWERS_SHOWN:
-            texts[qid].append(text)
+    for qid in text_ids:
+        # Newest first through the (question, choice, id) index: the rows shown are read,
+        # not the question's every answer (a search reads them, in the database).
+        text_qs = answers.filter(question_id=qid, choice_id__isnull=True).exclude(text="")
+        if text_search:
+            text_qs = text_qs.filter(text__icontains=text_search)
+        texts[qid] = list(
+            text_qs.order_by("-id").values_list("text", flat=True)[:TEXT_ANSWERS_SHOWN]
+        )
     file_ids = [qid for qid, qtype in types.items() if qtype == QuestionType.FILE]
     files: dict[int, list[FileRow]] = defaultdict(list)
     for answer in (

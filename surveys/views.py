@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common.db import connection
-from consultations.selectors import consultation_get_public, participation_form_get
+from consultations.selectors import participation_form_get
 from surveys import selectors, services
 from surveys.forms import answers_from_post, answers_from_response, post_from_draft
 from surveys.models import Audience, QuestionType, Survey, SurveyKind
@@ -30,7 +30,7 @@ DRAFT_COOKIE_AGE = 60 * 60 * 24 * 90
 
 
 def _survey_or_404(slug: str, kind: str) -> tuple[Any, Survey, Any]:
-    consultation = consultation_get_public(slug=slug)
+    consultation = selectors.consultation_public(slug)
     if consultation is None:
         raise Http404
     form = participation_form_get(consultation, kind)
@@ -58,8 +58,8 @@ def answer(request: HttpRequest, slug: str, kind: str, token: str = "") -> HttpR
             invitation = selectors.invitation_by_token(survey, token)
         if invitation is None:
             raise Http404
-    version = selectors.survey_current_version(survey)
-    structure = selectors.version_structure(version)
+    structure = selectors.current_structure(survey)
+    version = structure.version
     if not structure.questions:
         raise Http404
     browser_token = request.COOKIES.get(BROWSER_COOKIE, "")[:64]

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
 
+from common.db import connection
 from tenants.hosts import host_is_public
 from tenants.http import TenantRequest
 from tenants.models import Domain, Municipality, MunicipalityStatus
@@ -24,10 +26,45 @@ def public_tenant() -> Municipality:
     )
 
 
+# The tables are named with their schema, so the statement needs no `SET search_path` first
+# (see municipality_by_host).
 TENANT_BY_HOST_SQL = (
-    f"SELECT m.* FROM {Municipality._meta.db_table} m "
-    f"JOIN {Domain._meta.db_table} d ON d.tenant_id = m.id WHERE d.domain = %s"
+    f'SELECT m.* FROM "{get_public_schema_name()}"."{Municipality._meta.db_table}" m '
+    f'JOIN "{get_public_schema_name()}"."{Domain._meta.db_table}" d ON d.tenant_id = m.id '
+    "WHERE d.domain = %s"
 )
+
+
+def _by_host(hostname: str) -> Municipality | None:
+    return next(iter(Municipality.objects.raw(TENANT_BY_HOST_SQL, [hostname])), None)
+
+
+def municipality_by_host(hostname: str) -> Municipality | None:
+    """The municipality served on ``hostname``, in one round trip to PostgreSQL where Django
+    and django-tenants would make three on a kept connection (on a cached page that is
+    nearly all of the request's work):
+
+    - no `SET search_path = public` first: the statement names its tables' schema. The
+      search path is left unknown afterwards, so the next statement sets the tenant's (or
+      public's) as it would have anyway;
+    - no health check (`SELECT 1`, CONN_HEALTH_CHECKS) of a kept connection first: this
+      statement is the check. If the kept connection has gone bad (PostgreSQL restarted, the
+      network dropped it), it is closed and the statement runs once more on a new one, which
+      is what the health check would have done. A new connection needs no check."""
+    kept = connection.connection is not None and not connection.in_atomic_block
+    if kept:
+        connection.health_check_done = True
+    connection.search_path_set_schemas = [get_public_schema_name()]
+    try:
+        try:
+            return _by_host(hostname)
+        except (OperationalError, InterfaceError):
+            if not kept:
+                raise
+            connection.close()
+            return _by_host(hostname)
+    finally:
+        connection.search_path_set_schemas = None
 
 
 class MunicipalityMiddleware(TenantMainMiddleware):
@@ -40,7 +77,7 @@ class MunicipalityMiddleware(TenantMainMiddleware):
             return public_tenant()
         # The query django-tenants makes (the domain's municipality), written once instead of
         # compiled by the ORM on every request: on a cached page it is most of the work.
-        found = next(iter(Municipality.objects.raw(TENANT_BY_HOST_SQL, [hostname])), None)
+        found = municipality_by_host(hostname)
         if found is None:
             raise domain_model.DoesNotExist
         return found

@@ -13,3 +13,4 @@ os.environ.setdefault("KONSULTA_ENV", "development")
 # (Redis keeps what was cached): the page cache is off for them, and on in the tests of it
 # (tests/consultations/test_page_cache.py), which clear its entries first.
 os.environ.setdefault("PAGE_CACHE_SECONDS", "0")
+os.environ.setdefault("CARD_CACHE_SECONDS", "0")

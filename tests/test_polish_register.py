@@ -207,3 +207,44 @@ def test_the_number_of_consultations_found_takes_the_polish_plural_form():
     with translation.override("pl"):
         rendered = {n: template.render(Context({"n": n})) for n in CONSULTATIONS_FOUND}
     assert rendered == CONSULTATIONS_FOUND
+
+
+def test_the_password_rules_shown_under_the_password_field_are_formal():
+    # given: Django's own Polish catalogue says "Twoje hasło…"; ours must win over it
+    from django.contrib.auth.password_validation import password_validators_help_texts
+    from django.utils import translation
+
+    # when
+    with translation.override("pl"):
+        texts = [str(text) for text in password_validators_help_texts()]
+
+    # then
+    assert len(texts) >= 4, texts
+    assert [t for t in texts if informal_words(t)] == [], texts
+
+
+def test_the_sign_in_and_password_errors_of_allauth_are_formal():
+    # given: the errors django-allauth's forms give on the pages we serve (sign-up, sign-in,
+    # password change and reset); its own Polish catalogue says "Musisz…", "Spróbuj…"
+    from allauth.account.adapter import DefaultAccountAdapter
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    keys = [
+        "email_password_mismatch",
+        "email_taken",
+        "enter_current_password",
+        "incorrect_password",
+        "invalid_password_reset",
+        "too_many_login_attempts",
+        "unknown_email",
+        "rate_limited",
+    ]
+
+    # when
+    with translation.override("pl"):
+        texts = [str(DefaultAccountAdapter.error_messages[key]) for key in keys]
+        texts.append(gettext("You must type the same password each time."))
+
+    # then
+    assert [t for t in texts if informal_words(t)] == [], texts

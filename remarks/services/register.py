@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from common.queue import task_queue_on_commit
 from consultations import participation
-from consultations.models import Consultation, ConsultationStatus
+from consultations.models import Consultation, ConsultationStatus, ParticipationForm
 from consultations.public_changes import public_change
 from consultations.services import audit_record
 from remarks import selectors
@@ -220,7 +220,6 @@ class SubmitResult:
     needs_confirmation: bool
 
 
-@transaction.atomic
 def remark_submit(
     *,
     consultation_id: int,
@@ -230,6 +229,7 @@ def remark_submit(
     user: Any = None,
     attachment: UploadedFile | None = None,
     now: datetime | None = None,
+    form: ParticipationForm | None = None,
 ) -> SubmitResult:
     """A resident sends a remark through the online form, or comments a unit of the draft.
 
@@ -239,6 +239,11 @@ def remark_submit(
     verified address gets a reference number at once; anyone else gets a link to confirm
     the address, and the number when they confirm. The same idempotency key again returns
     the remark already stored.
+
+    ``form`` is the consultation's form with its consultation if the caller has just read it
+    (the form's page has), saving the query. Everything is read and checked before the one
+    short transaction that writes: the remark (with its reference number when it is
+    registered at once), its automatic flag and the mail queued after the commit.
     """
     now = now or timezone.now()
     existing = Remark.objects.filter(idempotency_key=idempotency_key).first()
@@ -246,7 +251,8 @@ def remark_submit(
         return SubmitResult(existing, False, existing.state == RemarkState.PENDING)
     comment = data.unit_id is not None or data.parent_id is not None
     kind = KIND_COMMENTS if comment else KIND_REMARKS
-    form = selectors.form_with_consultation(consultation_id, kind)
+    if form is None or form.consultation_id != consultation_id or form.kind != kind:
+        form = selectors.form_with_consultation(consultation_id, kind)
     if form is None:
         raise ValidationError(_("This consultation does not take remarks in this form."))
     consultation = form.consultation
@@ -342,9 +348,7 @@ def remark_submit(
     )
     confirmed_now = bool(verified) and email == verified
     token = ""
-    if confirmed_now:
-        _register(remark, now=now)
-    else:
+    if not confirmed_now:
         token = secrets.token_urlsafe(32)
         remark.confirmation_hash = selectors.token_hash(token)
         remark.confirmation_sent_at = now
@@ -354,23 +358,37 @@ def remark_submit(
         remark.attachment_name = text_checked(
             {"name": (attachment.name or "")[:250]}, {"name": 250}
         )["name"]
-    remark, created = _insert_once(remark)
-    if not created:
-        return SubmitResult(remark, False, remark.state == RemarkState.PENDING)
-    if attachment_kind:
-        remark.attachment.save(f"attachment.{attachment_kind}", attachment, save=True)
-    if flagged:
-        from remarks.models import Flag
+    try:
+        with transaction.atomic():
+            if confirmed_now:
+                # The number is taken in the inserting transaction: a rolled-back insert (a
+                # duplicate key) gives it back.
+                _register(remark, now=now)
+            remark.save()
+            # The form is open (checked above): its count is not shown while it is.
+            public_change("contributions", consultation.pk, form_open=True)
+            if attachment_kind:
+                remark.attachment.save(f"attachment.{attachment_kind}", attachment, save=True)
+            if flagged:
+                from remarks.models import Flag
 
-        Flag.objects.create(
-            remark=remark,
-            automatic=True,
-            reason=_("Words from the list for review: %(words)s") % {"words": ", ".join(flagged)},
-        )
-    if confirmed_now:
-        task_queue_on_commit("remarks.tasks.remark_registered_send", remark.pk)
-    else:
-        task_queue_on_commit("remarks.tasks.remark_confirmation_send", remark.pk, token)
+                Flag.objects.create(
+                    remark=remark,
+                    automatic=True,
+                    reason=_("Words from the list for review: %(words)s")
+                    % {"words": ", ".join(flagged)},
+                )
+            if confirmed_now:
+                task_queue_on_commit("remarks.tasks.remark_registered_send", remark.pk)
+            else:
+                task_queue_on_commit("remarks.tasks.remark_confirmation_send", remark.pk, token)
+    except IntegrityError:
+        # The same submission raced this one: it waited on the unique index until the
+        # other committed. What the other stored is the answer.
+        existing = Remark.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return SubmitResult(existing, False, existing.state == RemarkState.PENDING)
     return SubmitResult(remark, True, not confirmed_now)
 
 

@@ -34,18 +34,57 @@ PRINT_PART_TABLES = 4
 PRINT_PART_BREAK = "<!--pdf-part-->"
 
 
+# About how many characters of a print table's text fit across the page (A4 landscape at
+# 7.5 pt for a wide table, portrait at 8.5 pt otherwise; reports.formats.pdf), and how many
+# a cell's padding takes.
+PRINT_LINE_CHARS = {True: 200.0, False: 120.0}
+PRINT_CELL_PADDING_CHARS = 2.5
+
+
+def _print_columns(block: dict[str, Any]) -> str:
+    """For print, a ``<colgroup>`` sharing the width out by the text each column holds: first
+    room for its longest word (from a sample of rows), then the rest by the mean length of
+    its cells. A fixed layout otherwise gives every column the same width, and a long text in
+    a narrow column makes a tall row of many short lines, each one a text box to lay out,
+    draw and tag."""
+    line = PRINT_LINE_CHARS[bool(block.get("wide"))]
+    rows = block["rows"]
+    sample = rows[:: max(1, len(rows) // 200)]
+    needs, extras = [], []
+    for i, header in enumerate(block["headers"]):
+        texts = [str(header)] + ["" if row[i] is None else str(row[i]) for row in sample]
+        word = max((len(w) for t in texts for w in t.split()), default=1)
+        need = min(word, line / 4) + PRINT_CELL_PADDING_CHARS
+        needs.append(need)
+        mean = sum(len(t) for t in texts) / len(texts) + PRINT_CELL_PADDING_CHARS
+        extras.append(max(mean - need, 0.0))
+    rest = max(line - sum(needs), 0.0)
+    widths = [
+        need + (rest * extra / sum(extras) if sum(extras) else rest / len(needs))
+        for need, extra in zip(needs, extras, strict=True)
+    ]
+    total = sum(widths)
+    return (
+        "<colgroup>"
+        + "".join(f'<col style="width:{100 * w / total:.1f}%">' for w in widths)
+        + "</colgroup>"
+    )
+
+
 def _table(block: dict[str, Any], ident: str, *, css: str = "", chunk: int | None = None) -> str:
     head = "".join(f'<th scope="col">{_cell(h)}</th>' for h in block["headers"])
     rows = block["rows"]
     if chunk and len(rows) > chunk:
         caption = _cell(block.get("caption", ""))
+        classes = "report-table print-chunk" + (" wide" if block.get("wide") else "")
+        columns = _print_columns(block)
         parts = []
         for start in range(0, len(rows), chunk):
             part = f"{caption} ({start + 1}–{min(start + chunk, len(rows))})"
             if start and (start // chunk) % PRINT_PART_TABLES == 0:
                 parts.append(PRINT_PART_BREAK)
             parts.append(
-                f'<table class="report-table print-chunk"><caption>{part}</caption>'
+                f'<table class="{classes}"><caption>{part}</caption>{columns}'
                 f"<thead><tr>{head}</tr></thead><tbody>{_rows(rows[start : start + chunk])}"
                 "</tbody></table>"
             )

@@ -13,6 +13,7 @@ not at all, once.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,7 +24,8 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -35,6 +37,7 @@ from surveys import geo
 from surveys.conditions import visible_keys
 from surveys.files import answer_file_check, is_upload
 from surveys.models import (
+    TALLY_SHARDS,
     Answer,
     Audience,
     Channel,
@@ -42,10 +45,17 @@ from surveys.models import (
     Question,
     QuestionType,
     Response,
+    ResultTally,
     Survey,
     SurveyVersion,
 )
-from surveys.selectors import VersionStructure, invitation_by_token, version_structure
+from surveys.selectors import (
+    VersionStructure,
+    invitation_by_token,
+    response_answers,
+    version_structure_of,
+)
+from surveys.services import tallies
 
 # Anonymous surveys: at most this many responses from one IP address per window. A whole
 # office or school behind one address must still be able to answer, hence not 1.
@@ -445,6 +455,83 @@ def survey_response_submit(
         )
 
 
+def _version_locked(survey: Survey) -> tuple[SurveyVersion, bool]:
+    """The current version, locked ``FOR SHARE`` (shared with other submits, exclusive of
+    the builder's change to it), and whether it has a response already (then it is frozen
+    and its structure may come from memory): one query."""
+    table = SurveyVersion._meta.db_table
+    version = next(
+        iter(
+            SurveyVersion.objects.raw(
+                f"SELECT v.*, EXISTS (SELECT 1 FROM {Response._meta.db_table} r "
+                "WHERE r.version_id = v.id) AS frozen "
+                f"FROM {table} v WHERE v.survey_id = %s ORDER BY v.number DESC LIMIT 1 "
+                "FOR SHARE OF v",
+                [survey.pk],
+            )
+        ),
+        None,
+    )
+    assert version is not None
+    return version, bool(version.frozen)  # type: ignore[attr-defined]
+
+
+def _columns(model: type[Model], exclude: tuple[str, ...]) -> list[Any]:
+    return [f for f in model._meta.concrete_fields if not f.primary_key and f.name not in exclude]
+
+
+def _insert_whole(
+    response: Response, rows: list[Answer], counts: Counter[tallies.TallyKey]
+) -> Response | None:
+    """A new response, its answer rows and its tallies in one statement (one round trip
+    where a savepoint, three inserts and a release took five), or None, with nothing
+    written, when a unique column (idempotency key, resident, browser, invitation) already
+    holds a row. The columns come from the models, so a field added to them is written."""
+    response_fields = _columns(Response, ())
+    answer_fields = _columns(Answer, ("response",))
+    for field in response_fields:
+        field.pre_save(response, add=True)  # created_at, updated_at
+    items = tallies.ordered(counts)
+
+    def db_value(field: Any, obj: Any) -> Any:
+        return field.get_db_prep_save(getattr(obj, field.attname), connection)
+
+    def array(field: Any) -> str:
+        return f"%s::{field.db_type(connection)}[]"
+
+    answer_columns = ", ".join(f.column for f in answer_fields)
+    names = ", ".join(f"c{i}" for i in range(len(answer_fields)))
+    sql = (
+        f"WITH r AS (INSERT INTO {Response._meta.db_table} "
+        f"({', '.join(f.column for f in response_fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(response_fields))}) "
+        "ON CONFLICT DO NOTHING RETURNING id), "
+        f"a AS (INSERT INTO {Answer._meta.db_table} (response_id, {answer_columns}) "
+        f"SELECT r.id, {names} FROM r, "
+        f"unnest({', '.join(array(f) for f in answer_fields)}) AS x({names})), "
+        f"t AS (INSERT INTO {ResultTally._meta.db_table} AS t "
+        "(version_id, question_id, choice_id, number, date, shard, n) "
+        f"SELECT %s, q, c, v, d, r.id %% {TALLY_SHARDS}, k FROM r, "
+        "unnest(%s::bigint[], %s::bigint[], %s::numeric[], %s::date[], %s::bigint[]) "
+        "WITH ORDINALITY AS y(q, c, v, d, k, o) ORDER BY o "
+        f"{tallies.UPSERT}) "
+        "SELECT id FROM r"
+    )
+    params: list[Any] = [db_value(f, response) for f in response_fields]
+    params += [[db_value(f, row) for row in rows] for f in answer_fields]
+    params.append(response.version_id)
+    params += [[key[i] for key, _n in items] for i in range(4)]
+    params.append([n for _key, n in items])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    response.pk = found[0]
+    response._state.adding = False
+    return response
+
+
 @transaction.atomic
 def _store(
     *,
@@ -458,14 +545,8 @@ def _store(
     entered_by: Any,
     invitation: Invitation | None = None,
 ) -> SubmitResult:
-    version = survey.versions.order_by("-number").first()
-    assert version is not None
-    # Shared with other submits, exclusive of the builder's change to this version.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT 1 FROM {SurveyVersion._meta.db_table} WHERE id = %s FOR SHARE", [version.pk]
-        )
-    structure = version_structure(version)
+    version, frozen = _version_locked(survey)
+    structure = version_structure_of(version, frozen=frozen)
     response: Response | None = None
     if respondent is not None:
         response = (
@@ -477,20 +558,28 @@ def _store(
         answers = {**answers, **_files_kept(response, structure, answers)}
     rows, _shown = answers_check(structure, answers)
     created = response is None
+    # What this response adds to the results' tallies (less its old answers on an edit).
+    counts = tallies.response_counts(rows)
     if response is None:
-        try:
-            with transaction.atomic():
-                response = Response.objects.create(
-                    survey=survey,
-                    version=version,
-                    idempotency_key=idempotency_key,
-                    respondent=respondent,
-                    browser_token=browser_token,
-                    channel=channel,
-                    entered_by=entered_by,
-                    invitation=invitation,
-                )
-        except IntegrityError:
+        # The answers and the response go in one statement, so the files are written first;
+        # when a unique column refuses the response, they are removed again at once.
+        _files_store(rows, written)
+        response = _insert_whole(
+            Response(
+                survey=survey,
+                version=version,
+                idempotency_key=idempotency_key,
+                respondent=respondent,
+                browser_token=browser_token,
+                channel=channel,
+                entered_by=entered_by,
+                invitation=invitation,
+            ),
+            rows,
+            counts,
+        )
+        if response is None:
+            _files_discard(written)
             duplicate = Response.objects.filter(idempotency_key=idempotency_key).first()
             if duplicate is not None:
                 return SubmitResult(duplicate, created=False)
@@ -511,18 +600,31 @@ def _store(
             for a in response.answers.exclude(file="")
             if a.file.name not in kept
         ]
+        old_version_id = response.version_id
+        old = tallies.response_counts(response_answers(response))
+        if old_version_id == version.pk:
+            counts.subtract(old)
+        else:
+            # Its earlier version loses the response; the lower version id first, as every
+            # submit writes tallies in one order.
+            tallies.tallies_add(
+                version_id=old_version_id,
+                response_id=response.pk,
+                counts=Counter({key: -n for key, n in old.items()}),
+            )
         response.answers.all().delete()
         response.version = version
         response.save(update_fields=["version", "updated_at"])
         if replaced:
             transaction.on_commit(lambda: [storage.delete(name) for name, storage in replaced])
+        for row in rows:
+            row.response = response
+        _files_store(rows, written)
+        Answer.objects.bulk_create(rows)
+        tallies.tallies_add(version_id=version.pk, response_id=response.pk, counts=counts)
     if invitation is not None:
         invitation.used_at = timezone.now()
         invitation.save(update_fields=["used_at"])
-    for row in rows:
-        row.response = response
-    _files_store(rows, written)
-    Answer.objects.bulk_create(rows)
     if created:
         # The consultation page shows how many responses a finished survey received.
         public_change("contributions", survey.consultation_id)
@@ -562,6 +664,14 @@ def _files_store(rows: list[Answer], written: list[str]) -> None:
         written.append(row.file.name)
 
 
+def _files_discard(written: list[str]) -> None:
+    """Remove the files just written for a response that was not stored after all."""
+    storage = Answer._meta.get_field("file").storage
+    for name in written:
+        storage.delete(name)
+    written.clear()
+
+
 @contextmanager
 def _files_cleanup() -> Iterator[list[str]]:
     """Around a transaction that may store files: the names stored, removed again from the
@@ -570,9 +680,7 @@ def _files_cleanup() -> Iterator[list[str]]:
     try:
         yield written
     except BaseException:
-        storage = Answer._meta.get_field("file").storage
-        for name in written:
-            storage.delete(name)
+        _files_discard(written)
         raise
 
 

@@ -5,6 +5,7 @@ one municipality's page is never served on another's site."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -19,10 +20,11 @@ from django_tenants.utils import schema_context
 
 from common.db import connection
 from consultations import services
-from consultations.models import ParticipationForm
+from consultations.models import Category, ParticipationForm
 from consultations.page_cache import (
     HEADER,
     PageCacheMiddleware,
+    consultation_cards_local_clear,
     page_cache_local_clear,
     page_cached,
 )
@@ -44,14 +46,19 @@ def _page_entries_delete() -> None:
     """Entries of earlier tests: their transactions were rolled back, versions with them, so
     the same version may come again with other data (Redis is not rolled back)."""
     page_cache_local_clear()
+    consultation_cards_local_clear()
     client = cache._cache.get_client(None, write=True)  # type: ignore[attr-defined]
-    for key in client.scan_iter(match="*:page:*"):
-        client.delete(key)
+    for pattern in ("*:page:*", "*:card:*"):
+        for key in client.scan_iter(match=pattern):
+            client.delete(key)
 
 
 @pytest.fixture
 def page_cache_on(settings):
+    """Pages for anonymous visitors and consultation cards for everybody kept, as in
+    production: every test below checks the cards' freshness too."""
     settings.PAGE_CACHE_SECONDS = 60
+    settings.CARD_CACHE_SECONDS = 600
     _page_entries_delete()
     yield
     _page_entries_delete()
@@ -93,7 +100,8 @@ def test_an_anonymous_page_is_served_again_from_the_cache_with_one_query(page_ca
     assert again == html
     # Only the municipality by its host (which carries the page version), in the public
     # schema: no session, user or page query.
-    selects = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith("SET ")]
+    # No `SET search_path` either: the statement names its schema (tenants.middleware).
+    selects = [q["sql"] for q in queries.captured_queries]
     assert len(selects) == 1 and "tenants_domain" in selects[0], selects
     # The headers added outside the cache are written afresh on the hit.
     assert "Content-Security-Policy" in second
@@ -458,3 +466,108 @@ def test_nothing_is_stored_when_the_cache_is_off(settings, tenant_a):
     client = anonymous(tenant_a)
     for _ in range(2):
         assert HEADER not in fetch(client, "/")[0]
+
+
+# --- Consultation cards: kept for everybody, never stale ------------------------------------
+
+
+def signed_in(tenant, person) -> Client:
+    client = Client(HTTP_HOST=tenant.host)
+    force_login(client, person, tenant.schema_name)
+    return client
+
+
+@pytest.mark.django_db
+def test_cards_are_the_same_html_kept_or_rendered(page_cache_on, settings, tenant_a):
+    with schema_context(tenant_a.schema_name):
+        admin = staff_make("admin")
+        for status in ("open", "scheduled", "closed"):
+            consultation_in_state(status)
+    client = signed_in(tenant_a, admin)
+
+    def pages() -> list[str]:
+        # The sign-out form's CSRF token is masked afresh on every page.
+        return [
+            re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", fetch(client, path)[1])
+            for path in ("/", "/konsultacje/")
+        ]
+
+    kept, again = pages(), pages()
+    settings.CARD_CACHE_SECONDS = 0
+    rendered = pages()
+    assert kept == again == rendered
+    assert rendered[1].count('class="consultation-card"') == 3
+
+
+@pytest.mark.django_db
+def test_kept_cards_spare_the_queries_of_areas_and_categories(page_cache_on, tenant_a):
+    with schema_context(tenant_a.schema_name):
+        admin = staff_make("admin")
+        consultation_in_state("open")
+    client = signed_in(tenant_a, admin)
+    with CaptureQueriesContext(connection) as first:
+        fetch(client, "/konsultacje/")
+    with CaptureQueriesContext(connection) as second:
+        fetch(client, "/konsultacje/")
+    through = [q["sql"] for q in first.captured_queries if "consultation_areas" in q["sql"]]
+    assert through, "the first list fetched no areas: nothing was rendered"
+    assert len(second.captured_queries) == len(first.captured_queries) - 2
+
+
+@pytest.mark.django_db
+def test_a_signed_in_visitor_sees_an_edited_card_at_once(page_cache_on, tenant_a):
+    with schema_context(tenant_a.schema_name):
+        admin = staff_make("admin")
+        consultation = consultation_in_state("open")
+        category = Category.objects.create(name="Drogi gminne")
+        consultation.categories.set([category])
+    client = signed_in(tenant_a, admin)
+    for path in ("/", "/konsultacje/"):
+        html = fetch(client, path)[1]
+        assert consultation.title in html and "Drogi gminne" in html
+    with schema_context(tenant_a.schema_name):
+        services.category_save(acting_user=admin, category_id=category.pk, name="Drogi i ulice")
+    for path in ("/", "/konsultacje/"):
+        html = fetch(client, path)[1]
+        assert "Drogi i ulice" in html and "Drogi gminne" not in html
+    with schema_context(tenant_a.schema_name):
+        data = complete_input(
+            consultation.department,
+            title="Nowy tytuł na karcie",
+            starts_at=consultation.starts_at,
+            ends_at=consultation.ends_at,
+            participation_forms=None,
+        )
+        services.consultation_update(acting_user=admin, consultation_id=consultation.pk, data=data)
+    for path in ("/", "/konsultacje/"):
+        html = fetch(client, path)[1]
+        assert "Nowy tytuł na karcie" in html and consultation.title not in html
+    with schema_context(tenant_a.schema_name):
+        services.consultation_close(consultation_id=consultation.pk)
+    html = fetch(client, "/konsultacje/")[1]
+    assert 'class="badge cstatus-closed"' in html and "cstatus-open" not in html
+
+
+@pytest.mark.django_db
+def test_a_card_of_a_is_never_shown_on_b(page_cache_on, tenant_a, tenant_b):
+    # Each schema numbers its consultations from its own sequence: the same id, the same
+    # page version, and still each municipality's own card.
+    sequence = "SELECT pg_get_serial_sequence('consultations_consultation', 'id')"
+    last = 0
+    for tenant in (tenant_a, tenant_b):
+        with schema_context(tenant.schema_name), connection.cursor() as cursor:
+            cursor.execute(f"SELECT nextval(({sequence})::regclass)")
+            last = max(last, cursor.fetchone()[0])
+    for tenant in (tenant_a, tenant_b):  # moved forward only: no id is ever given twice
+        with schema_context(tenant.schema_name), connection.cursor() as cursor:
+            cursor.execute(f"SELECT setval(({sequence})::regclass, %s)", [last])
+    with schema_context(tenant_a.schema_name):
+        a = consultation_in_state("open", title="Konsultacja gminy A")
+    with schema_context(tenant_b.schema_name):
+        b = consultation_in_state("open", title="Konsultacja gminy B")
+    assert a.pk == b.pk
+    Municipality.objects.filter(pk=tenant_b.pk).update(page_version=version_of(tenant_a))
+    html_a = fetch(anonymous(tenant_a), "/konsultacje/")[1]
+    html_b = fetch(anonymous(tenant_b), "/konsultacje/")[1]
+    assert "Konsultacja gminy A" in html_a and "Konsultacja gminy B" not in html_a
+    assert "Konsultacja gminy B" in html_b and "Konsultacja gminy A" not in html_b

@@ -110,6 +110,23 @@ def test_meetings_from_set_up_to_attendance(page, browser, live_stack, committed
         phone.goto(live_stack.url(tenant_a.host, f"/spotkania/{walk.pk}/"))
         assert_accessible(phone, "meetings-event-390")
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        # Sent empty: the consent's error stands above its box and label, which keep their
+        # row (a flex row once squeezed the three side by side into narrow columns).
+        phone.locator("form.signup-form button[type=submit]").click()
+        phone.locator("#id_consent_error").wait_for()
+        layout = phone.evaluate(
+            """() => {
+                const at = (el) => el.getBoundingClientRect();
+                const box = at(document.getElementById('id_consent'));
+                const label = at(document.querySelector('label[for=id_consent]'));
+                const error = at(document.getElementById('id_consent_error'));
+                return {errorAbove: error.bottom <= box.top && error.bottom <= label.top,
+                        labelBeside: label.left >= box.right && label.top < box.bottom,
+                        labelWidth: label.width};
+            }"""
+        )
+        assert layout["errorAbove"] and layout["labelBeside"], layout
+        assert layout["labelWidth"] > 250, layout
         tab_to(phone, "id_name")
         phone.keyboard.type("Maria Wiśniewska")
         phone.keyboard.press("Tab")

@@ -191,3 +191,19 @@ def test_the_confirmation_mail_is_polish_and_carries_the_link(in_a):
     assert "Dzień dobry" in message.body
     # a token that is not the latest sends nothing
     assert not signup_mail_send(signup_id=signup.pk, what="confirm", token="old")
+
+
+def test_the_mail_names_the_type_of_event_once_when_the_title_is_the_type(in_a):
+    # given: an event titled as its type ("Spacer studyjny", as in the demo)
+    event = event_make(event_type="study_walk", title="Spacer studyjny")
+    other = event_make(event_type="study_walk", title="Spacer po rynku")
+    mail.outbox.clear()
+
+    # when
+    for e in (event, other):
+        signup, token = pending_signup(e)
+        assert signup_mail_send(signup_id=signup.pk, what="confirm", token=token)
+
+    # then: the title stands alone; a different title is followed by the type
+    assert mail.outbox[0].body.count("Spacer studyjny") == 1
+    assert "Spacer po rynku\nSpacer studyjny\n" in mail.outbox[1].body

@@ -39,3 +39,30 @@ def test_the_demo_has_events_and_the_panel_and_schedule_show_them(tenant_b):
     schedule = Client(HTTP_HOST=tenant_b.host).get(f"/konsultacje/{market.slug}/spotkania/")
     assert schedule.status_code == 200
     assert "Spacer studyjny" in schedule.content.decode()
+
+
+@pytest.mark.django_db
+def test_each_open_demo_consultation_has_a_survey_a_resident_can_answer(tenant_b):
+    # given: the demo loaded (its survey form was once linked to a survey with no questions,
+    # and the link answered 404)
+    from platform_site.demo import demo_consultations_load
+
+    with schema_context(tenant_b.schema_name):
+        admin = staff_make("admin")
+        demo_consultations_load(subdomain="debno", admin=admin)
+        slugs = list(
+            Consultation.objects.filter(status=ConsultationStatus.OPEN).values_list(
+                "slug", flat=True
+            )
+        )
+    assert len(slugs) == 2
+    client = Client(HTTP_HOST=tenant_b.host)
+    for slug in slugs:
+        # when
+        detail = client.get(f"/konsultacje/{slug}/").content.decode()
+        answer = client.get(f"/konsultacje/{slug}/ankieta/")
+
+        # then
+        assert f'href="/konsultacje/{slug}/ankieta/"' in detail
+        assert answer.status_code == 200
+        assert "Czy zapoznali się Państwo z projektem?" in answer.content.decode()

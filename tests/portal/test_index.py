@@ -242,9 +242,12 @@ def test_the_rebuild_command_finds_and_mends_drift(tenant_a, capsys):
 
 
 @pytest.mark.django_db
-def test_participation_figures_are_counted_when_contributions_change_and_at_closing(in_a, admin):
+def test_participation_figures_are_counted_when_contributions_change_and_at_closing(
+    in_a, admin, django_capture_on_commit_callbacks
+):
     from consultations import participation
     from consultations.public_changes import public_change
+    from portal.tasks import index_contributions_refresh
 
     # given a kind that counts 7 contributions, in use by an open consultation
     kind = participation.ParticipationKind(
@@ -254,8 +257,14 @@ def test_participation_figures_are_counted_when_contributions_change_and_at_clos
     try:
         consultation = open_consultation(admin, participation_forms=["remarks", "tally"])
         assert row_of(in_a.pk, consultation).contributions == 0
-        # when its contributions change, the count follows
-        public_change("contributions", consultation.pk)
+        # when its contributions change, a recount is asked for once the change commits, not
+        # done inside it (it would hold the row locked through every resident's submission)
+        with django_capture_on_commit_callbacks() as callbacks:
+            public_change("contributions", consultation.pk)
+        assert row_of(in_a.pk, consultation).contributions == 0
+        assert len(callbacks) == 1
+        # and the recount, as the queued task runs it, brings the count
+        index_contributions_refresh(consultation.pk)
         assert row_of(in_a.pk, consultation).contributions == 7
         # an edit keeps the count it has
         services.consultation_update(
@@ -281,10 +290,86 @@ def test_the_narrow_half_holds_the_folded_text_and_a_lost_one_is_drift(tenant_a,
     with schema_context(tenant_a.schema_name):
         consultation = scheduled(staff_make("admin"), title="Źródła Łąki Żółte")
     search = PublicConsultationSearch.objects.get(entry=row_of(tenant_a.pk, consultation))
-    assert "zrodla laki zolte" in search.search_folded
+    from portal.models import PublicSearchWord
+
+    words = PublicSearchWord.objects.filter(id__in=search.words).values_list("word", flat=True)
+    assert {"zrodla", "laki", "zolte"} <= set(words)
     assert search.status == "scheduled" and search.municipality_id == tenant_a.pk
     search.delete()
     call_command("portal_index_rebuild", "--check", "--schema", tenant_a.schema_name)
     assert "missing 0, stale 1, extra 0" in capsys.readouterr().out
     call_command("portal_index_rebuild", "--schema", tenant_a.schema_name)
     assert PublicConsultationSearch.objects.filter(entry__consultation_id=consultation.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_burst_of_contributions_asks_for_one_recount_until_it_runs(
+    in_a, admin, django_capture_on_commit_callbacks
+):
+    from celery.signals import before_task_publish
+
+    from consultations.public_changes import public_change
+    from portal.index import contributions_refresh
+
+    consultation = open_consultation(admin, participation_forms=["remarks"])
+    contributions_refresh(consultation_id=consultation.pk)  # no recount left waiting
+    sent: list[tuple[str, object]] = []
+
+    def note(sender: str, headers: dict, **kwargs: object) -> None:
+        sent.append((sender, headers.get("argsrepr")))
+
+    before_task_publish.connect(note)
+    try:
+        # given three submissions committed one after another
+        for _ in range(3):
+            with django_capture_on_commit_callbacks(execute=True):
+                public_change("contributions", consultation.pk)
+        # then one recount is queued for them all
+        assert sent == [("portal.tasks.index_contributions_refresh", f"({consultation.pk},)")]
+        # when it has run, the next submission asks for another
+        contributions_refresh(consultation_id=consultation.pk)
+        with django_capture_on_commit_callbacks(execute=True):
+            public_change("contributions", consultation.pk)
+        assert len(sent) == 2
+    finally:
+        before_task_publish.disconnect(note)
+
+
+@pytest.mark.django_db
+def test_searches_follow_an_edited_title_and_the_rebuild_mends_the_search_words(
+    in_a, admin, capsys
+):
+    from portal.models import PublicSearchWord
+    from portal.selectors import PortalCriteria, portal_search
+
+    def found(word):
+        result = portal_search(PortalCriteria(words=(word,)), portal=None, members=[])
+        return [e.consultation_id for e in result.entries]
+
+    # given an open consultation, found by a word of its title
+    consultation = open_consultation(admin, title="Skwer przy fontannie")
+    assert found("fontann") == [consultation.pk]
+    # when its title is edited
+    services.consultation_update(
+        acting_user=admin,
+        consultation_id=consultation.pk,
+        data=input_of(consultation, title="Skwer przy pomniku"),
+    )
+    # then the new word finds it and the old one no longer does
+    assert found("pomnik") == [consultation.pk]
+    assert found("fontann") == []
+    # when a word the row holds is lost from the words searches look up
+    PublicSearchWord.objects.filter(word="pomniku").delete()
+    assert found("pomnik") == []
+    with schema_context("public"):
+        call_command("portal_index_rebuild", "--check")
+        out = capsys.readouterr().out
+        # the row holds the id of a word that is gone: stale, and counted as missing
+        assert f"{in_a.schema_name}: missing 0, stale 1, extra 0" in out
+        assert "search words: missing 1" in out
+        assert found("pomnik") == []
+        # then the rebuild puts it back and prunes the word no row holds any more
+        call_command("portal_index_rebuild")
+        capsys.readouterr()
+    assert found("pomnik") == [consultation.pk]
+    assert not PublicSearchWord.objects.filter(word="fontannie").exists()

@@ -198,3 +198,28 @@ def test_a_year_facet_counts_by_start_year(rows):
     years = {f.value: f.count for f in result.facets["year"]}
     assert sum(years.values()) == 3
     assert str(timezone.localtime(NOW - timedelta(days=1)).year) in years
+
+
+@pytest.mark.django_db
+def test_a_typed_word_is_found_at_the_start_or_inside_a_word_of_the_text(rows):
+    # the rows' words are looked up by substring (migration 0004): a prefix, an infix, a
+    # whole word, with or without diacritics and in any case, as the folded text matched
+    for text, found in [
+        ("rowerow", [3]),  # the start of "rowerowa"
+        ("azar", [1]),  # inside "Łazarzu"
+        ("ŁAZ", [1]),
+        ("sciezka", [3]),
+        ("park", [1, 2]),
+        ("park łazarzu", [1]),  # every word must be found (the intersection)
+        ("parkowy", []),
+    ]:
+        result = get("metropolia-test.localhost", q=text).context["result"]
+        assert sorted(e.consultation_id for e in result.entries) == found, text
+
+
+@pytest.mark.django_db
+def test_like_wildcards_typed_in_a_search_are_plain_characters(rows):
+    # "%" and "_" would match any characters in a LIKE pattern: here they match themselves
+    for text in ("p_rk", "p%k", "%%%", "___"):
+        result = get("metropolia-test.localhost", q=text).context["result"]
+        assert result.total == 0, text

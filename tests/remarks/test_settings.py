@@ -84,6 +84,27 @@ def test_the_consultation_page_links_each_form_to_its_settings(tenant_a):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("status", ["closed", "report_published"])
+def test_a_closed_consultation_page_does_not_link_to_settings_that_answer_404(tenant_a, status):
+    # given: a consultation past the point where its forms' settings may change
+    with schema_context(tenant_a.schema_name):
+        coordinator, department = coordinator_with()
+        consultation = _consultation(
+            status, department=department, kinds=("remarks", "paragraph_comments")
+        )
+    client = client_as(tenant_a, coordinator)
+
+    # when
+    text = client.get(f"/panel/konsultacje/{consultation.pk}/").content.decode()
+
+    # then: no link to the settings pages (they answer 404 now), the register still linked
+    for url in (URL, COMMENTS_URL):
+        assert client.get(url.format(pk=consultation.pk)).status_code == 404
+        assert f'href="{url.format(pk=consultation.pk)}"' not in text
+    assert f'href="/panel/konsultacje/{consultation.pk}/uwagi/"' in text
+
+
+@pytest.mark.django_db
 def test_residents_then_see_what_the_settings_ask(tenant_a):
     with schema_context(tenant_a.schema_name):
         coordinator, department = coordinator_with()

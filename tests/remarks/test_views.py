@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from remarks import services
-from remarks.models import Remark, RemarkState
+from remarks.models import Remark, RemarkState, Response
 from remarks.selectors import token_hash
 from tests.conftest import force_login
 from tests.consultations.factories import pdf_bytes, upload
@@ -328,3 +328,64 @@ def test_the_register_counts_sections_channels_and_defects_and_filters_by_a_list
     unknown = client.get(f"/panel/konsultacje/{consultation.pk}/uwagi/", {"section": "§ 9"})
     assert unknown.status_code == 200
     assert "Wybierz poprawną wartość" in unknown.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_register_rows_escape_what_was_written_and_show_groups_and_decisions(tenant_a):
+    with schema_context(tenant_a.schema_name):
+        clerk, department = coordinator_with()
+        consultation = open_consultation(department=department)
+        hostile = "<script>alert(1)</script>"
+        first = paper_remark(
+            consultation, clerk, data=remark_input(document_part=hostile, email="")
+        )
+        second = paper_remark(consultation, clerk, data=remark_input(document_part="§ 1", email=""))
+        third = paper_remark(consultation, clerk, data=remark_input(document_part="§ 2", email=""))
+        group = services.remarks_group(
+            acting_user=clerk,
+            consultation_id=consultation.pk,
+            remark_ids=[first.pk, second.pk],
+            title='Godziny "otwarcia" <b>',
+        )
+        services.response_draft(
+            acting_user=clerk, decision="rejected", justification="Nie.", group_id=group.pk
+        )
+        services.response_draft(
+            acting_user=clerk, decision="accepted", justification="Tak.", remark_id=third.pk
+        )
+    page = client_as(tenant_a, clerk).get(f"/panel/konsultacje/{consultation.pk}/uwagi/")
+    html = page.content.decode()
+    # what was written comes back escaped, in the table and in the counts
+    assert hostile not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Godziny &quot;otwarcia&quot; &lt;b&gt;" in html
+    # each row links to its remark, its group, and shows the decision (the group's for both)
+    panel = f"/panel/konsultacje/{consultation.pk}/uwagi/"
+    assert f'<a href="{panel}{third.pk}/">{third.reference}</a>' in html
+    assert html.count(f'href="{panel}grupy/{group.pk}/"') >= 3  # two rows, the list
+    assert re.search(r"<th scope=\"row\">Nieuwzględniona</th><td>2</td>", html)
+    assert re.search(r"<th scope=\"row\">Uwzględniona</th><td>1</td>", html)
+    # two drafts (the group's and the remark's) await approval
+    assert '<strong id="awaiting">2</strong>' in html
+
+
+@pytest.mark.django_db
+def test_a_response_sent_without_a_decision_says_which_field_is_missing(tenant_a):
+    # given: a remark in the register
+    with schema_context(tenant_a.schema_name):
+        clerk, department = coordinator_with()
+        consultation = open_consultation(department=department)
+        remark = paper_remark(consultation, clerk, data=remark_input())
+    client = client_as(tenant_a, clerk)
+
+    # when: the response is saved with no decision ticked
+    page = client.post(
+        f"/panel/konsultacje/{consultation.pk}/odpowiedz/uwaga/{remark.pk}/",
+        {"justification": ""},
+        follow=True,
+    )
+
+    # then: the message above the page names the field, and nothing is stored
+    html = page.content.decode()
+    assert "Rozstrzygnięcie: To pole jest wymagane." in html
+    with schema_context(tenant_a.schema_name):
+        assert not Response.objects.filter(remark=remark).exists()

@@ -289,6 +289,84 @@ def test_the_pdf_is_tagged_in_polish_with_the_font_embedded_and_alt_text_on_char
     assert "Raport z konsultacji" in reader.pages[0].extract_text()
 
 
+@pytest.mark.django_db
+def test_a_long_pdf_rendered_in_parts_is_one_tagged_document_numbered_throughout(
+    admin, monkeypatch
+):
+    # given a register long enough to be printed in parts (a part every 2 rows here, as every
+    # 240 in a real report), rendered by the worker processes and joined
+    import pypdf
+
+    from reports.formats import html as report_html
+    from reports.formats import pdf as report_pdf
+
+    monkeypatch.setattr(report_html, "PRINT_CHUNK_ROWS", 2)
+    monkeypatch.setattr(report_html, "PRINT_PART_TABLES", 1)
+    consultation = closed_consultation()
+    remarks_seed(consultation, count=7, drafter=staff_make("coordinator"), approver=admin)
+    survey_seed(consultation, responses=12)
+    version = services.report_publish(acting_user=admin, consultation_id=consultation.pk)
+    version = services.report_version_render(version_id=version.pk)
+    assert len(report_pdf.report_document_parts(version.data)) >= 4
+    reader = pypdf.PdfReader(io.BytesIO(bytes(version.files.get(format="pdf").content)))
+    # then it is one tagged document in Polish: one /Document with every part's elements,
+    # each element's parent the one it hangs under, the register's cells tied to headers
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "pl" and bool(root["/MarkInfo"]["/Marked"])
+    tree = root["/StructTreeRoot"].get_object()
+    (document,) = tree["/K"]
+    assert document.get_object()["/S"] == "/Document"
+    roles: list[str] = []
+    page_of_mcid: dict[tuple[int, int], object] = {}
+    page_numbers = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}
+    cells_with_headers = 0
+    stack = [(document, root.raw_get("/StructTreeRoot").idnum)]
+    while stack:
+        ref, parent = stack.pop()
+        element = ref.get_object()
+        roles.append(str(element["/S"]))
+        assert element.raw_get("/P").idnum == parent
+        if element["/S"] == "/TD" and element["/A"].get("/Headers"):
+            cells_with_headers += 1
+        for kid in element.get("/K", []):
+            if isinstance(kid, int):
+                page_of_mcid[(page_numbers[element.raw_get("/Pg").idnum], kid)] = ref.idnum
+            elif kid.get_object().get("/Type") == "/StructElem":
+                stack.append((kid, ref.idnum))
+    assert {"/H1", "/H2", "/Table", "/TH", "/TD", "/Figure"} <= set(roles)
+    assert roles.count("/H1") == 1
+    assert cells_with_headers >= 7 * 8
+    # the parent tree maps each page's marked content to its element, keys renumbered
+    nums = tree["/ParentTree"]["/Nums"]
+    entries = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    assert len(entries) == len(nums) // 2
+    for index, page in enumerate(reader.pages):
+        for mcid, ref in enumerate(entries[int(page["/StructParents"])]):
+            if (index, mcid) in page_of_mcid:
+                assert page_of_mcid[(index, mcid)] == ref.idnum
+    # the pages are numbered 1..n across the parts, Roboto embedded, every remark there and
+    # no private person named
+    texts = [page.extract_text() for page in reader.pages]
+    assert [text.split("\n")[-1] for text in texts] == [str(n) for n in range(1, len(texts) + 1)]
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert any("Roboto" in name for name in fonts)
+    text = "".join("\n".join(texts).split())
+    for number in range(1, 8):
+        assert f"Uzasadnienierozstrzygnięcianr{number}." in text
+    for name in PRIVATE_NAMES:
+        assert "".join(name.split()) not in text
+    # and the bookmarks are the report's headings under its title, each on a page of its own
+    (title, headings) = reader.outline
+    assert title["/Title"].startswith("Raport z konsultacji")
+    assert [item["/Title"] for item in headings][-1] == "Wnioski"
+    for heading in headings:
+        assert heading["/Title"] in texts[reader.get_destination_page_number(heading)]
+
+
 # --- Deadline --------------------------------------------------------------------------------
 
 

@@ -99,3 +99,41 @@ def _tenant(info):
     from tenants.models import Municipality
 
     return Municipality.objects.get(schema_name=info.schema_name)
+
+
+def test_thirty_different_submissions_at_once_keep_exact_results(committed_db, tenant_a):
+    # given a survey with a choice, a scale and a matrix (the tallies' rows all submits share)
+    from surveys import selectors, services
+    from tests.concurrency import at_once
+    from tests.surveys.factories import choice_key
+
+    with schema_context(tenant_a.schema_name):
+        admin = staff_make("admin")
+        _c, survey = survey_make(admin)
+        single = question_add(admin, survey, "single", "Park?", choices=["Tak", "Nie"])
+        scale = question_add(admin, survey, "scale", "Ocena", max_value=5)
+        matrix = question_add(admin, survey, "matrix", "Oceny", choices=["A", "B"], max_value=3)
+        answers = {
+            single.key: choice_key(single, "Tak"),
+            scale.key: "4",
+            matrix.key: {choice_key(matrix, "A"): "1", choice_key(matrix, "B"): "3"},
+        }
+
+    def send() -> bool:
+        connection.set_tenant(_tenant(tenant_a))
+        return services.survey_response_submit(
+            acting_user=None, survey_id=survey.pk, idempotency_key=uuid.uuid4(), answers=answers
+        ).created
+
+    # when thirty residents submit at once (each its own connection and transaction)
+    outcomes = at_once(*[send] * 30)
+    # then every one is stored (no deadlock between their tally upserts) and the results count
+    # each exactly once
+    assert outcomes == [True] * 30, outcomes
+    with schema_context(tenant_a.schema_name):
+        results = selectors.survey_results(survey)
+        assert results.responses == 30 == selectors.response_count(survey)
+        by_text = {r.question.text: r for r in results.questions}
+        assert [(r.label, r.count) for r in by_text["Park?"].rows] == [("Tak", 30), ("Nie", 0)]
+        assert by_text["Ocena"].answered == 30 and by_text["Ocena"].mean == 4.0
+        assert by_text["Oceny"].matrix == [("A", [30, 0, 0], 1.0), ("B", [0, 0, 30], 3.0)]

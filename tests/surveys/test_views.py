@@ -314,3 +314,42 @@ def test_the_kind_counts_contributions_and_gives_a_report_section(tenant_a):
         ("Tak", 0, 0.0),
         ("Nie", None, None),  # the report is public: a count below 5 is withheld
     ]
+
+
+def test_the_consultation_page_links_to_the_survey_only_once_it_asks_something(tenant_a):
+    # given: an open consultation whose survey the municipality has not built yet
+    with schema_context(tenant_a.schema_name):
+        admin = staff_make("admin")
+        consultation, survey = survey_make(admin)
+    client = Client(HTTP_HOST=tenant_a.host)
+    detail = f"/konsultacje/{consultation.slug}/"
+    answer = f"/konsultacje/{consultation.slug}/ankieta/"
+
+    # when / then: no link to the answering page, which has nothing to show (404)
+    html = client.get(detail).content.decode()
+    assert client.get(answer).status_code == 404
+    assert f'href="{answer}"' not in html
+    assert "Urząd jeszcze przygotowuje tę formę udziału." in html
+
+    # when the survey has a question, then the page links to it
+    with schema_context(tenant_a.schema_name):
+        question_add(admin, survey, "short_text", "Co zmienić w parku?")
+    html = client.get(detail).content.decode()
+    assert f'href="{answer}"' in html
+    assert "przygotowuje" not in html
+    assert client.get(answer).status_code == 200
+
+
+def test_the_answering_page_names_the_required_marker_as_the_questions_show_it(tenant_a):
+    # given: a survey with a required question ("(required)" is translated in two apps'
+    # catalogues, and the one that wins must be the one the sentence above quotes)
+    _admin, consultation, _survey, _q1, _q2 = open_survey(tenant_a)
+
+    # when
+    html = Client(HTTP_HOST=tenant_a.host).get(f"/konsultacje/{consultation.slug}/ankieta/")
+
+    # then
+    text = html.content.decode()
+    quoted = re.search(r"Na pytania oznaczone „([^”]+)”", text).group(1)
+    shown = re.findall(r'<span class="required">([^<]+)</span>', text)
+    assert shown and set(shown) == {quoted}, (quoted, shown)

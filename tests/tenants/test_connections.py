@@ -52,3 +52,56 @@ def test_a_connection_is_never_closed_inside_a_transaction(committed_db, setting
         assert connection.connection is not None
     request_finished.send(sender=None)
     assert connection.connection is None
+
+
+def test_the_host_lookup_is_one_statement_and_replaces_a_kept_connection_that_died(
+    committed_db, tenant_a
+):
+    """tenants.middleware.municipality_by_host: no `SET search_path`, no health check of its
+    own; a kept connection that PostgreSQL dropped is replaced, as the health check would."""
+    import psycopg2
+    from django.core.signals import request_started
+    from django.test.utils import CaptureQueriesContext
+
+    from tenants.middleware import municipality_by_host
+
+    connection.close()
+    connection.set_schema(tenant_a.schema_name)
+    first = backend_pid()  # a kept connection whose search path is A's
+    request_finished.send(sender=None)
+    # when the next request looks up its municipality
+    request_started.send(sender=None)
+    connection.set_schema_to_public()
+    with CaptureQueriesContext(connection) as queries:
+        found = municipality_by_host(tenant_a.host)
+    # then one statement, on the same backend
+    assert found is not None and found.pk == tenant_a.pk
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["SELECT"]
+    assert backend_pid() == first
+    request_finished.send(sender=None)
+
+    # given the kept connection dropped by the server (a restart, a network cut)
+    settings_dict = connection.settings_dict
+    with (
+        psycopg2.connect(
+            dbname=settings_dict["NAME"],
+            user=settings_dict["USER"],
+            host=settings_dict["HOST"] or "127.0.0.1",
+            port=settings_dict["PORT"] or 5432,
+        ) as other,
+        other.cursor() as cursor,
+    ):
+        cursor.execute("SELECT pg_terminate_backend(%s)", [first])
+    # when the next request looks up its municipality
+    request_started.send(sender=None)
+    connection.set_schema_to_public()
+    found = municipality_by_host(tenant_a.host)
+    # then it is found on a new connection, and the request goes on in its schema
+    assert found is not None and found.pk == tenant_a.pk
+    assert backend_pid() != first
+    connection.set_tenant(found)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_schema()")
+        assert cursor.fetchone()[0] == tenant_a.schema_name
+    request_finished.send(sender=None)
+    connection.set_schema_to_public()

@@ -20,6 +20,7 @@ from billing.models import BillingProfile
 from billing.services import billing_profile_update
 from consultations.services import site_settings_update
 from platform_site.demo import demo_consultations_load
+from portal.index import index_rebuild
 from tenants.models import Municipality, MunicipalityStatus
 from tenants.services import municipality_create, municipality_provision, schema_name_for
 
@@ -135,6 +136,9 @@ class Command(BaseCommand):
                     ),
                 )
             demo_consultations_load(subdomain=demo["subdomain"], admin=admin)
+        # The demo puts its consultations straight into their states, past the services
+        # that keep the portals' public index: bring the index in line with the schema.
+        index_rebuild(mend=True, schema_names=[municipality.schema_name])
 
     @staticmethod
     def _create(demo: dict[str, Any], provider: User) -> Municipality:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from portal.index import index_rebuild
+from portal.index import index_rebuild, search_words_sync
 
 
 class Command(BaseCommand):
@@ -26,9 +26,25 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         mend = not options["check"]
         drifts = index_rebuild(mend=mend, schema_names=options["schema"])
+        # The words searches look up, after the rows are mended; unused ones are pruned only
+        # on a rebuild of every municipality.
+        words = search_words_sync(mend=mend, prune=not options["schema"])
         if options["json"]:
-            self.stdout.write(json.dumps([d.as_dict() for d in drifts], indent=2))
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "municipalities": [d.as_dict() for d in drifts],
+                        "search_words": {"missing": words.missing, "unused": words.unused},
+                    },
+                    indent=2,
+                )
+            )
             return
+        if words.missing or words.unused:
+            self.stdout.write(
+                f"search words: missing {words.missing}, unused {words.unused}"
+                + (" (mended)" if mend else "")
+            )
         drifted = [d for d in drifts if d.total]
         for drift in drifted:
             self.stdout.write(

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0004_file_questions'),
+        ('surveys', '0005_result_tallies'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
