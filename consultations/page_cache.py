@@ -23,7 +23,8 @@ the beat job's own interval), which bounds it.
 
 Only what cannot differ between visitors is stored:
 - GET, on a municipality whose site is up, from a visitor without a session cookie, a
-  messages cookie or an Authorization header (signed-in residents and staff always have a
+  messages cookie, a cookie an app registered as private (``page_cache_private_cookie``:
+  a survey's draft) or an Authorization header (signed-in residents and staff always have a
   session: they never get a stored page, and what they get is never stored);
 - views marked ``@page_cached``, answering 200 with an HTML body;
 - no Set-Cookie (a CSRF token used by a form sets its cookie, so a page with a form is never
@@ -65,6 +66,10 @@ HEADER = "X-Page-Cache"
 SERVED_STATUSES = frozenset({MunicipalityStatus.ACTIVE, MunicipalityStatus.ARCHIVED})
 MESSAGES_COOKIE = "messages"  # django.contrib.messages' CookieStorage.cookie_name
 
+# Cookies that carry one visitor's own content (e.g. surveys' drafts): a request with one
+# neither gets nor stores a page. Apps add theirs in AppConfig.ready().
+_private_cookies: set[str] = set()
+
 _CACHEABLE = "_page_cacheable"
 _UNTIL = "_page_cache_until"
 
@@ -80,6 +85,11 @@ def page_cached(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def page_cache_private_cookie(name: str) -> None:
+    """A request carrying cookie ``name`` bypasses the page cache (see the module)."""
+    _private_cookies.add(name)
 
 
 def page_cache_until(request: HttpRequest, moment: datetime | None) -> None:
@@ -110,6 +120,8 @@ def page_cache_key(request: HttpRequest) -> str | None:
         return None
     cookies = request.COOKIES
     if settings.SESSION_COOKIE_NAME in cookies or MESSAGES_COOKIE in cookies:
+        return None
+    if any(name in cookies for name in _private_cookies):
         return None
     if "HTTP_AUTHORIZATION" in request.META:
         return None

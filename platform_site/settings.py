@@ -426,6 +426,11 @@ CELERY_BEAT_SCHEDULE["meeting-signups-purge"] = {
     "task": "meetings.tasks.signups_purge_all",
     "schedule": 60.0 * 60,
 }
+# Drafts of surveys closed longer than the grace period are deleted.
+CELERY_BEAT_SCHEDULE["survey-drafts-purge"] = {
+    "task": "surveys.tasks.survey_drafts_purge_all",
+    "schedule": 60.0 * 60,
+}
 # The yearly reminder to review the accessibility statement by 31 March (once a year each).
 CELERY_BEAT_SCHEDULE["accessibility-review-remind"] = {
     "task": "consultations.tasks.accessibility_review_remind_all",

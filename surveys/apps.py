@@ -19,6 +19,16 @@ class SurveysConfig(AppConfig):
 
         register_exporter("survey_responses", personal_data.responses_export)
         register_anonymiser(personal_data.responses_anonymise)
+        register_exporter("survey_drafts", personal_data.drafts_export)
+        register_anonymiser(personal_data.drafts_anonymise)
+        register_exporter("survey_invitations", personal_data.invitations_export)
+        register_anonymiser(personal_data.invitations_anonymise)
+
+        from consultations.page_cache import page_cache_private_cookie
+        from surveys.services.drafts import DRAFT_COOKIE
+
+        # A page a draft cookie reaches is that visitor's own: never cached.
+        page_cache_private_cookie(DRAFT_COOKIE)
 
         from surveys.selectors import consultations_with_provider_survey
         from tenants.provider_panel import ProviderSection, section_register

@@ -273,6 +273,15 @@ def answers_from_post(
     return answers
 
 
+def post_from_draft(data: dict[str, Any]) -> QueryDict:
+    """A draft's kept values as the POST they came from, for :func:`answers_from_post`."""
+    post = QueryDict(mutable=True)
+    for name, values in data.items():
+        if isinstance(name, str) and isinstance(values, list):
+            post.setlist(name, [v for v in values if isinstance(v, str)])
+    return post
+
+
 def answers_from_response(questions: list[Question], rows: list[Any]) -> dict[str, Any]:
     """The same shape, from a stored response (to edit it)."""
     by_pk = {q.pk: q for q in questions}

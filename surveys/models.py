@@ -353,3 +353,62 @@ class ResultTally(models.Model):
 
     def __str__(self) -> str:
         return f"tally {self.version_id}/{self.question_id}/{self.choice_id}: {self.n}"
+
+
+class SurveyDraft(models.Model):
+    """A resident's unsent answers to a long survey, kept so they can come back (the
+    "Zapisz i dokończ później" button). ``data`` holds the form's raw values as typed
+    (field name → list of values, only the survey's own fields, size-capped), never a file.
+
+    Exactly one owner: the signed-in ``account``; else, for a one-time invitation link, the
+    ``invitation`` (the draft belongs to the link, not to a browser); else ``browser_key``,
+    the SHA-256 of a random token kept in an HttpOnly cookie of the consultation's path (a
+    leaked table names no cookie). One draft per owner and survey: saving again updates it.
+    Drafts are personal data (surveys.personal_data) and are purged once the consultation
+    has closed and a grace period has passed (surveys.services.drafts.survey_drafts_purge)."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="drafts")
+    version = models.ForeignKey(SurveyVersion, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    invitation = models.ForeignKey(
+        Invitation, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    browser_key = models.CharField(max_length=64, blank=True)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "account"],
+                condition=models.Q(account__isnull=False),
+                name="survey_draft_once_per_account",
+            ),
+            models.UniqueConstraint(
+                fields=["survey", "invitation"],
+                condition=models.Q(invitation__isnull=False),
+                name="survey_draft_once_per_invitation",
+            ),
+            models.UniqueConstraint(
+                fields=["survey", "browser_key"],
+                condition=~models.Q(browser_key=""),
+                name="survey_draft_once_per_browser",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(account__isnull=False, invitation__isnull=True, browser_key="")
+                    | models.Q(account__isnull=True, invitation__isnull=False, browser_key="")
+                    | (
+                        models.Q(account__isnull=True, invitation__isnull=True)
+                        & ~models.Q(browser_key="")
+                    )
+                ),
+                name="survey_draft_one_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"draft {self.pk}"

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, Max, OuterRef, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 
 from consultations.models import AuditEvent, Consultation, ConsultationStatus
 from consultations.participation import FreeText
@@ -27,6 +27,7 @@ from surveys.models import (
     ResultTally,
     Section,
     Survey,
+    SurveyDraft,
     SurveyKind,
     SurveyVersion,
 )
@@ -687,3 +688,14 @@ def consultations_with_provider_survey(*, municipality: Any, limit: int = 50) ->
                 }
             )
     return {"consultations": rows, "municipality_id": municipality.pk}
+
+
+def draft_of(survey: Survey, owners: list[Any]) -> SurveyDraft | None:
+    """The most recently saved draft of ``survey`` among ``owners``
+    (surveys.services.drafts.DraftOwner: the account's, the invitation's or the browser's)."""
+    if not owners:
+        return None
+    who = Q()
+    for owner in owners:
+        who |= owner.q()
+    return SurveyDraft.objects.filter(who, survey=survey).order_by("-saved_at", "-pk").first()

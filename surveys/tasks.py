@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 
 
@@ -11,3 +13,13 @@ def survey_invitation_send(self: object, invitation_id: int, token: str) -> bool
     from surveys.services import survey_invitation_mail_send
 
     return survey_invitation_mail_send(invitation_id=invitation_id, token=token)
+
+
+@shared_task
+def survey_drafts_purge_all() -> dict[str, Any]:
+    """Hourly: delete the drafts of surveys closed longer than the grace period, in each
+    municipality."""
+    from surveys.services import survey_drafts_purge
+    from tenants.fanout import fan_out
+
+    return fan_out(job_name="survey drafts purge", job=survey_drafts_purge).as_dict()

@@ -18,6 +18,16 @@ from surveys.services.builder import (
     survey_settings_update,
     text_check,
 )
+from surveys.services.drafts import (
+    DraftOwner,
+    browser_key,
+    draft_data_clean,
+    draft_owner,
+    survey_draft_discard,
+    survey_draft_save,
+    survey_drafts_purge,
+    survey_response_submit_with_draft,
+)
 from surveys.services.invitations import (
     emails_parse,
     survey_invitation_mail_send,
@@ -34,10 +44,14 @@ from surveys.services.responses import (
 
 __all__ = [
     "ConditionInput",
+    "DraftOwner",
     "QuestionInput",
     "SubmitResult",
     "SurveyClosed",
     "answers_check",
+    "browser_key",
+    "draft_data_clean",
+    "draft_owner",
     "eligibility_error",
     "emails_parse",
     "provider_building",
@@ -50,10 +64,14 @@ __all__ = [
     "section_remove",
     "section_update",
     "survey_create",
+    "survey_draft_discard",
+    "survey_draft_save",
+    "survey_drafts_purge",
     "survey_invitation_mail_send",
     "survey_invitations_add",
     "survey_paper_response_enter",
     "survey_response_submit",
+    "survey_response_submit_with_draft",
     "survey_settings_update",
     "text_check",
 ]
