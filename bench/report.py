@@ -10,7 +10,8 @@ children's: what compares on a shared machine), the load average, and the peak r
 memory of the process doing it (each format in a forked child, so one format's peak is not
 hidden by another's; the child starts with the parent's memory, so the figure is what a
 worker holding the data needs) and, where the PDF's worker processes ran, ``peak_mb_all``:
-that peak plus the largest worker's times the number of workers. Then the whole job as the
+the largest worker's peak times the number of workers added to what the process held while
+they ran, or the process's own peak, whichever is larger. Then the whole job as the
 Celery worker runs it (reports.services.report_version_render) in one process (with the
 PDF's workers). Goals: < 60 s in all, < 500 MB.
 
@@ -69,9 +70,21 @@ def _rss_together_kb(pid: int) -> int:
 
 
 def _sample_together(stop: Any, peak: list[int]) -> None:
-    """Every 20 ms, the memory of this process and its children together; the largest seen."""
+    """Every 20 ms, the memory of this process and its children together (the largest seen,
+    ``peak[0]``) and this process's own while it has children (``peak[1]``)."""
+    pid = os.getpid()
     while not stop.wait(0.02):
-        peak[0] = max(peak[0], _rss_together_kb(os.getpid()))
+        together = _rss_together_kb(pid)
+        peak[0] = max(peak[0], together)
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children") as children:
+                has_children = bool(children.read().split())
+        except OSError:
+            has_children = False
+        if has_children:
+            with open(f"/proc/{pid}/status") as status:
+                own = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+            peak[1] = max(peak[1], own)
 
 
 def _in_child(job: Any) -> dict[str, Any]:
@@ -90,7 +103,7 @@ def _in_child(job: Any) -> dict[str, Any]:
                 conn.search_path_set_schemas = None
         import threading
 
-        stop, together = threading.Event(), [0]
+        stop, together = threading.Event(), [0, 0]
         sampler = threading.Thread(target=_sample_together, args=(stop, together), daemon=True)
         sampler.start()
         started = time.perf_counter()
@@ -111,13 +124,19 @@ def _in_child(job: Any) -> dict[str, Any]:
         }
         if children.ru_maxrss:
             # The PDF's worker processes (reports.pdf_worker), run side by side: the largest
-            # one's peak counted once per worker, added to this process's peak (an upper
-            # bound of the memory they held together).
+            # one's peak counted once per worker, added to what this process held while they
+            # ran (its sampled peak then), or this process's own peak at any other time,
+            # whichever is larger: an upper bound of the memory held together.
             from reports.formats.pdf import PDF_WORKERS
 
             result["workers_peak_mb"] = round(children.ru_maxrss / 1024, 1)
+            result["peak_mb_while_workers"] = round(together[1] / 1024, 1)
             result["peak_mb_all"] = round(
-                result["peak_mb"] + PDF_WORKERS * result["workers_peak_mb"], 1
+                max(
+                    result["peak_mb"],
+                    result["peak_mb_while_workers"] + PDF_WORKERS * result["workers_peak_mb"],
+                ),
+                1,
             )
             # Sampled: the most this process and its workers held at one moment.
             result["peak_mb_together_sampled"] = round(together[0] / 1024, 1)

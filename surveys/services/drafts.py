@@ -204,7 +204,10 @@ def survey_response_submit_with_draft(
 ) -> SubmitResult:
     """:func:`surveys.services.survey_response_submit`, and the drafts of ``draft_owners``
     (the account's and the browser's, or the invitation's) deleted in the same transaction:
-    a refused response keeps its draft, a stored one leaves none."""
+    a refused response keeps its draft, a stored one leaves none. Without an owner there is
+    no draft to delete, and no transaction around the submit's own (a savepoint less)."""
+    if not draft_owners:
+        return survey_response_submit(**submit)
     with transaction.atomic():
         result = survey_response_submit(**submit)
         survey = result.response.survey_id
