@@ -320,7 +320,6 @@ def submission_in_process(host: str, slug: str, count: int = 50) -> dict[str, An
     """The same POST through django.test.Client in this process: SQL queries of one
     submission and this process's CPU time a submission, figures that the machine's load
     does not change (the HTTP figures above do)."""
-    from django.db import connection
     from django.test import Client
 
     from platform_site.celery import app
@@ -348,6 +347,20 @@ def submission_in_process(host: str, slug: str, count: int = 50) -> dict[str, An
         )
         assert response.status_code == 302, response.status_code
 
+    queries, cpu_ms = posts_measure(post, count)
+    app.conf.task_always_eager = True
+    return {
+        "submissions": count,
+        "queries_per_submission": len(queries),
+        "cpu_ms_per_submission": round(cpu_ms, 2),
+    }
+
+
+def posts_measure(post: Any, count: int) -> tuple[list[str], float]:
+    """``post(i)`` warmed up three times, then the SQL of one call and this process's CPU
+    milliseconds a call over ``count`` calls (the in-process figures of remarks and surveys)."""
+    from django.db import connection
+
     for i in range(3):
         post(i)
     queries: list[str] = []
@@ -361,13 +374,7 @@ def submission_in_process(host: str, slug: str, count: int = 50) -> dict[str, An
     started = time.process_time()
     for i in range(count):
         post(i)
-    cpu_ms = (time.process_time() - started) * 1000 / count
-    app.conf.task_always_eager = True
-    return {
-        "submissions": count,
-        "queries_per_submission": len(queries),
-        "cpu_ms_per_submission": round(cpu_ms, 2),
-    }
+    return queries, (time.process_time() - started) * 1000 / count
 
 
 # --- 2 and 3. The register page and the export ------------------------------------------------

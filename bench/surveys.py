@@ -141,7 +141,6 @@ def submission_in_process(host: str, path: str, questions: list[Any], count: int
     """The same POST through django.test.Client in this process (middleware, view, service):
     the SQL queries of one submission and this process's CPU milliseconds a submission,
     figures that the machine's load does not change (the HTTP rates do)."""
-    from django.db import connection
     from django.test import Client
 
     client = Client(HTTP_HOST=host, enforce_csrf_checks=False)
@@ -151,20 +150,7 @@ def submission_in_process(host: str, path: str, questions: list[Any], count: int
         response = client.post(path, data)
         assert response.status_code == 302, response.status_code
 
-    for i in range(3):
-        post(i)
-    queries: list[str] = []
-
-    def note(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        queries.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(note):
-        post(-1)
-    started = time.process_time()
-    for i in range(count):
-        post(i)
-    cpu_ms = (time.process_time() - started) * 1000 / count
+    queries, cpu_ms = bench_remarks.posts_measure(post, count)
     return {
         "submissions": count,
         "queries_per_submission": len(queries),
