@@ -492,11 +492,30 @@ def contributions_refresh_soon(consultation_id: int) -> None:
     The waiting task clears the mark before it counts, so whatever committed before a
     submission found the mark is counted by it."""
 
+    # The schema of the change: a commit may run its callbacks after a schema_context has
+    # been left, and the mark and the task belong to this municipality.
+    schema = connection.schema_name
+
     def queue() -> None:
-        if cache.add(_contributions_mark(consultation_id), 1, CONTRIBUTIONS_MARK_TIMEOUT):
-            current_app.signature(
-                "portal.tasks.index_contributions_refresh", args=(consultation_id,)
-            ).apply_async(countdown=CONTRIBUTIONS_REFRESH_DELAY)
+        # After the commit: the contribution is stored whatever happens here. A failure to
+        # reach Redis or the broker is logged, never raised at the resident (it would turn a
+        # stored contribution into an error page and skip later callbacks); a mark whose
+        # task was not queued is removed, so the next contribution asks again.
+        with schema_context(schema):
+            mark = _contributions_mark(consultation_id)
+            try:
+                if not cache.add(mark, 1, CONTRIBUTIONS_MARK_TIMEOUT):
+                    return
+            except Exception:  # the cache's own failure, logged
+                logger.warning("portal recount of %s not asked for", consultation_id, exc_info=True)
+                return
+            try:
+                current_app.signature(
+                    "portal.tasks.index_contributions_refresh", args=(consultation_id,)
+                ).apply_async(countdown=CONTRIBUTIONS_REFRESH_DELAY)
+            except Exception:  # the broker's failure, logged
+                logger.warning("portal recount of %s not queued", consultation_id, exc_info=True)
+                cache.delete(mark)
 
     transaction.on_commit(queue)
 

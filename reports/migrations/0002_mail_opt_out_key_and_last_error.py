@@ -9,9 +9,12 @@ import reports.models
 
 
 def keys_fill(apps, schema_editor):
-    # A key of its own for each row already planned or sent (AddField would give all one).
+    # A mail already sent carries a link signed with the old key "x": it keeps that key, so
+    # its opt-out link (and List-Unsubscribe header) still works. A planned, unsent one gets
+    # a key of its own (AddField would give all one).
     ReportMail = apps.get_model("reports", "ReportMail")
-    for mail in ReportMail.objects.only("pk").iterator():
+    ReportMail.objects.filter(sent_at__isnull=False).update(opt_out_key="x")
+    for mail in ReportMail.objects.filter(sent_at__isnull=True).only("pk").iterator():
         ReportMail.objects.filter(pk=mail.pk).update(opt_out_key=secrets.token_urlsafe(16))
 
 

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -203,19 +203,22 @@ def survey_response_submit_with_draft(
     *, draft_owners: list[DraftOwner], **submit: Any
 ) -> SubmitResult:
     """:func:`surveys.services.survey_response_submit`, and the drafts of ``draft_owners``
-    (the account's and the browser's, or the invitation's) deleted in the same transaction:
-    a refused response keeps its draft, a stored one leaves none. Without an owner there is
-    no draft to delete, and no transaction around the submit's own (a savepoint less)."""
+    (the account's and the browser's, or the invitation's) deleted in the submit's own
+    transaction (its ``after_store``: a failure there stores no response and leaves no file):
+    a refused response keeps its draft, a stored one leaves none."""
     if not draft_owners:
         return survey_response_submit(**submit)
-    with transaction.atomic():
-        result = survey_response_submit(**submit)
-        survey = result.response.survey_id
-        if draft_owners:
-            who = Q()
-            for owner in draft_owners:
-                who |= owner.q()
-            SurveyDraft.objects.filter(who, survey_id=survey).delete()
+    who = Q()
+    for owner in draft_owners:
+        who |= owner.q()
+
+    def drafts_delete(response: Any) -> None:
+        SurveyDraft.objects.filter(who, survey_id=response.survey_id).delete()
+
+    result = survey_response_submit(**submit, after_store=drafts_delete)
+    if not result.created:
+        # The same response sent again (its idempotency key): nothing was written this time.
+        drafts_delete(result.response)
     return result
 
 

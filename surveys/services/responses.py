@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -397,9 +397,11 @@ def survey_response_submit(
     honeypot: str = "",
     now: datetime | None = None,
     invitation_token: str = "",
+    after_store: Callable[[Response], None] | None = None,
 ) -> SubmitResult:
     """Store a resident's response once (see the module), or raise ValidationError with a
-    message for the page and nothing stored.
+    message for the page and nothing stored. ``after_store(response)`` runs in the same
+    transaction once the response is stored (a failure there stores nothing, files included).
 
     ``acting_user`` is the resident (anonymous for anyone's surveys); a resident of a
     verified-e-mail survey who submits again replaces their answers while the survey is open.
@@ -452,6 +454,7 @@ def survey_response_submit(
             channel=Channel.ONLINE,
             entered_by=None,
             invitation=invitation,
+            after_store=after_store,
         )
 
 
@@ -544,6 +547,7 @@ def _store(
     channel: str,
     entered_by: Any,
     invitation: Invitation | None = None,
+    after_store: Callable[[Response], None] | None = None,
 ) -> SubmitResult:
     version, frozen = _version_locked(survey)
     structure = version_structure_of(version, frozen=frozen)
@@ -628,6 +632,8 @@ def _store(
     if created:
         # The consultation page shows how many responses a finished survey received.
         public_change("contributions", survey.consultation_id)
+    if after_store is not None:
+        after_store(response)
     return SubmitResult(response, created=created)
 
 

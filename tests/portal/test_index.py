@@ -336,6 +336,33 @@ def test_a_burst_of_contributions_asks_for_one_recount_until_it_runs(
 
 
 @pytest.mark.django_db
+def test_a_broker_down_after_the_commit_costs_the_resident_nothing_and_asks_again_later(
+    in_a, admin, django_capture_on_commit_callbacks, monkeypatch
+):
+    from django.core.cache import cache
+
+    from consultations.public_changes import public_change
+    from portal import index
+
+    consultation = open_consultation(admin, participation_forms=["remarks"])
+    index.contributions_refresh(consultation_id=consultation.pk)  # no recount left waiting
+
+    class BrokerDown:
+        def signature(self, *args: object, **kwargs: object) -> "BrokerDown":
+            return self
+
+        def apply_async(self, **kwargs: object) -> None:
+            raise OSError("broker unreachable")
+
+    monkeypatch.setattr(index, "current_app", BrokerDown())
+    # when a contribution commits while the broker is unreachable: no error reaches the caller
+    with django_capture_on_commit_callbacks(execute=True):
+        public_change("contributions", consultation.pk)
+    # and no mark is left to hold back the recount the next contribution asks for
+    assert cache.get(index._contributions_mark(consultation.pk)) is None
+
+
+@pytest.mark.django_db
 def test_searches_follow_an_edited_title_and_the_rebuild_mends_the_search_words(
     in_a, admin, capsys
 ):
