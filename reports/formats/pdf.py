@@ -7,6 +7,7 @@ WeasyPrint needs Pango from the system (Debian: libpango-1.0-0, libpangoft2-1.0-
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import re
@@ -118,29 +119,36 @@ class _PartWorkers:
 
     def __enter__(self) -> _PartWorkers:
         root = Path(__file__).resolve().parent.parent.parent
-        for _index in range(self.count):
-            self.processes.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "reports.pdf_worker"],
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    cwd=root,
+        try:
+            for _index in range(self.count):
+                self.processes.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "reports.pdf_worker"],
+                        stdin=subprocess.PIPE,
+                        stdout=subprocess.PIPE,
+                        cwd=root,
+                    )
                 )
-            )
+        except BaseException:
+            self.__exit__()  # the workers already started end with the failure
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
+        # Both pipes closed first: a worker ends on the end of its input, and one blocked
+        # writing a reply nobody will read gets a broken pipe instead of stalling the wait.
+        # A pipe to a worker that died may fail to close; that must not leave the others.
         for process in self.processes:
-            if process.stdin:
-                process.stdin.close()
+            for pipe in (process.stdin, process.stdout):
+                if pipe:
+                    with contextlib.suppress(OSError):
+                        pipe.close()
         for process in self.processes:
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-            if process.stdout:
-                process.stdout.close()
 
     def _ask(self, process: subprocess.Popen[bytes], kind: bytes, payload: bytes = b"") -> None:
         assert process.stdin is not None
