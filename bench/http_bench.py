@@ -47,6 +47,7 @@ from provision import (
     bench_django_setup,
     database_reset,
     fill_to,
+    kib,
     log,
     machine_info,
     r3,
@@ -209,16 +210,6 @@ def round_robin(pool: Any, port: int, hosts: list[str], clients: int) -> dict[st
         "seconds": r3(seconds),
         "requests_per_second": round(len(hosts) / seconds, 1),
     }
-
-
-def kib(pid: int, field: str) -> int | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
 
 
 def memory(master: subprocess.Popen[bytes]) -> dict[str, Any]:

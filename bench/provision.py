@@ -40,6 +40,17 @@ def log(message: str) -> None:
     print(f"[bench {time.perf_counter() - STARTED:7.1f} s] {message}", file=sys.stderr, flush=True)
 
 
+def kib(pid: int, field: str) -> int | None:
+    """A kB field of /proc/<pid>/status (VmRSS, RssAnon, …), None when the process is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
 def r3(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds, 3)
 

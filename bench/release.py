@@ -92,6 +92,18 @@ class Migration(migrations.Migration):
 """
 
 
+def pending_env(folder: Path) -> dict[str, str]:
+    """The environment of a ``manage.py`` process that sees the temporary migrations in
+    ``folder`` (PendingMigrations) before the project's own."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": SETTINGS,
+        "PYTHONPATH": os.pathsep.join(
+            [str(folder), str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+        ),
+    }
+
+
 class PendingMigrations:
     """A copy of the app's migrations in a temporary package, to which each release adds one."""
 
@@ -288,13 +300,7 @@ def main(real_stdout: Any) -> int:
     try:
         pending = PendingMigrations(folder)
         sys.path.insert(0, str(folder))
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": SETTINGS,
-            "PYTHONPATH": os.pathsep.join(
-                [str(folder), str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
-            ),
-        }
+        env = pending_env(folder)
         bench_django_setup(SETTINGS)
         from django.core.management import call_command
 

@@ -50,6 +50,7 @@ from typing import Any
 from provision import (
     ROOT,
     bench_django_setup,
+    kib,
     log,
     machine_info,
     nip_make,
@@ -57,7 +58,7 @@ from provision import (
     result_print,
     stdout_to_stderr,
 )
-from release import SETTINGS, PendingMigrations, manage, schemas_with
+from release import SETTINGS, PendingMigrations, manage, pending_env, schemas_with
 
 LEVELS = tuple(
     int(n) for n in os.environ.get("BENCH_SCALE_LEVELS", "500,1000,2000,5000,10000").split(",") if n
@@ -293,16 +294,6 @@ def page_sql(schema: str, host: str) -> list[str]:
         ]
     connection.set_schema_to_public()
     return captured
-
-
-def kib(pid: int, field: str) -> int | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
 
 
 def backend_memory(url: str, schemas: list[str], statements: list[str]) -> dict[str, Any]:
@@ -608,13 +599,7 @@ def main(real_stdout: Any) -> int:
     try:
         pending = PendingMigrations(folder)
         sys.path.insert(0, str(folder))
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": SETTINGS,
-            "PYTHONPATH": os.pathsep.join(
-                [str(folder), str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
-            ),
-        }
+        env = pending_env(folder)
         bench_django_setup(SETTINGS)
         from django.core.management import call_command
         from django.db import connection
