@@ -21,7 +21,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 browser-deps: node_modules/axe-core/axe.min.js
 	@if [ ! -x $(CHROMIUM) ]; then \
 	  echo "Installing Debian's chromium for the browser tests"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; \
+	  $(SUDO) apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; \
 	fi
 
 # WeasyPrint (the report's PDF) loads Pango through ctypes: Debian's libpango-1.0-0 and
@@ -29,11 +29,11 @@ browser-deps: node_modules/axe-core/axe.min.js
 report-deps:
 	@if ! ldconfig -p | grep -q 'libpangoft2-1.0.so.0'; then \
 	  echo "Installing Debian's Pango for the report's PDF (WeasyPrint)"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0; \
+	  $(SUDO) apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0; \
 	fi
 
 node_modules/axe-core/axe.min.js: package.json package-lock.json
-	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq npm; }
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq npm; }
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
@@ -82,10 +82,10 @@ bench-http: install deploy-deps
 # policy-rc.d keeps the package from starting a system pgbouncer: the bench runs its own.
 scale-deps:
 	@if ! command -v pgbouncer >/dev/null && [ ! -x /usr/sbin/pgbouncer ]; then \
-	  echo "Installing Debian's pgbouncer for the scale simulation"; \
+	  echo "Installing Debian's pgbouncer for the scale simulation" >&2; \
 	  policy=/usr/sbin/policy-rc.d; own=; \
 	  if [ ! -e $$policy ]; then printf '#!/bin/sh\nexit 101\n' | $(SUDO) tee $$policy >/dev/null && $(SUDO) chmod +x $$policy && own=1; fi; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq pgbouncer; status=$$?; \
+	  $(SUDO) apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq pgbouncer >&2; status=$$?; \
 	  if [ -n "$$own" ]; then $(SUDO) rm -f $$policy; fi; \
 	  exit $$status; \
 	fi
@@ -113,7 +113,7 @@ deploy-deps:
 	  echo "Installing Debian's nginx and openssl for the deploy check"; \
 	  policy=/usr/sbin/policy-rc.d; own=; \
 	  if [ ! -e $$policy ]; then printf '#!/bin/sh\nexit 101\n' | $(SUDO) tee $$policy >/dev/null && $(SUDO) chmod +x $$policy && own=1; fi; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx openssl; status=$$?; \
+	  $(SUDO) apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx openssl; status=$$?; \
 	  if [ -n "$$own" ]; then $(SUDO) rm -f $$policy; fi; \
 	  exit $$status; \
 	fi

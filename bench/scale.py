@@ -11,7 +11,9 @@ what does not change the database's shape: each schema is a replay of the templa
 rows by ``tenants.cloning.schema_clone`` (what ``municipality_provision`` runs), one
 transaction each; the shared rows (municipality, primary domain, its "created" and
 "provisioned" events) are inserted in bulk, 20 municipalities a statement. No first
-administrator is invited.
+administrator is invited. ``BENCH_SCALE_FILL_WORKERS`` (default 2) threads clone side by side,
+each on its own connection; while the file var/bench/scale-pause exists the fill waits between
+schemas (``touch`` it for a quiet window for another bench, remove it to go on).
 
 At each level (``BENCH_SCALE_LEVELS``, default ``500,1000,2000,5000,10000``; each level's
 figures are also written to var/bench/scale-partial.json as soon as it is done):
@@ -69,6 +71,8 @@ POOL_CLIENTS = int(os.environ.get("BENCH_SCALE_POOL_CLIENTS", "200"))
 POOL_SIZE = int(os.environ.get("BENCH_SCALE_POOL_SIZE", "20"))
 POOL_ROUNDS = int(os.environ.get("BENCH_SCALE_POOL_ROUNDS", "20"))
 PARTIAL = ROOT / "var" / "bench" / "scale-partial.json"
+PAUSE = ROOT / "var" / "bench" / "scale-pause"
+FILL_WORKERS = int(os.environ.get("BENCH_SCALE_FILL_WORKERS", "2"))
 
 
 def load() -> list[float]:
@@ -142,6 +146,59 @@ def backend_nice(cursor: Any) -> None:
         log(f"  could not renice PostgreSQL backend {pid}: {exc}")
 
 
+def pause_wait() -> None:
+    """While the file PAUSE exists (``touch var/bench/scale-pause``) the fill waits between
+    schemas: a quiet window for another bench on the same machine, without losing the run."""
+    announced = False
+    while PAUSE.exists():
+        if not announced:
+            log(f"  paused while {PAUSE} exists (load {load()})")
+            announced = True
+        time.sleep(2)
+    if announced:
+        log(f"  resumed (load {load()})")
+
+
+def clones_run(schemas: list[str], source: str) -> None:
+    """Clone ``schemas`` from ``source`` with FILL_WORKERS threads, each on its own Django
+    connection (the server runs one backend per connection: the DDL replays side by side)."""
+    from django.db import connection
+
+    from tenants.cloning import schema_clone
+
+    def work(part: list[str]) -> None:
+        try:
+            for schema in part:
+                pause_wait()
+                schema_clone(source=source, target=schema)
+        finally:
+            connection.close()
+
+    if FILL_WORKERS <= 1:
+        for schema in schemas:
+            pause_wait()
+            schema_clone(source=source, target=schema)
+        return
+    failures: list[BaseException] = []
+
+    def guarded(part: list[str]) -> None:
+        try:
+            work(part)
+        except BaseException as exc:  # re-raised in the calling thread below
+            failures.append(exc)
+
+    threads = [
+        threading.Thread(target=guarded, args=(schemas[n::FILL_WORKERS],))
+        for n in range(FILL_WORKERS)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+
+
 def fill_to(target: int) -> dict[str, Any]:
     """Municipalities up to ``target``: shared rows in bulk, schemas cloned, BATCH a
     transaction."""
@@ -205,8 +262,8 @@ def fill_to(target: int) -> dict[str, Any]:
             )
         # One transaction a schema, as provisioning does: a schema's DDL takes a lock per
         # relation, and the server's lock table is shared (max_locks_per_transaction).
-        for m in made:
-            schema_clone(source=settings.TENANT_BASE_SCHEMA, target=m.schema_name)
+        # FILL_WORKERS threads, each on its own connection, share the batch.
+        clones_run([m.schema_name for m in made], settings.TENANT_BASE_SCHEMA)
         count += size
         if count % 500 == 0 or count == target:
             rate = (count - before) / (time.perf_counter() - started)
@@ -216,6 +273,7 @@ def fill_to(target: int) -> dict[str, Any]:
         "seconds": r3(time.perf_counter() - started),
         "process_cpu_seconds": r3(time.process_time() - cpu),
         "load_average_at_end": load(),
+        "fill_workers": FILL_WORKERS,
     }
 
 
