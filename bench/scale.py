@@ -184,7 +184,7 @@ def clones_run(schemas: list[str], source: str) -> None:
     def guarded(part: list[str]) -> None:
         try:
             work(part)
-        except BaseException as exc:  # re-raised in the calling thread below
+        except BaseException as exc:  # noqa: BLE001 (re-raised in the calling thread below)
             failures.append(exc)
 
     threads = [

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 
-from consultations.models import AuditEvent, Consultation, ConsultationStatus
+from consultations.models import AuditEvent, Consultation, ConsultationStatus, ParticipationForm
 from consultations.participation import FreeText
 from consultations.selectors import PUBLIC_STATUSES
 from surveys.conditions import QuestionSpec, SectionSpec
@@ -101,14 +101,22 @@ def current_structure(survey: Survey) -> VersionStructure:
     return version_structure_of(version, frozen=version.frozen)
 
 
-def consultation_public(slug: str) -> Consultation | None:
-    """The public consultation of a survey's pages, its own row only (they show its title
-    and address): one query, where the consultation page's selector takes four."""
-    return Consultation.objects.filter(status__in=PUBLIC_STATUSES, slug=slug).first()
+def public_form(slug: str, kind: str) -> ParticipationForm | None:
+    """The form of this kind of the public consultation ``slug``, with that consultation
+    (a survey's pages show its title and address; the form says whether it is open): one
+    query, where the consultation and then its form took two."""
+    return (
+        ParticipationForm.objects.select_related("consultation")
+        .filter(consultation__status__in=PUBLIC_STATUSES, consultation__slug=slug, kind=kind)
+        .first()
+    )
 
 
 def survey_of(consultation: Consultation, kind: str) -> Survey | None:
-    return Survey.objects.filter(consultation=consultation, kind=kind).first()
+    survey = Survey.objects.filter(consultation=consultation, kind=kind).first()
+    if survey is not None:
+        survey.consultation = consultation  # read already: no query when the caller uses it
+    return survey
 
 
 def survey_ready(consultation: Consultation, kind: str) -> bool:

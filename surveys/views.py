@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common.db import connection
-from consultations.selectors import participation_form_get
 from surveys import selectors, services
 from surveys.forms import answers_from_post, answers_from_response, post_from_draft
 from surveys.models import Audience, QuestionType, Survey, SurveyKind
@@ -30,14 +29,11 @@ DRAFT_COOKIE_AGE = 60 * 60 * 24 * 90
 
 
 def _survey_or_404(slug: str, kind: str) -> tuple[Any, Survey, Any]:
-    consultation = selectors.consultation_public(slug)
-    if consultation is None:
+    form = selectors.public_form(slug, kind)
+    survey = selectors.survey_of(form.consultation, kind) if form is not None else None
+    if form is None or survey is None:
         raise Http404
-    form = participation_form_get(consultation, kind)
-    survey = selectors.survey_of(consultation, kind) if form is not None else None
-    if survey is None:
-        raise Http404
-    return consultation, survey, form
+    return form.consultation, survey, form
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -133,6 +129,8 @@ def answer(request: HttpRequest, slug: str, kind: str, token: str = "") -> HttpR
                     draft_owners=owners if drafts_on else [],
                     acting_user=request.user,
                     survey_id=survey.pk,
+                    survey=survey,
+                    form=form,
                     idempotency_key=key,
                     answers=answers,
                     client_ip=client_ip(request),

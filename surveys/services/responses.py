@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from consultations.models import ParticipationForm
 from consultations.public_changes import public_change
 from consultations.selectors import participation_form_get
 from consultations.services import audit_record
@@ -398,6 +399,8 @@ def survey_response_submit(
     now: datetime | None = None,
     invitation_token: str = "",
     after_store: Callable[[Response], None] | None = None,
+    survey: Survey | None = None,
+    form: ParticipationForm | None = None,
 ) -> SubmitResult:
     """Store a resident's response once (see the module), or raise ValidationError with a
     message for the page and nothing stored. ``after_store(response)`` runs in the same
@@ -407,15 +410,67 @@ def survey_response_submit(
     verified-e-mail survey who submits again replaces their answers while the survey is open.
     A survey for invited addresses takes a response only with an unused one-time link's
     ``invitation_token``; the link is then used up.
+
+    ``survey`` (the one of ``survey_id``) and its consultation's ``form`` of the survey's
+    kind, with its consultation, when the caller has just read them (the answering page
+    has), save their queries. The idempotency key is looked up only when something would
+    refuse the response: a new response's key is checked by the unique constraint of the
+    one statement that stores it, and a response sent again is returned as stored, even
+    after the survey closed, its link was used up or its network's limit was reached.
     """
     now = now or timezone.now()
-    survey = Survey.objects.select_related("consultation").get(pk=survey_id)
-    existing = Response.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        if existing.survey_id != survey.pk:
-            raise ValidationError(_("This form has expired. Please reload the page."))
+    if survey is None:
+        survey = Survey.objects.select_related("consultation").get(pk=survey_id)
+    elif survey.pk != survey_id:
+        raise ValueError("survey is not the survey of survey_id")
+    try:
+        return _submit_checked(
+            survey=survey,
+            form=form,
+            acting_user=acting_user,
+            idempotency_key=idempotency_key,
+            answers=answers,
+            client_ip=client_ip,
+            browser_token=browser_token,
+            honeypot=honeypot,
+            now=now,
+            invitation_token=invitation_token,
+            after_store=after_store,
+        )
+    except ValidationError:
+        existing = _sent_before(survey, idempotency_key)
+        if existing is None:
+            raise
         return SubmitResult(existing, created=False)
-    form = participation_form_get(survey.consultation, survey.kind)
+
+
+def _sent_before(survey: Survey, idempotency_key: uuid.UUID) -> Response | None:
+    """The response already stored under this key, or None; a key of another survey is an
+    old page's (refused)."""
+    existing = Response.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None and existing.survey_id != survey.pk:
+        raise ValidationError(_("This form has expired. Please reload the page."))
+    return existing
+
+
+def _submit_checked(
+    *,
+    survey: Survey,
+    form: ParticipationForm | None,
+    acting_user: Any,
+    idempotency_key: uuid.UUID,
+    answers: dict[str, Any],
+    client_ip: str,
+    browser_token: str,
+    honeypot: str,
+    now: datetime,
+    invitation_token: str,
+    after_store: Callable[[Response], None] | None,
+) -> SubmitResult:
+    if form is None:
+        form = participation_form_get(survey.consultation, survey.kind)
+    elif form.consultation_id != survey.consultation_id or form.kind != survey.kind:
+        raise ValueError("form is not the survey's form")
     if form is None or not form.is_open_at(now):
         raise SurveyClosed(
             _(
@@ -455,6 +510,7 @@ def survey_response_submit(
             entered_by=None,
             invitation=invitation,
             after_store=after_store,
+            form_open=True,
         )
 
 
@@ -548,7 +604,10 @@ def _store(
     entered_by: Any,
     invitation: Invitation | None = None,
     after_store: Callable[[Response], None] | None = None,
+    form_open: bool = False,
 ) -> SubmitResult:
+    """``form_open``: the caller found the survey's form open (a resident's submit), so the
+    consultation's page shows no count that this response changes."""
     version, frozen = _version_locked(survey)
     structure = version_structure_of(version, frozen=frozen)
     response: Response | None = None
@@ -559,6 +618,8 @@ def _store(
             .first()
         )
     if response is not None:
+        if response.idempotency_key == idempotency_key:
+            return SubmitResult(response, created=False)  # the same page sent twice
         answers = {**answers, **_files_kept(response, structure, answers)}
     rows, _shown = answers_check(structure, answers)
     created = response is None
@@ -584,7 +645,7 @@ def _store(
         )
         if response is None:
             _files_discard(written)
-            duplicate = Response.objects.filter(idempotency_key=idempotency_key).first()
+            duplicate = _sent_before(survey, idempotency_key)
             if duplicate is not None:
                 return SubmitResult(duplicate, created=False)
             if invitation is not None:
@@ -631,7 +692,7 @@ def _store(
         invitation.save(update_fields=["used_at"])
     if created:
         # The consultation page shows how many responses a finished survey received.
-        public_change("contributions", survey.consultation_id)
+        public_change("contributions", survey.consultation_id, form_open=form_open)
     if after_store is not None:
         after_store(response)
     return SubmitResult(response, created=created)
