@@ -295,6 +295,46 @@ def test_verified_residents_answer_once_and_may_change_their_answers(admin):
     ]
 
 
+def test_a_verified_residents_page_sent_twice_keeps_the_stored_answers(admin):
+    """A double click sends the same key twice: the stored response comes back untouched,
+    not rewritten with the second copy (a later page with its own key still edits)."""
+    _c, survey = survey_make(admin, audience="verified")
+    q = question_add(admin, survey, "short_text", "Pytanie")
+    resident = staff_make("")
+    key = uuid.uuid4()
+    first = submit(survey, {q.key: "pierwsza"}, user=resident, key=key)
+    again = submit(survey, {q.key: "inna kopia"}, user=resident, key=key)
+    assert not again.created and again.response.pk == first.response.pk
+    stored = Response.objects.get(pk=first.response.pk)
+    assert stored.updated_at == first.response.updated_at
+    assert list(Answer.objects.filter(response=stored).values_list("text", flat=True)) == [
+        "pierwsza"
+    ]
+
+
+def test_the_survey_and_form_handed_in_must_be_those_of_the_submit(admin):
+    from consultations.selectors import participation_form_get
+
+    _c, survey = survey_make(admin)
+    _c2, other = survey_make(admin)
+    q = question_add(admin, survey, "short_text", "Pytanie")
+
+    def handed(**objects):
+        return services.survey_response_submit(
+            acting_user=_anonymous(),
+            survey_id=survey.pk,
+            idempotency_key=uuid.uuid4(),
+            answers={q.key: "a"},
+            **objects,
+        )
+
+    with pytest.raises(ValueError):
+        handed(survey=other)
+    with pytest.raises(ValueError):
+        handed(survey=survey, form=participation_form_get(other.consultation, other.kind))
+    assert not Response.objects.filter(survey=survey).exists()
+
+
 def test_one_response_per_browser_when_the_survey_asks_for_it(admin):
     _c, survey = survey_make(admin, one_per_browser=True)
     q = question_add(admin, survey, "short_text", "Pytanie")
