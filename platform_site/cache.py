@@ -69,6 +69,20 @@ class FailSoftRedisCacheClient(RedisCacheClient):
             raise ValueError(f"Key '{key}' not found (cache unreachable).")
         return value
 
+    def hit(self, key: Any, timeout: int) -> int:
+        """One more in ``key``'s window of ``timeout`` seconds, and the count so far: one
+        round trip (SET NX with the expiry, then INCR, in one MULTI/EXEC), where add() and
+        incr() took three (incr asks whether the key exists first). 1 when Redis is out of
+        reach: the count starts afresh (see the module)."""
+
+        def count() -> int:
+            pipe = self.get_client(key, write=True).pipeline(transaction=True)
+            pipe.set(key, 0, ex=max(1, int(timeout)), nx=True)
+            pipe.incr(key)
+            return int(pipe.execute()[1])
+
+        return _soft(count, 1)
+
     def set_many(self, data: Any, timeout: Any) -> None:
         _soft(lambda: super(FailSoftRedisCacheClient, self).set_many(data, timeout), None)
 
@@ -83,3 +97,9 @@ class FailSoftRedisCache(RedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = FailSoftRedisCacheClient
+
+    def hit(self, key: Any, timeout: int, version: int | None = None) -> int:
+        """A rate limit's counter (FailSoftRedisCacheClient.hit), under the cache's key
+        (the schema name first)."""
+        key = self.make_and_validate_key(key, version=version)
+        return self._cache.hit(key, timeout)  # type: ignore[no-any-return]

@@ -89,16 +89,25 @@ def version_structure_of(version: SurveyVersion, *, frozen: bool) -> VersionStru
     return replace(structure, version=version)
 
 
-def current_structure(survey: Survey) -> VersionStructure:
-    """The current version's structure: one query when the version has a response (then
-    the structure comes from this process's memory), four before."""
+def survey_and_structure(
+    consultation: Consultation, kind: str
+) -> tuple[Survey, VersionStructure] | None:
+    """The consultation's survey of ``kind`` with its current version's structure, or None:
+    the survey and the version in one query (the structure then comes from this process's
+    memory once the version has a response), where the survey and then its version took
+    two."""
     version = (
-        survey.versions.annotate(frozen=Exists(Response.objects.filter(version=OuterRef("pk"))))
+        SurveyVersion.objects.select_related("survey")
+        .filter(survey__consultation=consultation, survey__kind=kind)
+        .annotate(frozen=Exists(Response.objects.filter(version=OuterRef("pk"))))
         .order_by("-number")
         .first()
     )
-    assert version is not None  # survey_create makes every survey with its first version
-    return version_structure_of(version, frozen=version.frozen)
+    if version is None:
+        return None
+    survey = version.survey
+    survey.consultation = consultation  # read already: no query when the caller uses it
+    return survey, version_structure_of(version, frozen=version.frozen)
 
 
 def public_form(slug: str, kind: str) -> ParticipationForm | None:

@@ -47,14 +47,18 @@ def answer(request: HttpRequest, slug: str, kind: str, token: str = "") -> HttpR
     link (its GET only shows the form: mail scanners open links too). A survey's form has a
     second button, "Zapisz i dokończ później", which keeps the answers as a draft
     (surveys.services.drafts); coming back shows them again."""
-    consultation, survey, form = _survey_or_404(slug, kind)
+    form = selectors.public_form(slug, kind)
+    found = selectors.survey_and_structure(form.consultation, kind) if form is not None else None
+    if form is None or found is None:
+        raise Http404
+    consultation = form.consultation
+    survey, structure = found
     invitation = None
     if token:
         if survey.audience == Audience.INVITED:
             invitation = selectors.invitation_by_token(survey, token)
         if invitation is None:
             raise Http404
-    structure = selectors.current_structure(survey)
     version = structure.version
     if not structure.questions:
         raise Http404

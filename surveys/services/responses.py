@@ -22,7 +22,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Model
@@ -30,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from common.ratelimit import window_hit
 from consultations.models import ParticipationForm
 from consultations.public_changes import public_change
 from consultations.selectors import participation_form_get
@@ -377,13 +377,7 @@ def answers_check(
 
 
 def _rate_limited(survey: Survey, client_ip: str) -> bool:
-    key = f"survey-rate:{survey.pk}:{client_ip}"
-    cache.add(key, 0, RATE_LIMIT_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, RATE_LIMIT_WINDOW_SECONDS)
-        count = 1
+    count = window_hit(f"survey-rate:{survey.pk}:{client_ip}", RATE_LIMIT_WINDOW_SECONDS)
     return count > getattr(settings, "SURVEY_RATE_LIMIT_RESPONSES", RATE_LIMIT_RESPONSES)
 
 
