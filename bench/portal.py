@@ -264,6 +264,8 @@ def searches(member_ids: list[int]) -> dict[str, str]:
         "text_without_diacritics": q(q="lazarz zieleń"),
         "text_nothing_found": q(q="xyzzyqwerty"),
         "page_10_of_text": q(q="gminy", strona="10"),
+        # The broadest word with the broadest facet value: the most rows a text search counts.
+        "broad_text_broad_facet": q(q="gminy", forma="remarks"),
         "hostile_10000_words_page_1e9": q(
             q=" ".join(f"slowo{i}" for i in range(10_000)), strona="1000000000"
         ),
@@ -497,8 +499,10 @@ def main(real_stdout: Any) -> int:
                 f"  {label} {key}: {row['median_ms']} ms p95 {row['p95_ms']} ms, {row['queries']} q"
             )
 
+    # Every search with text counts for the goal: the pages of a broad word and the hostile
+    # input too, not only the first pages.
     with_text = [
-        r["p95_ms"] for site in results.values() for k, r in site.items() if k.startswith("text")
+        r["p95_ms"] for site in results.values() for r in site.values() if "q=" in r["url"]
     ]
     # per site: the portal's page reads its members (one query more than the apex's)
     queries = {

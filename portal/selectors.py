@@ -25,6 +25,7 @@ from datetime import time as dtime
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +58,14 @@ MAX_VALUES_PER_FACET = 30
 MAX_TEXT_LENGTH = 300
 # Category values shown (the most frequent, and any chosen).
 CATEGORY_FACET_SIZE = 25
+# A portal of up to this many members lists each of them in the municipality facet; a larger
+# one (the national portal: every municipality) the ones with the most results and any
+# chosen: a resident finds another by typing its name (the index's text holds it).
+MUNICIPALITY_FACET_ALL = 40
+MUNICIPALITY_FACET_SIZE = 30
+# Memory for one search's sorts and groupings (PostgreSQL's default is 4 MB): the matches of a
+# broad word on 200,000 rows then stay in memory instead of a temporary file (bench/portal.py).
+SEARCH_WORK_MEM = "16MB"
 YEAR_MIN, YEAR_MAX = 2000, 2100
 
 
@@ -341,6 +350,8 @@ class PortalSearch:
     page: int
     pages: int
     members: list[Member] = field(default_factory=list)
+    # More municipalities have results than the facet lists (MUNICIPALITY_FACET_SIZE).
+    municipalities_cut: bool = False
 
 
 # The first instant of every year a resident may choose, and of the one after the last: a
@@ -397,7 +408,8 @@ def _facets_and_page(
     counts: dict[str, dict[str, int]] = {}
     ids: list[int] = []
     total = 0
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = %s", [SEARCH_WORK_MEM])
         cursor.execute(
             sql,
             [
@@ -483,6 +495,15 @@ def portal_search(
         ]
         return [v for v in values if keep_zero or v.count or v.selected]
 
+    municipality_counts = counts.get("municipality", {})
+    municipality_choices = [(str(m.pk), m.name) for m in members]
+    municipalities_cut = False
+    if len(members) > MUNICIPALITY_FACET_ALL:
+        ranked = sorted(municipality_counts.items(), key=lambda kv: (-kv[1], int(kv[0])))
+        shown = {pk for pk, _n in ranked[:MUNICIPALITY_FACET_SIZE]}
+        shown |= {str(pk) for pk in criteria.municipality_ids}
+        municipalities_cut = len(ranked) > MUNICIPALITY_FACET_SIZE
+        municipality_choices = [(pk, name) for pk, name in municipality_choices if pk in shown]
     category_counts = counts.get("category", {})
     top = sorted(category_counts.items(), key=lambda kv: (-kv[1], kv[0]))[:CATEGORY_FACET_SIZE]
     category_values = sorted(
@@ -495,9 +516,9 @@ def portal_search(
         "status": facet("status", IndexStatus.choices, criteria.statuses, True),
         "municipality": facet(
             "municipality",
-            [(str(m.pk), m.name) for m in members],
+            municipality_choices,
             criteria.municipality_ids,
-            len(members) <= 40,
+            len(members) <= MUNICIPALITY_FACET_ALL,
         ),
         "kind": facet("kind", MunicipalityKind.choices, criteria.kinds, False),
         "category": facet("category", [(c, c) for c in category_values], criteria.categories, True),
@@ -519,6 +540,7 @@ def portal_search(
         page=page,
         pages=pages,
         members=members,
+        municipalities_cut=municipalities_cut,
     )
 
 

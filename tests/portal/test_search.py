@@ -223,3 +223,41 @@ def test_like_wildcards_typed_in_a_search_are_plain_characters(rows):
     for text in ("p_rk", "p%k", "%%%", "___"):
         result = get("metropolia-test.localhost", q=text).context["result"]
         assert result.total == 0, text
+
+
+@pytest.mark.django_db
+def test_a_large_portal_lists_the_municipalities_with_most_results_and_any_chosen():
+    from portal.selectors import MUNICIPALITY_FACET_ALL, MUNICIPALITY_FACET_SIZE
+    from tenants.models import Municipality, MunicipalityStatus
+    from tests.conftest import tenant_make, unique
+
+    # given a regional portal of more members than a facet lists in full
+    many = [
+        tenant_make(unique("duza"), f"Gmina {unique('duza')}", provision=False)
+        for _ in range(MUNICIPALITY_FACET_ALL + 1)
+    ]
+    pks = [m.pk for m in many]
+    Municipality.objects.filter(pk__in=pks).update(status=MunicipalityStatus.ACTIVE)
+    portal = Portal.objects.create(name="Województwo Testowe", subdomain="wojewodztwo-test")
+    portal.members.set(pks)
+    portal_hosts_forget()
+    # the first thirty have two consultations each, the others one
+    for i, pk in enumerate(pks):
+        for n in range(2 if i < MUNICIPALITY_FACET_SIZE else 1):
+            entry(pk, n + 1, title=f"Plan ogólny {i}-{n}")
+    try:
+        response = get("wojewodztwo-test.localhost", q="plan")
+        result = response.context["result"]
+        listed = [int(f.value) for f in result.facets["municipality"]]
+        # then the facet lists the thirty with the most results, and says how to find another
+        assert sorted(listed) == sorted(pks[:MUNICIPALITY_FACET_SIZE])
+        assert result.municipalities_cut
+        assert "wpisać jej nazwę w polu wyszukiwania" in response.content.decode()
+        # a municipality chosen outside them is listed, chosen, with its count
+        last = pks[-1]
+        result = get("wojewodztwo-test.localhost", q="plan", gmina=last).context["result"]
+        chosen = [(int(f.value), f.count, f.selected) for f in result.facets["municipality"]]
+        assert chosen == [(last, 1, True)]
+        assert result.total == 1
+    finally:
+        portal_hosts_forget()
