@@ -459,6 +459,17 @@ def participation_form_get(consultation: Consultation, kind_name: str) -> Partic
     return form
 
 
+def public_form_get(slug: str, kind_name: str) -> ParticipationForm | None:
+    """The form of this kind of the consultation ``slug`` when residents may see it, with
+    the consultation itself: one query where the consultation and then its form took two
+    (what a kind's public page and its POST read first)."""
+    return (
+        ParticipationForm.objects.select_related("consultation")
+        .filter(consultation__slug=slug, consultation__status__in=PUBLIC_STATUSES, kind=kind_name)
+        .first()
+    )
+
+
 @dataclass(frozen=True)
 class ParticipationEntry:
     """One form as a page shows it: its row, its registered kind (None: not available yet),

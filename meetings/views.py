@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from consultations.selectors import consultation_get_public, participation_form_get
+from consultations.selectors import public_form_get
 from meetings import ics, selectors, services
 from meetings.forms import SignupForm
 from meetings.models import Event, Signup
@@ -35,13 +35,15 @@ def event_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def consultation_schedule(request: HttpRequest, slug: str) -> HttpResponse:
     """Every event of one consultation, past ones too."""
-    consultation = consultation_get_public(slug=slug)
-    if consultation is None or participation_form_get(consultation, selectors.KIND_NAME) is None:
+    # The public consultation with its meetings form, in one query (its title is all the
+    # page shows of it).
+    form = public_form_get(slug, selectors.KIND_NAME)
+    if form is None:
         raise Http404
     return render(
         request,
         "meetings/resident/schedule.html",
-        {"consultation": consultation, "events": selectors.events_of(consultation)},
+        {"consultation": form.consultation, "events": selectors.events_of(form.consultation)},
     )
 
 

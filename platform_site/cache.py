@@ -102,4 +102,4 @@ class FailSoftRedisCache(RedisCache):
         """A rate limit's counter (FailSoftRedisCacheClient.hit), under the cache's key
         (the schema name first)."""
         key = self.make_and_validate_key(key, version=version)
-        return self._cache.hit(key, timeout)  # type: ignore[no-any-return]
+        return int(self._cache.hit(key, timeout))  # type: ignore[attr-defined]

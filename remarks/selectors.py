@@ -15,7 +15,7 @@ from common.collation import polish_collation
 from common.db import connection
 from consultations.models import Consultation, ParticipationForm
 from consultations.participation import FreeText, free_texts_of, kinds_with_free_texts
-from consultations.selectors import PUBLIC_STATUSES, participation_form_get
+from consultations.selectors import participation_form_get
 from remarks.models import (
     AuthorKind,
     Channel,
@@ -50,16 +50,6 @@ def token_hash(token: str) -> str:
 
 def participation_form_of(consultation: Consultation, kind: str) -> ParticipationForm | None:
     return participation_form_get(consultation, kind)
-
-
-def public_form_get(slug: str, kind: str) -> ParticipationForm | None:
-    """The form of this kind of a consultation residents may see, with the consultation
-    itself, in one query (the remark form's page and its POST need nothing more)."""
-    return (
-        ParticipationForm.objects.select_related("consultation")
-        .filter(consultation__slug=slug, consultation__status__in=PUBLIC_STATUSES, kind=kind)
-        .first()
-    )
 
 
 def form_with_consultation(consultation_id: int, kind: str) -> ParticipationForm | None:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from consultations.models import Consultation
-from consultations.selectors import consultation_get_public
+from consultations.selectors import consultation_get_public, public_form_get
 from remarks import selectors, services
 from remarks.forms import CommentForm, FlagForm, RemarkForm
 from remarks.models import Remark, RemarkState, Visibility
@@ -66,7 +66,7 @@ def _email_known(request: HttpRequest) -> bool:
 
 @require_http_methods(["GET", "POST"])
 def remark_form(request: HttpRequest, slug: str) -> HttpResponse:
-    form_row = selectors.public_form_get(slug, KIND_REMARKS)
+    form_row = public_form_get(slug, KIND_REMARKS)
     if form_row is None:
         raise Http404
     consultation = form_row.consultation

@@ -13,9 +13,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 
-from consultations.models import AuditEvent, Consultation, ConsultationStatus, ParticipationForm
+from consultations.models import AuditEvent, Consultation, ConsultationStatus
 from consultations.participation import FreeText
-from consultations.selectors import PUBLIC_STATUSES
 from surveys.conditions import QuestionSpec, SectionSpec
 from surveys.models import (
     Answer,
@@ -108,17 +107,6 @@ def survey_and_structure(
     survey = version.survey
     survey.consultation = consultation  # read already: no query when the caller uses it
     return survey, version_structure_of(version, frozen=version.frozen)
-
-
-def public_form(slug: str, kind: str) -> ParticipationForm | None:
-    """The form of this kind of the public consultation ``slug``, with that consultation
-    (a survey's pages show its title and address; the form says whether it is open): one
-    query, where the consultation and then its form took two."""
-    return (
-        ParticipationForm.objects.select_related("consultation")
-        .filter(consultation__status__in=PUBLIC_STATUSES, consultation__slug=slug, kind=kind)
-        .first()
-    )
 
 
 def survey_of(consultation: Consultation, kind: str) -> Survey | None:

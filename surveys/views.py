@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common.db import connection
+from consultations.selectors import public_form_get
 from surveys import selectors, services
 from surveys.forms import answers_from_post, answers_from_response, post_from_draft
 from surveys.models import Audience, QuestionType, Survey, SurveyKind
@@ -29,7 +30,7 @@ DRAFT_COOKIE_AGE = 60 * 60 * 24 * 90
 
 
 def _survey_or_404(slug: str, kind: str) -> tuple[Any, Survey, Any]:
-    form = selectors.public_form(slug, kind)
+    form = public_form_get(slug, kind)
     survey = selectors.survey_of(form.consultation, kind) if form is not None else None
     if form is None or survey is None:
         raise Http404
@@ -47,7 +48,7 @@ def answer(request: HttpRequest, slug: str, kind: str, token: str = "") -> HttpR
     link (its GET only shows the form: mail scanners open links too). A survey's form has a
     second button, "Zapisz i dokończ później", which keeps the answers as a draft
     (surveys.services.drafts); coming back shows them again."""
-    form = selectors.public_form(slug, kind)
+    form = public_form_get(slug, kind)
     found = selectors.survey_and_structure(form.consultation, kind) if form is not None else None
     if form is None or found is None:
         raise Http404
