@@ -20,10 +20,25 @@ def test_counts_each_hit_in_one_window_that_expires():
     full_key = cache.make_key(key)
     client: RedisCacheClient = cache._cache  # type: ignore[attr-defined]
     ttl = client.get_client(full_key).ttl(full_key)
-    # The window starts with the first hit: later hits do not push its end further.
     assert 0 < ttl <= 60
+    # The window starts with the first hit: a later hit, even one asking for a longer
+    # window, neither restarts it nor stretches it (else a steady trickle never ends it).
+    assert window_hit(key, 600) == 4
+    assert 0 < client.get_client(full_key).ttl(full_key) <= 60
     # What the counter holds reads back through the cache like any other number.
-    assert cache.get(key) == 3
+    assert cache.get(key) == 4
+
+
+def test_a_cache_without_hit_counts_through_add_and_incr():
+    # Any other Django cache (a developer's locmem one): the same counts, by the fallback.
+    from django.core.cache import caches
+    from django.test import override_settings
+
+    locmem = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    with override_settings(CACHES=locmem):
+        assert not hasattr(caches["default"], "hit")
+        key = f"test-rate:{uuid.uuid4()}"
+        assert [window_hit(key, 60) for _ in range(3)] == [1, 2, 3]
 
 
 @pytest.mark.django_db

@@ -75,6 +75,24 @@ def test_calendar_links_use_the_stored_address_not_the_host_header(tenant_a):
         assert ":6666" not in unfolded
 
 
+def test_a_consultations_schedule_is_404_unless_public_with_meetings_and_on_its_own_site(
+    tenant_a, tenant_b
+):
+    # The schedule reads the public consultation with its meetings form in one query: each
+    # of the three reasons to refuse it is a 404.
+    with schema_context(tenant_a.schema_name):
+        draft = meeting_consultation(ConsultationStatus.DRAFT)
+        without_meetings = meeting_consultation(participation_forms=["remarks"])
+    with schema_context(tenant_b.schema_name):
+        of_b = event_make().consultation
+    a = client_as(tenant_a)
+    for slug in (draft.slug, without_meetings.slug):
+        assert a.get(f"/konsultacje/{slug}/spotkania/").status_code == 404
+    assert client_as(tenant_b).get(f"/konsultacje/{of_b.slug}/spotkania/").status_code == 200
+    assert of_b.slug not in (draft.slug, without_meetings.slug)  # A has no such slug
+    assert a.get(f"/konsultacje/{of_b.slug}/spotkania/").status_code == 404
+
+
 def test_a_draft_consultations_events_are_not_public(tenant_a):
     with schema_context(tenant_a.schema_name):
         event = event_make(meeting_consultation(ConsultationStatus.DRAFT))
