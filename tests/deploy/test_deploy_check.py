@@ -135,6 +135,9 @@ def test_production_shape_on_loopback_with_verified_tls(stack, browser, settings
     with schema_context(a.schema_name):
         # An administrator: a coordinator orders only their own departments' consultations.
         user_create(email=coordinator, password=PASSWORD, role="admin")
+    # One PDF, uploaded and later compared with the download: Pillow stamps the second in
+    # which it draws one, so drawing it twice failed whenever a second ticked in between.
+    pdf = pdf_bytes()
     with schema_context(b.schema_name):
         admin = user_create(email=unique("adm") + "@b.test", password=PASSWORD, role="admin")
         open_one = consultation_in_state("open", title="Nowa pętla autobusowa")
@@ -142,9 +145,8 @@ def test_production_shape_on_loopback_with_verified_tls(stack, browser, settings
             acting_user=admin,
             consultation_id=open_one.pk,
             title="Mapa wariantów pętli",
-            upload=upload("mapa.pdf", pdf_bytes()),
+            upload=upload("mapa.pdf", pdf),
         )
-    pdf = pdf_bytes()
 
     chromium = browser.browser_type.launch(
         executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
